@@ -1,0 +1,75 @@
+# tcelab: build, run and test. `make run` and `make test` are all a newcomer needs; both set up
+# what is missing first (vm/setup.sh, idempotent and cached under .cache/).
+TOP := $(CURDIR)
+CACHE := $(TOP)/.cache
+BUILD := $(TOP)/build
+ARCHES := x86_64 ppc64le
+TARGET ?= powernv9
+
+# Goals that must not trigger set-up.
+NOSETUP_GOALS := help clean distclean
+ifneq ($(filter-out $(NOSETUP_GOALS),$(or $(MAKECMDGOALS),all)),)
+include $(CACHE)/versions.mk
+endif
+
+# GNU make remakes an included makefile first: this is how every goal gets set-up.
+$(CACHE)/versions.mk: vm/setup.sh
+	@vm/setup.sh
+
+# Per-arch toolchains. Guest programs are static: the initramfs carries no libc.
+CC_x86_64 := gcc
+CC_ppc64le := powerpc64le-linux-gnu-gcc
+CROSS_x86_64 :=
+CROSS_ppc64le := powerpc64le-linux-gnu-
+KARCH_x86_64 := x86
+KARCH_ppc64le := powerpc
+BPFARCH_x86_64 := x86
+BPFARCH_ppc64le := powerpc
+SYSINC_x86_64 := /usr/include/x86_64-linux-gnu
+SYSINC_ppc64le := /usr/powerpc64le-linux-gnu/include
+# Static link of libbpf: on ppc64el the libraries come from the unpacked sysroot.
+LIBDIR_x86_64 := /usr/lib/x86_64-linux-gnu
+LIBDIR_ppc64le = $(SYSROOT_ppc64le)/usr/lib/powerpc64le-linux-gnu
+BPFINC_x86_64 := /usr/include
+BPFINC_ppc64le = $(SYSROOT_ppc64le)/usr/include
+
+CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror=implicit-function-declaration -I$(TOP)/include
+HOSTCC := gcc
+
+Q := @
+ifeq ($(V),1)
+Q :=
+endif
+
+.PHONY: all setup build run test bench check unit guest-test clean distclean help
+all: build
+
+help:
+	@echo "make run     set up, build, boot the default guest ($(TARGET)) and run the default scenario"
+	@echo "make test    set up, build, run the host unit tests and the guest tests on powernv9 and x86_64"
+	@echo "make bench   latency benchmarks (timing lives here, never in tests)"
+	@echo "make setup   only install host packages and download guest kernels (.cache/)"
+	@echo "make build   build host tools, modules, probes and initramfs for both guest arches"
+	@echo "make clean   remove build/ (keeps downloads in .cache/)"
+	@echo "Options: TARGET=powernv9|powernv8|x86_64|native  V=1 (verbose build)"
+
+setup: $(CACHE)/versions.mk
+
+# --- kernel module ---------------------------------------------------------------------------
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
+# Kbuild builds next to its sources, so each arch builds in its own tree of symlinks.
+$(BUILD)/%/kmod/tcelab.ko: $(KMOD_SRCS) include/uapi/tcelab.h $(CACHE)/versions.mk
+	@echo "==> build tcelab.ko ($*)"
+	$(Q)mkdir -p $(@D) && ln -sf $(addprefix $(TOP)/,$(KMOD_SRCS)) $(@D)/
+	$(Q)$(MAKE) -s -C $(KDIR_$*) M=$(@D) ARCH=$(KARCH_$*) CROSS_COMPILE=$(CROSS_$*) \
+		TCELAB_TOP=$(TOP) modules >$(@D)/build.log 2>&1 || { cat $(@D)/build.log; exit 1; }
+	$(Q)if [ $* = x86_64 ]; then \
+		pahole -J --btf_gen_floats -j --lang_exclude=rust --btf_base $(VMLINUX_x86_64) $@; fi
+
+build: $(foreach a,$(ARCHES),$(BUILD)/$(a)/kmod/tcelab.ko)
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf $(CACHE)
