@@ -2,7 +2,7 @@
 # what is missing first (vm/setup.sh, idempotent and cached under .cache/).
 TOP := $(CURDIR)
 CACHE := $(TOP)/.cache
-BUILD := $(TOP)/build
+BUILD := build
 ARCHES := x86_64 ppc64le
 TARGET ?= powernv9
 
@@ -15,6 +15,10 @@ endif
 # GNU make remakes an included makefile first: this is how every goal gets set-up.
 $(CACHE)/versions.mk: vm/setup.sh
 	@vm/setup.sh
+
+.SECONDEXPANSION:
+# Keep every intermediate (binaries, skeletons): they are products, not temporaries.
+.SECONDARY:
 
 # Per-arch toolchains. Guest programs are static: the initramfs carries no libc.
 CC_x86_64 := gcc
@@ -61,12 +65,58 @@ KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
 $(BUILD)/%/kmod/tcelab.ko: $(KMOD_SRCS) include/uapi/tcelab.h $(CACHE)/versions.mk
 	@echo "==> build tcelab.ko ($*)"
 	$(Q)mkdir -p $(@D) && ln -sf $(addprefix $(TOP)/,$(KMOD_SRCS)) $(@D)/
-	$(Q)$(MAKE) -s -C $(KDIR_$*) M=$(@D) ARCH=$(KARCH_$*) CROSS_COMPILE=$(CROSS_$*) \
+	$(Q)$(MAKE) -s -C $(KDIR_$*) M=$(abspath $(@D)) ARCH=$(KARCH_$*) CROSS_COMPILE=$(CROSS_$*) \
 		TCELAB_TOP=$(TOP) modules >$(@D)/build.log 2>&1 || { cat $(@D)/build.log; exit 1; }
 	$(Q)if [ $* = x86_64 ]; then \
 		pahole -J --btf_gen_floats -j --lang_exclude=rust --btf_base $(VMLINUX_x86_64) $@; fi
 
-build: $(foreach a,$(ARCHES),$(BUILD)/$(a)/kmod/tcelab.ko)
+# --- guest programs --------------------------------------------------------------------------
+# Fragments add names to GUEST_BINS and define SRCS_<name> (and optional LDLIBS_<name>,
+# DEPS_<name>); each becomes a static $(BUILD)/<arch>/bin/<name> in the initramfs.
+GUEST_BINS :=
+include bpf/probe.mk
+include scenarios/scenarios.mk
+
+define guest_bin_rule
+$$(BUILD)/%/bin/$(1): $$(SRCS_$(1)) $$(DEPS_$(1)) include/uapi/tcelab.h
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC_$$*) -static $$(CFLAGS_COMMON) $$(CFLAGS_$(1)) -o $$@ $$(SRCS_$(1)) $$(LDLIBS_$(1))
+endef
+$(foreach b,$(GUEST_BINS),$(eval $(call guest_bin_rule,$(b))))
+
+# Every tests/guest/*.c is one TAP program, run by the guest `test` job.
+GUEST_TESTS := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c))
+$(BUILD)/%/tests/.built: $(wildcard tests/guest/*.c tests/guest/*.h) include/uapi/tcelab.h
+	@mkdir -p $(@D)
+	$(Q)for t in $(GUEST_TESTS); do \
+		$(CC_$*) -static $(CFLAGS_COMMON) -pthread -o $(@D)/$$t tests/guest/$$t.c || exit 1; done
+	@touch $@
+
+# --- initramfs ---------------------------------------------------------------------------------
+define initramfs_inputs
+$(BUILD)/$(1)/kmod/tcelab.ko $(BUILD)/$(1)/tests/.built $(addprefix $(BUILD)/$(1)/bin/,$(GUEST_BINS))
+endef
+$(BUILD)/%/initramfs.cpio: vm/mkinitramfs.sh vm/guest/init $(wildcard vm/guest/jobs/*) \
+		$$(call initramfs_inputs,$$*) $(CACHE)/versions.mk
+	@echo "==> initramfs ($*)"
+	$(Q)vm/mkinitramfs.sh $* $(BUILD)/$* $(MODDIR_$*) $(BUSYBOX_$*) $@
+
+# --- host tools --------------------------------------------------------------------------------
+HOST_CFLAGS := $(CFLAGS_COMMON) -Icli
+HOST_SRCS := $(wildcard cli/*.c vm/*.c)
+$(BUILD)/host/tcelab: $(HOST_SRCS) $(wildcard cli/*.h vm/*.h) include/uapi/tcelab.h
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_SRCS) $(HOST_LDLIBS)
+
+# Fragments add code under test to UNIT_SRCS; every tests/unit/*.c is compiled in.
+include kmod/unit.mk
+UNIT_SRCS += $(wildcard tests/unit/*.c)
+$(BUILD)/host/unit-tests: $(UNIT_SRCS) $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -o $@ $(UNIT_SRCS) $(HOST_LDLIBS)
+
+build: $(BUILD)/host/tcelab $(BUILD)/host/unit-tests \
+	$(foreach a,$(ARCHES),$(BUILD)/$(a)/initramfs.cpio)
 
 clean:
 	rm -rf $(BUILD)

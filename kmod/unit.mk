@@ -1,0 +1,1 @@
+# Kernel-independent kmod logic compiled into the host unit tests (UNIT_SRCS += ...).

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Build a guest initramfs (uncompressed newc cpio: TCG boots faster without decompression).
+# usage: mkinitramfs.sh ARCH ARCH_BUILD_DIR KERNEL_MODULE_DIR BUSYBOX OUT.cpio
+# Carries busybox, the kernel modules the results share needs (with their dependencies, which
+# we resolve from each module's .modinfo: the unpacked Debian tree has no modules.dep),
+# tcelab.ko, the static guest programs and tests, the init script and its jobs.
+set -euo pipefail
+
+arch=$1 abuild=$2 moddir=$3 busybox=$4 out=$5
+top=$(cd "$(dirname "$0")/.." && pwd)
+die() { printf 'mkinitramfs: error: %s\n' "$*" >&2; exit 1; }
+
+case $arch in
+x86_64) wanted="virtio_mmio 9pnet_virtio 9p" ;;
+ppc64le) wanted="virtio_pci 9pnet_virtio 9p" ;;
+*) die "unknown arch $arch" ;;
+esac
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,dev,proc,sys,tmp,out,etc/tcelab,lib/modules,usr/lib/tcelab/tests}
+
+# Index the tree once: module name (with - folded to _) -> path.
+declare -A path_of
+while read -r f; do
+	n=${f##*/}
+	n=${n%.ko}
+	path_of[${n//-/_}]=$f
+done < <(find "$moddir/kernel" -name '*.ko')
+
+declare -A loaded
+order=()
+add_module() { # depth-first: dependencies first
+	local n=${1//-/_} f dep
+	[ -n "${loaded[$n]:-}" ] && return 0
+	f=${path_of[$n]:-}
+	[ -n "$f" ] || die "module $1 is not in $moddir"
+	loaded[$n]=1
+	for dep in $(readelf -p .modinfo "$f" | sed -n 's/.*depends=//p' | tr ',' ' '); do
+		add_module "$dep"
+	done
+	cp "$f" "$stage/lib/modules/$n.ko"
+	order+=("$n")
+}
+for m in $wanted; do
+	add_module "$m"
+done
+printf '%s\n' "${order[@]}" >"$stage/etc/tcelab/modules"
+
+cp "$busybox" "$stage/bin/busybox"
+cp "$abuild/kmod/tcelab.ko" "$stage/lib/modules/tcelab.ko"
+cp "$abuild"/bin/* "$stage/bin/"
+find "$abuild/tests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/usr/lib/tcelab/tests/" \;
+cp "$top/vm/guest/init" "$stage/init"
+cp -r "$top/vm/guest/jobs" "$stage/etc/tcelab/jobs"
+chmod +x "$stage/init" "$stage"/etc/tcelab/jobs/*
+
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp"
+mv "$out.tmp" "$out"
