@@ -102,7 +102,8 @@ $(BUILD)/%/initramfs.cpio: vm/mkinitramfs.sh vm/guest/init $(wildcard vm/guest/j
 	$(Q)vm/mkinitramfs.sh $* $(BUILD)/$* $(MODDIR_$*) $(BUSYBOX_$*) $@
 
 # --- host tools --------------------------------------------------------------------------------
-HOST_CFLAGS := $(CFLAGS_COMMON) -Icli
+HOST_CFLAGS := $(CFLAGS_COMMON) -Wno-unused-parameter -Icli -Ivm
+HOST_LDLIBS := -lcjson
 HOST_SRCS := $(wildcard cli/*.c vm/*.c)
 $(BUILD)/host/tcelab: $(HOST_SRCS) $(wildcard cli/*.h vm/*.h) include/uapi/tcelab.h
 	@mkdir -p $(@D)
@@ -110,7 +111,7 @@ $(BUILD)/host/tcelab: $(HOST_SRCS) $(wildcard cli/*.h vm/*.h) include/uapi/tcela
 
 # Fragments add code under test to UNIT_SRCS; every tests/unit/*.c is compiled in.
 include kmod/unit.mk
-UNIT_SRCS += $(wildcard tests/unit/*.c)
+UNIT_SRCS += $(wildcard tests/unit/*.c) vm/guestlog.c vm/tap.c cli/util.c
 $(BUILD)/host/unit-tests: $(UNIT_SRCS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -o $@ $(UNIT_SRCS) $(HOST_LDLIBS)

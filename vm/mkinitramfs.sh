@@ -52,8 +52,9 @@ cp "$abuild/kmod/tcelab.ko" "$stage/lib/modules/tcelab.ko"
 cp "$abuild"/bin/* "$stage/bin/"
 find "$abuild/tests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/usr/lib/tcelab/tests/" \;
 cp "$top/vm/guest/init" "$stage/init"
+cp "$top/vm/guest/finish" "$stage/etc/tcelab/finish"
 cp -r "$top/vm/guest/jobs" "$stage/etc/tcelab/jobs"
-chmod +x "$stage/init" "$stage"/etc/tcelab/jobs/*
+chmod +x "$stage/init" "$stage/etc/tcelab/finish" "$stage"/etc/tcelab/jobs/*
 
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp"
 mv "$out.tmp" "$out"

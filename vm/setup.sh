@@ -16,7 +16,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 host_packages=(build-essential clang llvm lld bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev
 	pahole busybox-static cpio xz-utils qemu-system-x86 qemu-system-ppc gcc-powerpc64le-linux-gnu
-	libc6-dev-ppc64el-cross linux-libc-dev-ppc64el-cross perl)
+	libc6-dev-ppc64el-cross linux-libc-dev-ppc64el-cross perl libcjson-dev)
 # Static libraries for the ppc64el guest loader, unpacked into a sysroot, never installed.
 sysroot_packages=(libbpf-dev libelf-dev zlib1g-dev libzstd-dev busybox-static)
 
@@ -207,6 +207,7 @@ bb_ppc=$(ls "$debs"/busybox-static_*_ppc64el.deb | head -1)
 	echo "LIBBPF_PPC64EL_VERSION=$(debver "$(ls "$debs"/libbpf-dev_*_ppc64el.deb | head -1)")"
 	echo "BPFTOOL_VERSION=$(pkgver bpftool)"
 	echo "PAHOLE_VERSION=$(pkgver pahole)"
+	echo "CJSON_VERSION=$(pkgver libcjson-dev)"
 	echo "BUSYBOX_VERSION=$(pkgver busybox-static)"
 	echo "BUSYBOX_PPC64EL_VERSION=$(debver "$bb_ppc")"
 } >"$cache/versions.env.tmp"

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tcelab: the host command. Dispatches to its subcommands. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner.h"
+#include "target.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tcelab COMMAND [OPTIONS]\n"
+		"\n"
+		"Catch latency regressions and page-pin leaks in the sPAPR TCE DMA-mapping path.\n"
+		"\n"
+		"commands:\n"
+		"  run     boot a guest, load tcelab.ko, attach the probes, run a job, collect results\n"
+		"  help    this text; 'tcelab COMMAND --help' for a command's options\n"
+		"\n"
+		"Most users start with 'make run' and 'make test' (see README.md).\n");
+}
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tcelab run [--target %s] [--out DIR] [--job NAME]\n"
+		"                  [--timeout SEC] [--cpus N] [-v]\n"
+		"\n"
+		"Boots the target's QEMU guest (or uses this host with 'native'), runs a guest job and\n"
+		"writes results.json, the guest's dmesg, the QEMU command line and every component's\n"
+		"version into the run directory (default reports/<run-id>/). Exits non-zero when the\n"
+		"job fails, the kernel WARNs, BUGs, oopses or panics, a page stays pinned, or tcelab.ko\n"
+		"will not unload; the reason and a log excerpt are printed.\n"
+		"\n"
+		"  --target T   powernv9 (default): QEMU POWER9, Debian ppc64el kernel, kprobes\n"
+		"               powernv8: QEMU POWER8 (PHB3)\n"
+		"               x86_64: QEMU microvm, Debian amd64 kernel with BTF, fentry (fastest)\n"
+		"               native: this host's kernel, when it can load modules (a POWER box)\n"
+		"  --out DIR    run directory (must be new or empty)\n"
+		"  --job NAME   guest job from vm/guest/jobs: run (default scenario set), test (guest\n"
+		"               test suite); warn, fail and leak are test-only jobs that must fail\n"
+		"  --timeout S  watchdog in seconds (default: 600 on powernv, 300 on x86_64)\n"
+		"  --cpus N     guest CPUs (default 2)\n"
+		"  -v           show the guest console as it runs\n"
+		"  --expect-failure KIND\n"
+		"               test-only: pass only if the run fails for KIND, one of\n"
+		"  %s\n",
+		target_names(), run_failure_kinds());
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "target", required_argument, NULL, 't' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "job", required_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "expect-failure", required_argument, NULL, 'x' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct run_opts o = { .target = "powernv9", .job = "run" };
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "t:o:j:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			o.target = optarg;
+			break;
+		case 'o':
+			o.out = optarg;
+			break;
+		case 'j':
+			o.job = optarg;
+			break;
+		case 'T':
+			o.timeout = strtol(optarg, &end, 10);
+			if (*end || o.timeout <= 0)
+				die("--timeout takes a number of seconds, not '%s'", optarg);
+			break;
+		case 'c':
+			o.cpus = strtol(optarg, &end, 10);
+			if (*end || o.cpus < 1 || o.cpus > 16)
+				die("--cpus takes 1 to 16, not '%s'", optarg);
+			break;
+		case 'x':
+			o.expect_failure = optarg;
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 0;
+		default:
+			run_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		die("unexpected argument '%s' (see 'tcelab run --help')", argv[optind]);
+	if (strchr(o.job, '/') || strchr(o.job, ' '))
+		die("--job takes a job name from vm/guest/jobs, not '%s'", o.job);
+	return run_guest(&o);
+}
+
+int main(int argc, char **argv)
+{
+	/* Progress goes to stderr; keep the summary on stdout in order with it. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	fprintf(stderr, "tcelab: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

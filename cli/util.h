@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small host-side helpers shared by the tcelab commands. */
+#ifndef TCELAB_UTIL_H
+#define TCELAB_UTIL_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+/* Print "tcelab: error: ..." and exit 1. */
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Progress line on stderr: "==> ...". */
+void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Whole file, NUL-terminated; NULL (errno set) when it cannot be read. */
+char *read_file(const char *path, size_t *len);
+int write_file(const char *path, const char *data);
+int mkdir_p(const char *path);
+int path_exists(const char *path);
+/* A directory that does not exist or has no entries. */
+int dir_is_empty(const char *path);
+double now_seconds(void);
+/* The checkout this binary was built in (two levels above build/host/tcelab). */
+const char *tcelab_top(void);
+/* NULL when the file is missing or not JSON. */
+cJSON *read_json(const char *path);
+/* Read KEY=VALUE lines into a JSON object of strings. */
+cJSON *read_env_file(const char *path);
+/* Last @lines lines of @text (a pointer into it). */
+const char *tail_lines(const char *text, int lines);
+
+#endif /* TCELAB_UTIL_H */

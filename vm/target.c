@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "target.h"
+#include "util.h"
+
+void argv_add(struct argv *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		die("out of memory");
+	va_end(ap);
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 32;
+		a->v = realloc(a->v, a->cap * sizeof(*a->v));
+		if (!a->v)
+			die("out of memory");
+	}
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+char *argv_join(const struct argv *a)
+{
+	size_t len = 1;
+	char *out, *p;
+	int i;
+
+	for (i = 0; i < a->n; i++)
+		len += strlen(a->v[i]) * 4 + 3;
+	out = p = malloc(len);
+	if (!out)
+		die("out of memory");
+	for (i = 0; i < a->n; i++) {
+		const char *s = a->v[i];
+
+		if (i)
+			*p++ = ' ';
+		if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:+@%")]) {
+			*p++ = '\'';
+			for (; *s; s++) {
+				if (*s == '\'') {
+					memcpy(p, "'\\''", 4);
+					p += 4;
+				} else {
+					*p++ = *s;
+				}
+			}
+			*p++ = '\'';
+		} else {
+			p = stpcpy(p, s);
+		}
+	}
+	*p = 0;
+	return out;
+}
+
+/* microvm calibrates the TSC against nothing and sometimes hangs: tell it the host's rate. */
+static long host_tsc_khz(void)
+{
+	char *cpuinfo = read_file("/proc/cpuinfo", NULL), *mhz;
+	long khz = 0;
+
+	if (cpuinfo && (mhz = strstr(cpuinfo, "cpu MHz"))) {
+		mhz = strchr(mhz, ':');
+		if (mhz)
+			khz = (long)(strtod(mhz + 1, NULL) * 1000);
+	}
+	free(cpuinfo);
+	return khz;
+}
+
+static void common_argv(const struct boot *b, struct argv *a)
+{
+	argv_add(a, "-accel");
+	argv_add(a, "tcg");
+	argv_add(a, "-m");
+	argv_add(a, "%d", b->mem_mb);
+	argv_add(a, "-smp");
+	argv_add(a, "%d", b->cpus);
+	argv_add(a, "-nodefaults");
+	argv_add(a, "-no-user-config");
+	argv_add(a, "-display");
+	argv_add(a, "none");
+	/* The guest ends by rebooting or powering off; either must end QEMU. */
+	argv_add(a, "-no-reboot");
+	argv_add(a, "-kernel");
+	argv_add(a, "%s", b->kernel);
+	argv_add(a, "-initrd");
+	argv_add(a, "%s", b->initrd);
+	argv_add(a, "-serial");
+	argv_add(a, "file:%s", b->console);
+	argv_add(a, "-fsdev");
+	argv_add(a, "local,id=out,path=%s,security_model=none", b->share_dir);
+}
+
+static void x86_64_argv(const struct target *t, const struct boot *b, struct argv *a)
+{
+	long khz = host_tsc_khz();
+
+	argv_add(a, "qemu-system-x86_64");
+	argv_add(a, "-M");
+	argv_add(a, "microvm");
+	argv_add(a, "-cpu");
+	argv_add(a, "max");
+	common_argv(b, a);
+	argv_add(a, "-append");
+	if (khz)
+		argv_add(a, "console=ttyS0 tsc_early_khz=%ld %s", khz, b->cmdline);
+	else
+		argv_add(a, "console=ttyS0 %s", b->cmdline);
+	argv_add(a, "-device");
+	argv_add(a, "virtio-9p-device,fsdev=out,mount_tag=tcelab");
+}
+
+static void powernv_argv(const struct target *t, const struct boot *b, struct argv *a)
+{
+	argv_add(a, "qemu-system-ppc64");
+	argv_add(a, "-M");
+	argv_add(a, "%s", t->name);
+	common_argv(b, a);
+	argv_add(a, "-append");
+	argv_add(a, "console=hvc0 %s", b->cmdline);
+	/* One explicit PHB and root port boot faster than QEMU's default set of PHBs. */
+	argv_add(a, "-device");
+	argv_add(a, "pnv-phb,chip-id=0,index=0,id=pcie.0");
+	argv_add(a, "-device");
+	argv_add(a, "pnv-phb-root-port,bus=pcie.0,id=rp0,chassis=1,slot=0");
+	argv_add(a, "-device");
+	argv_add(a, "virtio-9p-pci,fsdev=out,mount_tag=tcelab,bus=rp0,addr=0");
+	/* skiboot powers off through the BMC: without one, poweroff never ends QEMU. */
+	argv_add(a, "-device");
+	argv_add(a, "ipmi-bmc-sim,id=bmc0");
+	argv_add(a, "-device");
+	argv_add(a, "isa-ipmi-bt,bmc=bmc0,irq=10");
+}
+
+static const struct target targets[] = {
+	{ "powernv9", "ppc64le", "QEMU powernv9 (POWER9, PHB4), Debian ppc64el kernel, kprobes",
+	  600, powernv_argv },
+	{ "powernv8", "ppc64le", "QEMU powernv8 (POWER8, PHB3), Debian ppc64el kernel, kprobes",
+	  600, powernv_argv },
+	{ "x86_64", "x86_64", "QEMU microvm, Debian amd64 kernel with BTF, fentry",
+	  300, x86_64_argv },
+	{ "native", NULL, "this host's own kernel (a real POWER box that can load modules)",
+	  600, NULL },
+};
+
+const struct target *target_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+		if (!strcmp(targets[i].name, name))
+			return &targets[i];
+	return NULL;
+}
+
+const char *target_names(void)
+{
+	return "powernv9|powernv8|x86_64|native";
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Guest targets: which kernel arch each boots and how QEMU is invoked for it. */
+#ifndef TCELAB_TARGET_H
+#define TCELAB_TARGET_H
+
+struct argv {
+	char **v;
+	int n, cap;
+};
+
+void argv_add(struct argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The command line as one shell-quoted string (malloc'd). */
+char *argv_join(const struct argv *a);
+
+/* What a boot needs, whatever the machine. */
+struct boot {
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;	/* target-independent part of the kernel command line */
+	const char *share_dir;	/* host directory the guest mounts at /out (virtio-9p) */
+	const char *console;	/* file the guest console is written to */
+	int cpus;
+	int mem_mb;
+};
+
+struct target {
+	const char *name;
+	const char *arch;	/* build arch: x86_64 | ppc64le; NULL for native */
+	const char *summary;
+	int timeout;		/* default watchdog, seconds */
+	void (*qemu_argv)(const struct target *t, const struct boot *b, struct argv *a);
+};
+
+const struct target *target_find(const char *name);
+/* "powernv9|powernv8|x86_64|native" */
+const char *target_names(void);
+
+#endif /* TCELAB_TARGET_H */
