@@ -1,2 +1,24 @@
 # Probes: tcelab.bpf.c compiled per guest arch, embedded by a libbpf skeleton into the static
-# tcelab-probe loader (filled in by the probes work).
+# tcelab-probe loader.
+BPF_CLANG ?= clang
+BPFTOOL ?= bpftool
+
+GUEST_BINS += tcelab-probe
+SRCS_tcelab-probe := loader/tcelab-probe.c
+CFLAGS_tcelab-probe = -I$(TOP)/bpf -I$(BUILD)/$*/bpf -I$(BPFINC_$*)
+# libelf compresses sections with zlib and zstd, so a static libbpf needs both.
+LDLIBS_tcelab-probe = -L$(LIBDIR_$*) -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a
+DEPS_tcelab-probe = bpf/tcelab.h $$(BUILD)/$$*/bpf/tcelab.skel.h
+
+# Both guest arches are little-endian, hence bpfel whatever the host. The arch's own uapi
+# headers come first: struct pt_regs, used by the kprobe programs, is per arch.
+$(BUILD)/%/bpf/tcelab.bpf.o: bpf/tcelab.bpf.c bpf/tcelab.h
+	@mkdir -p $(@D)
+	$(Q)$(BPF_CLANG) -g -O2 -Wall -target bpfel -D__TARGET_ARCH_$(BPFARCH_$*) \
+		-I$(SYSINC_$*) -I$(BPFINC_$*) -c $< -o $@
+
+$(BUILD)/%/bpf/tcelab.skel.h: $(BUILD)/%/bpf/tcelab.bpf.o
+	$(Q)$(BPFTOOL) gen skeleton $< name tcelab_bpf >$@.tmp && mv $@.tmp $@
+
+# Reached only through pattern rules, make would delete these as intermediates after each build.
+.SECONDARY: $(foreach a,$(ARCHES),$(BUILD)/$(a)/bpf/tcelab.bpf.o $(BUILD)/$(a)/bpf/tcelab.skel.h)
