@@ -27,7 +27,7 @@ static void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: tcelab run [--target %s] [--out DIR] [--job NAME]\n"
-		"                  [--timeout SEC] [--cpus N] [-v]\n"
+		"                  [--timeout SEC] [--cpus N] [--check] [-v]\n"
 		"\n"
 		"Boots the target's QEMU guest (or uses this host with 'native'), runs a guest job and\n"
 		"writes results.json, the guest's dmesg, the QEMU command line and every component's\n"
@@ -45,6 +45,8 @@ static void run_usage(FILE *f)
 		"  --timeout S  watchdog in seconds (default: 600 on powernv, 300 on x86_64)\n"
 		"  --cpus N     guest CPUs (default 2)\n"
 		"  -v           show the guest console as it runs\n"
+		"  --check      only check that the target can run here (kernel, initramfs, or for\n"
+		"               native, a kernel that loads modules), and say why not\n"
 		"  --expect-failure KIND\n"
 		"               test-only: pass only if the run fails for KIND, one of\n"
 		"  %s\n",
@@ -60,6 +62,7 @@ static int cmd_run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "expect-failure", required_argument, NULL, 'x' },
+		{ "check", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -91,6 +94,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'x':
 			o.expect_failure = optarg;
+			break;
+		case 'C':
+			o.check = 1;
 			break;
 		case 'v':
 			o.verbose = 1;
