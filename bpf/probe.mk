@@ -20,5 +20,3 @@ $(BUILD)/%/bpf/tcelab.bpf.o: bpf/tcelab.bpf.c bpf/tcelab.h
 $(BUILD)/%/bpf/tcelab.skel.h: $(BUILD)/%/bpf/tcelab.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name tcelab_bpf >$@.tmp && mv $@.tmp $@
 
-# Reached only through pattern rules, make would delete these as intermediates after each build.
-.SECONDARY: $(foreach a,$(ARCHES),$(BUILD)/$(a)/bpf/tcelab.bpf.o $(BUILD)/$(a)/bpf/tcelab.skel.h)
