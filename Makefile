@@ -103,7 +103,8 @@ $(BUILD)/%/initramfs.cpio: vm/mkinitramfs.sh vm/guest/init $(wildcard vm/guest/j
 # --- host tools --------------------------------------------------------------------------------
 HOST_CFLAGS := $(CFLAGS_COMMON) -Wno-unused-parameter -Icli -Ivm
 HOST_LDLIBS := -lcjson
-HOST_SRCS := $(wildcard cli/*.c vm/*.c)
+# Fragments (scenarios/scenarios.mk, reports/...) add their host sources to HOST_SRCS.
+HOST_SRCS += $(wildcard cli/*.c vm/*.c)
 $(BUILD)/host/tcelab: $(HOST_SRCS) $(wildcard cli/*.h vm/*.h) include/uapi/tcelab.h
 	@mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_SRCS) $(HOST_LDLIBS)
