@@ -1,71 +1,213 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tcelab.ko: a simulated sPAPR TCE / VFIO stack for measuring the DMA-mapping path.
- * /dev/tcelab: every open is a context bound to the opener's mm.
+ * tcelab.ko: a simulated sPAPR TCE / VFIO stack (vfio_iommu_spapr_tce.c and its powerpc
+ * helpers) whose "hardware" TCE tables are memory the module owns, so that it runs on any
+ * architecture. /dev/tcelab: every open is a container bound to the opener's mm.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/slab.h>
+#include <linux/sched.h>
 #include <linux/uaccess.h>
-#include <uapi/tcelab.h>
 
 #include "tcelab.h"
 
-struct tcelab_stats tcelab_stats;
+unsigned int tcelab_ngroups = 2;
+module_param_named(ngroups, tcelab_ngroups, uint, 0444);
+MODULE_PARM_DESC(ngroups, "number of simulated IOMMU groups (PEs), 1..16 (default 2)");
+
+unsigned long long tcelab_pgsizes = 0x40211000;
+module_param_named(pgsizes, tcelab_pgsizes, ullong, 0444);
+MODULE_PARM_DESC(pgsizes, "DDW IOMMU page sizes: POWER9 0x40211000 (default), POWER8 0x11011000");
+
+unsigned int tcelab_dma32_mb = 2048;
+module_param_named(dma32_mb, tcelab_dma32_mb, uint, 0444);
+MODULE_PARM_DESC(dma32_mb, "DMA32 window size in MiB, a power of two up to 2048 (default 2048)");
+
+struct tcelab_counters tcelab_global;
 
 static int tcelab_open(struct inode *inode, struct file *file)
 {
-	struct tcelab_file *tf;
-
-	tf = kzalloc(sizeof(*tf), GFP_KERNEL);
-	if (!tf)
-		return -ENOMEM;
-	mutex_init(&tf->lock);
-	INIT_LIST_HEAD(&tf->pins);
-	file->private_data = tf;
-	return 0;
+	if (!current->mm)
+		return -ENODEV;
+	file->private_data = tcelab_container_create();
+	return file->private_data ? 0 : -ENOMEM;
 }
 
 static int tcelab_release(struct inode *inode, struct file *file)
 {
-	struct tcelab_file *tf = file->private_data;
-
-	tcelab_file_release_pins(tf);
-	mutex_destroy(&tf->lock);
-	kfree(tf);
+	tcelab_container_release(file->private_data);
 	return 0;
 }
 
-/* Copy a VFIO-style argument: argsz must cover @minsz and no flags are defined yet. */
-static int tcelab_copy_arg(void *arg, unsigned long uarg, size_t minsz)
+/* Copy a VFIO-style argument: argsz must cover @minsz and only @flags_ok may be set. */
+static int tcelab_copy_arg(void *arg, unsigned long uarg, size_t minsz, u32 flags_ok)
 {
 	u32 *hdr = arg;
 
 	if (copy_from_user(arg, (void __user *)uarg, minsz))
 		return -EFAULT;
-	if (hdr[0] < minsz || hdr[1])
+	if (hdr[0] < minsz || (hdr[1] & ~flags_ok))
 		return -EINVAL;
 	return 0;
 }
 
-static long tcelab_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
+#define TCELAB_ARG(arg, uarg, last, flags_ok) \
+	tcelab_copy_arg(&(arg), uarg, offsetofend(typeof(arg), last), flags_ok)
+
+static long tcelab_ioctl_info(struct tcelab_container *c, unsigned long uarg)
 {
-	struct tcelab_file *tf = file->private_data;
-	struct tcelab_pin_page pin;
-	int ret;
+	size_t minsz = offsetofend(struct tcelab_spapr_tce_info, dma32_window_size);
+	struct tcelab_spapr_tce_info info;
+	long ret;
+
+	/* flags is an output here, as in VFIO_IOMMU_SPAPR_TCE_GET_INFO. */
+	ret = tcelab_copy_arg(&info, uarg, minsz, ~0U);
+	if (ret)
+		return ret;
+	ret = tcelab_get_info(c, &info);
+	if (ret)
+		return ret;
+	if (info.argsz >= sizeof(info))
+		minsz = sizeof(info);
+	return copy_to_user((void __user *)uarg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long tcelab_ioctl_stats(struct tcelab_container *c, unsigned long uarg)
+{
+	struct tcelab_stats st;
+	long ret;
+
+	ret = TCELAB_ARG(st, uarg, double_releases, 0);
+	if (ret)
+		return ret;
+	st.mapped = atomic64_read(&c->stats.mapped);
+	st.pinned = atomic64_read(&c->stats.pinned);
+	st.locked_pages = atomic64_read(&c->stats.locked_pages);
+	st.exchanges = atomic64_read(&c->stats.exchanges);
+	st.kills = atomic64_read(&c->stats.kills);
+	st.faults = atomic64_read(&c->stats.faults);
+	st.dirtied = atomic64_read(&c->stats.dirtied);
+	st.double_releases = atomic64_read(&c->stats.double_releases);
+	return copy_to_user((void __user *)uarg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static long tcelab_ioctl_args(struct tcelab_container *c, unsigned int cmd, unsigned long uarg)
+{
+	union {
+		struct tcelab_group group;
+		struct tcelab_dma_map map;
+		struct tcelab_dma_unmap unmap;
+		struct tcelab_register_memory reg;
+		struct tcelab_spapr_tce_create create;
+		struct tcelab_spapr_tce_remove remove;
+		struct tcelab_memslot slot;
+		struct tcelab_liobn liobn;
+		struct tcelab_hcall_batch batch;
+		struct tcelab_device_dma dma;
+		struct tcelab_page_refs refs;
+	} a;
+	long ret;
 
 	switch (cmd) {
-	case TCELAB_PIN_PAGE:
-	case TCELAB_UNPIN_PAGE:
-		ret = tcelab_copy_arg(&pin, uarg, offsetofend(struct tcelab_pin_page, vaddr));
+	case TCELAB_ATTACH_GROUP:
+	case TCELAB_DETACH_GROUP:
+		ret = TCELAB_ARG(a.group, uarg, group, 0);
 		if (ret)
 			return ret;
-		if (cmd == TCELAB_PIN_PAGE)
-			return tcelab_file_pin(tf, pin.vaddr);
-		return tcelab_file_unpin(tf, pin.vaddr);
+		if (cmd == TCELAB_ATTACH_GROUP)
+			return tcelab_attach_group(c, a.group.group);
+		return tcelab_detach_group(c, a.group.group);
+	case TCELAB_MAP_DMA:
+		ret = TCELAB_ARG(a.map, uarg, size,
+				 TCELAB_DMA_MAP_FLAG_READ | TCELAB_DMA_MAP_FLAG_WRITE);
+		return ret ?: tcelab_map_dma(c, &a.map);
+	case TCELAB_UNMAP_DMA:
+		ret = TCELAB_ARG(a.unmap, uarg, size, 0);
+		return ret ?: tcelab_unmap_dma(c, &a.unmap);
+	case TCELAB_REGISTER_MEMORY:
+	case TCELAB_UNREGISTER_MEMORY:
+		if (!tcelab_v2(c))
+			return -ENOTTY;
+		ret = TCELAB_ARG(a.reg, uarg, size, 0);
+		if (ret)
+			return ret;
+		if (cmd == TCELAB_REGISTER_MEMORY)
+			return tcelab_register_memory(c, a.reg.vaddr, a.reg.size);
+		return tcelab_unregister_memory(c, a.reg.vaddr, a.reg.size);
+	case TCELAB_TCE_CREATE:
+		if (!tcelab_v2(c))
+			return -ENOTTY;
+		ret = TCELAB_ARG(a.create, uarg, start_addr, 0);
+		if (!ret)
+			ret = tcelab_create_window(c, a.create.page_shift, a.create.window_size,
+						   a.create.levels, &a.create.start_addr);
+		if (!ret && copy_to_user((void __user *)uarg, &a.create,
+					 offsetofend(typeof(a.create), start_addr)))
+			ret = -EFAULT;
+		return ret;
+	case TCELAB_TCE_REMOVE:
+		if (!tcelab_v2(c))
+			return -ENOTTY;
+		ret = TCELAB_ARG(a.remove, uarg, start_addr, 0);
+		return ret ?: tcelab_remove_window(c, a.remove.start_addr);
+	case TCELAB_SET_MEMSLOT:
+		ret = TCELAB_ARG(a.slot, uarg, size, 0);
+		return ret ?: tcelab_set_memslot(c, &a.slot);
+	case TCELAB_SET_LIOBN:
+		ret = TCELAB_ARG(a.liobn, uarg, size, 0);
+		return ret ?: tcelab_set_liobn(c, &a.liobn);
+	case TCELAB_HCALL:
+		ret = TCELAB_ARG(a.batch, uarg, calls, 0);
+		return ret ?: tcelab_hcall_batch(c, &a.batch);
+	case TCELAB_DEVICE_DMA:
+		ret = TCELAB_ARG(a.dma, uarg, buf, TCELAB_DEVICE_DMA_WRITE);
+		return ret ?: tcelab_device_dma(c, &a.dma);
+	case TCELAB_PAGE_REFS:
+		ret = TCELAB_ARG(a.refs, uarg, refcount, 0);
+		if (!ret)
+			ret = tcelab_page_refs(&a.refs);
+		if (!ret && copy_to_user((void __user *)uarg, &a.refs, sizeof(a.refs)))
+			ret = -EFAULT;
+		return ret;
 	default:
 		return -ENOTTY;
+	}
+}
+
+static long tcelab_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
+{
+	struct tcelab_container *c = file->private_data;
+
+	switch (cmd) {
+	case TCELAB_GET_API_VERSION:
+		return TCELAB_API_VERSION;
+	case TCELAB_CHECK_EXTENSION:
+		return uarg == TCELAB_SPAPR_TCE_IOMMU || uarg == TCELAB_SPAPR_TCE_v2_IOMMU ||
+		       uarg == TCELAB_EXT_HCALL || uarg == TCELAB_EXT_DEVICE_DMA;
+	}
+
+	/* Prevent one process from manipulating another's mm through an inherited fd. */
+	if (c->mm != current->mm)
+		return -EPERM;
+
+	switch (cmd) {
+	case TCELAB_SET_IOMMU:
+		return tcelab_set_iommu(c, uarg);
+	case TCELAB_SPAPR_TCE_GET_INFO:
+		return tcelab_ioctl_info(c, uarg);
+	case TCELAB_ENABLE:
+		return tcelab_v2(c) || !c->type ? -ENOTTY : tcelab_enable(c);
+	case TCELAB_DISABLE:
+		if (tcelab_v2(c) || !c->type)
+			return -ENOTTY;
+		tcelab_disable(c);
+		return 0;
+	case TCELAB_GET_STATS:
+		return tcelab_ioctl_stats(c, uarg);
+	default:
+		return tcelab_ioctl_args(c, cmd, uarg);
 	}
 }
 
@@ -87,17 +229,29 @@ static int __init tcelab_init(void)
 {
 	int ret;
 
-	ret = misc_register(&tcelab_misc);
+	if (!tcelab_ngroups || tcelab_ngroups > TCELAB_MAX_GROUPS || !tcelab_dma32_mb ||
+	    tcelab_dma32_mb > 2048 || (tcelab_dma32_mb & (tcelab_dma32_mb - 1)) ||
+	    !(tcelab_pgsizes & (1ULL << 12)))
+		return -EINVAL;
+	ret = tcelab_groups_init();
 	if (ret)
 		return ret;
 	tcelab_debugfs_init();
-	return 0;
+	ret = misc_register(&tcelab_misc);
+	if (ret) {
+		tcelab_debugfs_exit();
+		tcelab_groups_exit();
+	}
+	return ret;
 }
 
 static void __exit tcelab_exit(void)
 {
-	tcelab_debugfs_exit();
 	misc_deregister(&tcelab_misc);
+	tcelab_debugfs_exit();
+	tcelab_groups_exit();
+	tcelab_pins_exit();
+	tcelab_faults_reap_locked_vm();
 }
 
 module_init(tcelab_init);

@@ -1,86 +1,158 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Page pinning. tcelab_pin_user_page() and tcelab_unpin_user_page() are the module's `pin` and
- * `unpin` probe roles: every page the module pins or releases goes through them, and they are
- * never inlined so that kprobes and fentry can attach.
+ * User page pins and locked_vm. tcelab_pin_user_page() and tcelab_unpin_user_page() are the
+ * `pin` and `unpin` probe roles: every page the module pins or releases goes through them, and
+ * they are never inlined. The module also counts its own pins per page, which makes a release
+ * of a page it no longer pins (a double release) detectable and harmless, and lets
+ * TCELAB_PAGE_REFS report exact counts.
  */
 #include <linux/mm.h>
-#include <linux/slab.h>
+#include <linux/sched/mm.h>
+#include <linux/xarray.h>
 
 #include "tcelab.h"
 
-struct tcelab_pin {
-	struct list_head node;
-	unsigned long vaddr;		/* page-aligned user address */
-	struct page *page;
-};
+static DEFINE_XARRAY(tcelab_pins);	/* pfn -> number of pins held by the module */
+static DEFINE_MUTEX(tcelab_pins_lock);
 
-noinline int tcelab_pin_user_page(unsigned long vaddr, struct page **page)
+static int tcelab_pins_add(unsigned long pfn, long delta)
 {
+	unsigned long count;
+	int ret = 0;
+
+	mutex_lock(&tcelab_pins_lock);
+	count = xa_to_value(xa_load(&tcelab_pins, pfn) ?: xa_mk_value(0));
+	if (delta < 0 && count < -delta) {
+		ret = -ENOENT;
+	} else {
+		count += delta;
+		ret = xa_err(xa_store(&tcelab_pins, pfn, count ? xa_mk_value(count) : NULL,
+				      GFP_KERNEL));
+	}
+	mutex_unlock(&tcelab_pins_lock);
+	return ret;
+}
+
+static unsigned long tcelab_pins_get(unsigned long pfn)
+{
+	void *v = xa_load(&tcelab_pins, pfn);
+
+	return v ? xa_to_value(v) : 0;
+}
+
+noinline int tcelab_pin_user_page(unsigned long vaddr, bool write, struct page **page)
+{
+	unsigned int flags = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
 	int ret;
 
-	ret = pin_user_pages_fast(vaddr & PAGE_MASK, 1, FOLL_WRITE | FOLL_LONGTERM, page);
+	if (tcelab_fail_nth())
+		return -ENOMEM;
+	ret = pin_user_pages_fast(vaddr & PAGE_MASK, 1, flags, page);
 	if (ret != 1)
 		return ret < 0 ? ret : -EFAULT;
-	atomic64_inc(&tcelab_stats.pins);
-	atomic64_inc(&tcelab_stats.pinned);
-	return 0;
-}
-
-noinline void tcelab_unpin_user_page(struct page *page)
-{
-	unpin_user_page(page);
-	atomic64_inc(&tcelab_stats.unpins);
-	atomic64_dec(&tcelab_stats.pinned);
-}
-
-int tcelab_file_pin(struct tcelab_file *tf, unsigned long vaddr)
-{
-	struct tcelab_pin *pin;
-	int ret;
-
-	pin = kzalloc(sizeof(*pin), GFP_KERNEL);
-	if (!pin)
-		return -ENOMEM;
-	ret = tcelab_pin_user_page(vaddr, &pin->page);
+	ret = tcelab_pins_add(page_to_pfn(*page), 1);
 	if (ret) {
-		kfree(pin);
+		unpin_user_page(*page);
 		return ret;
 	}
-	pin->vaddr = vaddr & PAGE_MASK;
-	mutex_lock(&tf->lock);
-	list_add_tail(&pin->node, &tf->pins);
-	mutex_unlock(&tf->lock);
+	TCELAB_COUNT(NULL, pinned, 1);
 	return 0;
 }
 
-int tcelab_file_unpin(struct tcelab_file *tf, unsigned long vaddr)
+/*
+ * Release one pin; @dirty marks the page dirty first (unpin_user_pages_dirty_lock()). Returns
+ * false, touching nothing, for a page the module does not pin: a double release.
+ */
+noinline bool tcelab_unpin_user_page(struct page *page, bool dirty)
 {
-	struct tcelab_pin *pin, *found = NULL;
-
-	mutex_lock(&tf->lock);
-	list_for_each_entry(pin, &tf->pins, node) {
-		if (pin->vaddr == (vaddr & PAGE_MASK)) {
-			found = pin;
-			list_del(&pin->node);
-			break;
-		}
+	if (tcelab_pins_add(page_to_pfn(page), -1)) {
+		pr_warn_ratelimited("tcelab: release of pfn %#lx that is not pinned\n",
+				    page_to_pfn(page));
+		TCELAB_COUNT(NULL, double_releases, 1);
+		return false;
 	}
-	mutex_unlock(&tf->lock);
-	if (!found)
-		return -ENOENT;
-	tcelab_unpin_user_page(found->page);
-	kfree(found);
+	if (dirty)
+		set_page_dirty_lock(page);
+	unpin_user_page(page);
+	TCELAB_COUNT(NULL, pinned, -1);
+	return true;
+}
+
+/* The roles, counted for the container too. */
+int tcelab_pin(struct tcelab_container *c, unsigned long vaddr, bool write, struct page **page)
+{
+	int ret = tcelab_pin_user_page(vaddr, write, page);
+
+	if (!ret)
+		atomic64_inc(&c->stats.pinned);
+	return ret;
+}
+
+void tcelab_unpin(struct tcelab_container *c, struct page *page, bool dirty)
+{
+	if (tcelab_unpin_user_page(page, dirty))
+		atomic64_dec(&c->stats.pinned);
+	else
+		atomic64_inc(&c->stats.double_releases);
+}
+
+void tcelab_unpin_hpa(struct tcelab_container *c, unsigned long hpa)
+{
+	tcelab_unpin(c, pfn_to_page(hpa >> PAGE_SHIFT), false);
+}
+
+/* account_locked_vm() on the container's mm, counted. */
+int tcelab_account(struct tcelab_container *c, unsigned long pages, bool inc)
+{
+	int ret;
+
+	if (!pages)
+		return 0;
+	ret = account_locked_vm(c->mm, pages, inc);
+	if (!ret)
+		TCELAB_COUNT(c, locked_pages, inc ? pages : -(s64)pages);
+	return ret;
+}
+
+int tcelab_page_refs(struct tcelab_page_refs *refs)
+{
+	struct folio *folio;
+	struct page *page;
+
+	if (get_user_pages_fast(refs->vaddr & PAGE_MASK, 1, 0, &page) != 1)
+		return -EFAULT;
+	folio = page_folio(page);
+	refs->module_pins = tcelab_pins_get(page_to_pfn(page));
+	refs->refcount = page_ref_count(page) - 1;	/* without our lookup reference */
+	if (folio_test_large(folio))
+		refs->page_pins = atomic_read(folio_pincount_ptr(folio));
+	else
+		refs->page_pins = refs->refcount / GUP_PIN_COUNTING_BIAS;
+	put_page(page);
 	return 0;
 }
 
-void tcelab_file_release_pins(struct tcelab_file *tf)
+/*
+ * Release every pin still held. Only valid when no container exists: what is left then was
+ * leaked (a fault knob) and the tests reclaim it so the run ends balanced. Returns the number
+ * of pins released.
+ */
+int tcelab_pins_reap(void)
 {
-	struct tcelab_pin *pin, *next;
+	unsigned long pfn, count, released = 0;
+	void *v;
 
-	list_for_each_entry_safe(pin, next, &tf->pins, node) {
-		list_del(&pin->node);
-		tcelab_unpin_user_page(pin->page);
-		kfree(pin);
-	}
+	xa_for_each(&tcelab_pins, pfn, v)
+		for (count = xa_to_value(v); count; count--, released++)
+			tcelab_unpin_user_page(pfn_to_page(pfn), false);
+	return released;
+}
+
+void tcelab_pins_exit(void)
+{
+	int n = tcelab_pins_reap();
+
+	if (n)
+		pr_warn("tcelab: %d leaked pins released at unload\n", n);
+	xa_destroy(&tcelab_pins);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tcelab-smoke: the minimal guest scenario. Pins N user pages through /dev/tcelab, checks the
- * module's pinned-page counter, unpins them and writes what it did as JSON.
+ * tcelab-smoke: the minimal guest scenario. A v1 container (SET_IOMMU, ATTACH_GROUP 0, ENABLE)
+ * maps N user pages with one 4K TCE each (each map pins one page), checks the module's
+ * pinned-page counter, unmaps them, tears down and writes what it did as JSON.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +19,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: tcelab-smoke [--pages N] [--expect-pinned N] [--keep-open SEC] [--json FILE]\n"
-		"Pins N pages through " TCELAB_DEVICE ", checks the module's pinned counter equals\n"
-		"the expected count (default N), unpins them and writes a results JSON.\n"
+		"Maps N pages (one TCE each) in a v1 container on " TCELAB_DEVICE ", checks the\n"
+		"module's pinned counter equals the expected count (default N), unmaps them and\n"
+		"writes a results JSON.\n"
 		"--keep-open SEC  sleep SEC seconds with the pages still pinned before unpinning\n");
 }
 
@@ -41,14 +43,51 @@ static long read_counter(const char *name)
 	return strtol(buf, NULL, 10);
 }
 
-static int pin_ioctl(int fd, unsigned long cmd, void *addr)
+#define SMOKE_IOMMU_PAGE	4096UL
+
+/* A v1 container on group 0, enabled. */
+static int container_setup(int fd)
 {
-	struct tcelab_pin_page arg = {
-		.argsz = sizeof(arg),
+	struct tcelab_group group = { .argsz = sizeof(group), .group = 0 };
+
+	if (ioctl(fd, TCELAB_SET_IOMMU, TCELAB_SPAPR_TCE_IOMMU)) {
+		perror("tcelab-smoke: TCELAB_SET_IOMMU");
+		return -1;
+	}
+	if (ioctl(fd, TCELAB_ATTACH_GROUP, &group)) {
+		perror("tcelab-smoke: TCELAB_ATTACH_GROUP");
+		return -1;
+	}
+	if (ioctl(fd, TCELAB_ENABLE)) {
+		perror("tcelab-smoke: TCELAB_ENABLE");
+		return -1;
+	}
+	return 0;
+}
+
+/* Page i of the buffer goes to bus address i * 4K, as one TCE. */
+static int map_page(int fd, char *addr, long i)
+{
+	struct tcelab_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = TCELAB_DMA_MAP_FLAG_READ | TCELAB_DMA_MAP_FLAG_WRITE,
 		.vaddr = (unsigned long)addr,
+		.iova = i * SMOKE_IOMMU_PAGE,
+		.size = SMOKE_IOMMU_PAGE,
 	};
 
-	return ioctl(fd, cmd, &arg);
+	return ioctl(fd, TCELAB_MAP_DMA, &map);
+}
+
+static int unmap_page(int fd, long i)
+{
+	struct tcelab_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = i * SMOKE_IOMMU_PAGE,
+		.size = SMOKE_IOMMU_PAGE,
+	};
+
+	return ioctl(fd, TCELAB_UNMAP_DMA, &unmap);
 }
 
 int main(int argc, char **argv)
@@ -66,7 +105,7 @@ int main(int argc, char **argv)
 	const char *json = NULL;
 	char *buf;
 	FILE *out;
-	int fd, c, ok;
+	int fd, c, ok, setup_ok;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -98,10 +137,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pinned_before = read_counter("pinned");
-	for (i = 0; i < pages; i++) {
+	setup_ok = container_setup(fd) == 0;
+	for (i = 0; setup_ok && i < pages; i++) {
 		buf[i * page_size] = (char)i;
-		if (pin_ioctl(fd, TCELAB_PIN_PAGE, buf + i * page_size)) {
-			fprintf(stderr, "tcelab-smoke: TCELAB_PIN_PAGE: %s\n", strerror(errno));
+		if (map_page(fd, buf + i * page_size, i)) {
+			fprintf(stderr, "tcelab-smoke: TCELAB_MAP_DMA: %s\n", strerror(errno));
 			break;
 		}
 		pinned++;
@@ -110,13 +150,13 @@ int main(int argc, char **argv)
 	if (keep_open)
 		sleep(keep_open);
 	for (i = 0; i < pinned; i++) {
-		if (pin_ioctl(fd, TCELAB_UNPIN_PAGE, buf + i * page_size))
-			fprintf(stderr, "tcelab-smoke: TCELAB_UNPIN_PAGE: %s\n", strerror(errno));
+		if (unmap_page(fd, i))
+			fprintf(stderr, "tcelab-smoke: TCELAB_UNMAP_DMA: %s\n", strerror(errno));
 		else
 			unpinned++;
 	}
-	pinned_after = read_counter("pinned") - pinned_before;
 	close(fd);
+	pinned_after = read_counter("pinned") - pinned_before;
 
 	ok = pinned == pages && pinned_during == expect && unpinned == pinned && pinned_after == 0;
 	printf("tcelab-smoke: pinned %ld of %ld pages, module counted %ld (expected %ld), %ld left after unpin: %s\n",

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the tcelab.ko guest tests: container set-up through the ABI, counters from
+ * debugfs and the ioctls, VmLck, fault knobs, and the exact end-of-test balance check.
+ */
+#ifndef TCELAB_KMOD_UTIL_H
+#define TCELAB_KMOD_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <uapi/tcelab.h>
+
+#include "tap.h"
+
+#define SZ_4K		4096UL
+#define DMA32_SIZE	(2048UL << 20)
+#define RW		(TCELAB_DMA_MAP_FLAG_READ | TCELAB_DMA_MAP_FLAG_WRITE)
+#define RO		TCELAB_DMA_MAP_FLAG_READ
+#define WO		TCELAB_DMA_MAP_FLAG_WRITE
+
+/* 0 or -errno of an ioctl, so tap_eq() can show which error came back. */
+#define ERR(expr)	((expr) < 0 ? -errno : 0)
+
+static long page_size;
+
+static inline long tl_counter(const char *name)
+{
+	char path[256], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), TCELAB_DEBUGFS "/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtol(buf, NULL, 10);
+}
+
+static inline int tl_write(const char *name, long val)
+{
+	char path[256], buf[32];
+	int fd, n, ret;
+
+	snprintf(path, sizeof(path), TCELAB_DEBUGFS "/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%ld", val);
+	ret = write(fd, buf, n) == n ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
+static inline int tl_knob(const char *knob, long val)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "faults/%s", knob);
+	return tl_write(name, val);
+}
+
+/* Give back what a leak knob leaked; only valid with no container open. */
+static inline int tl_reap(void)
+{
+	return tl_knob("reap", 1);
+}
+
+/* mm->locked_vm of this process, in kB. */
+static inline long tl_vmlck(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static inline int tl_open(void)
+{
+	int fd = open(TCELAB_DEVICE, O_RDWR);
+
+	if (fd < 0)
+		tap_diag("open " TCELAB_DEVICE ": %s", strerror(errno));
+	return fd;
+}
+
+static inline int tl_attach(int fd, unsigned int group)
+{
+	struct tcelab_group g = { .argsz = sizeof(g), .group = group };
+
+	return ERR(ioctl(fd, TCELAB_ATTACH_GROUP, &g));
+}
+
+static inline int tl_detach(int fd, unsigned int group)
+{
+	struct tcelab_group g = { .argsz = sizeof(g), .group = group };
+
+	return ERR(ioctl(fd, TCELAB_DETACH_GROUP, &g));
+}
+
+/* An enabled v1 container on @group, or -1. */
+static inline int tl_v1(unsigned int group)
+{
+	int fd = tl_open();
+
+	if (fd < 0 || ioctl(fd, TCELAB_SET_IOMMU, TCELAB_SPAPR_TCE_IOMMU) ||
+	    tl_attach(fd, group) || ioctl(fd, TCELAB_ENABLE)) {
+		tap_diag("v1 container set-up: %s", strerror(errno));
+		return -1;
+	}
+	return fd;
+}
+
+/* A v2 container on @group, or -1. */
+static inline int tl_v2(unsigned int group)
+{
+	int fd = tl_open();
+
+	if (fd < 0 || ioctl(fd, TCELAB_SET_IOMMU, TCELAB_SPAPR_TCE_v2_IOMMU) ||
+	    tl_attach(fd, group)) {
+		tap_diag("v2 container set-up: %s", strerror(errno));
+		return -1;
+	}
+	return fd;
+}
+
+static inline int tl_map(int fd, const void *vaddr, uint64_t iova, uint64_t size, uint32_t flags)
+{
+	struct tcelab_dma_map m = {
+		.argsz = sizeof(m), .flags = flags, .vaddr = (uintptr_t)vaddr,
+		.iova = iova, .size = size,
+	};
+
+	return ERR(ioctl(fd, TCELAB_MAP_DMA, &m));
+}
+
+static inline int tl_unmap(int fd, uint64_t iova, uint64_t size)
+{
+	struct tcelab_dma_unmap u = { .argsz = sizeof(u), .iova = iova, .size = size };
+
+	return ERR(ioctl(fd, TCELAB_UNMAP_DMA, &u));
+}
+
+static inline int tl_register(int fd, unsigned long cmd, const void *vaddr, uint64_t size)
+{
+	struct tcelab_register_memory r = {
+		.argsz = sizeof(r), .vaddr = (uintptr_t)vaddr, .size = size,
+	};
+
+	return ERR(ioctl(fd, cmd, &r));
+}
+
+static inline int tl_create(int fd, uint32_t shift, uint64_t size, uint32_t levels, uint64_t *start)
+{
+	struct tcelab_spapr_tce_create c = {
+		.argsz = sizeof(c), .page_shift = shift, .window_size = size, .levels = levels,
+	};
+	int ret = ERR(ioctl(fd, TCELAB_TCE_CREATE, &c));
+
+	if (start)
+		*start = c.start_addr;
+	return ret;
+}
+
+static inline int tl_remove(int fd, uint64_t start)
+{
+	struct tcelab_spapr_tce_remove r = { .argsz = sizeof(r), .start_addr = start };
+
+	return ERR(ioctl(fd, TCELAB_TCE_REMOVE, &r));
+}
+
+/* Pins tcelab.ko holds on the page at @addr (-1 on error). Any open container will do. */
+static inline long tl_pins(int fd, const void *addr)
+{
+	struct tcelab_page_refs r = { .argsz = sizeof(r), .vaddr = (uintptr_t)addr };
+
+	if (ioctl(fd, TCELAB_PAGE_REFS, &r))
+		return -1;
+	return r.module_pins;
+}
+
+static inline struct tcelab_stats tl_stats(int fd)
+{
+	struct tcelab_stats s = { .argsz = sizeof(s) };
+
+	if (ioctl(fd, TCELAB_GET_STATS, &s))
+		tap_diag("TCELAB_GET_STATS: %s", strerror(errno));
+	return s;
+}
+
+/* @pages touched anonymous pages, not THP-backed so that pins count per small page. */
+static inline char *tl_buf(long pages)
+{
+	char *p = mmap(NULL, pages * page_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long i;
+
+	if (p == MAP_FAILED) {
+		tap_diag("mmap: %s", strerror(errno));
+		exit(1);
+	}
+	madvise(p, pages * page_size, MADV_NOHUGEPAGE);
+	for (i = 0; i < pages; i++)
+		p[i * page_size] = (char)i;
+	return p;
+}
+
+/* What every test must return to exactly. */
+struct tl_baseline {
+	long pinned, locked_pages, mapped, vmlck, double_releases;
+};
+
+static inline struct tl_baseline tl_baseline(void)
+{
+	struct tl_baseline b = {
+		.pinned = tl_counter("pinned"),
+		.locked_pages = tl_counter("locked_pages"),
+		.mapped = tl_counter("mapped"),
+		.vmlck = tl_vmlck(),
+		.double_releases = tl_counter("double_releases"),
+	};
+
+	return b;
+}
+
+/* Five checks: pins, locked_vm (module and mm), valid TCEs and double releases. */
+#define TL_BALANCE_CHECKS 5
+static inline void tl_check_balance(const struct tl_baseline *b, const char *when)
+{
+	tap_eq(tl_counter("pinned"), b->pinned, "%s: pinned pages back to baseline", when);
+	tap_eq(tl_counter("locked_pages"), b->locked_pages, "%s: locked pages back to baseline",
+	       when);
+	tap_eq(tl_vmlck(), b->vmlck, "%s: VmLck back to baseline", when);
+	tap_eq(tl_counter("mapped"), b->mapped, "%s: valid TCEs back to baseline", when);
+	tap_eq(tl_counter("double_releases"), b->double_releases, "%s: no double release", when);
+}
+
+static inline void tl_init(void)
+{
+	page_size = sysconf(_SC_PAGESIZE);
+}
+
+#endif /* TCELAB_KMOD_UTIL_H */
