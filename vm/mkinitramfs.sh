@@ -10,9 +10,10 @@ arch=$1 abuild=$2 moddir=$3 busybox=$4 out=$5
 top=$(cd "$(dirname "$0")/.." && pwd)
 die() { printf 'mkinitramfs: error: %s\n' "$*" >&2; exit 1; }
 
+# Loaded by init on every boot; extra ones only by the jobs that need them.
 case $arch in
-x86_64) wanted="virtio_mmio 9pnet_virtio 9p" ;;
-ppc64le) wanted="virtio_pci 9pnet_virtio 9p" ;;
+x86_64) wanted="virtio_mmio 9pnet_virtio 9p" extra="" ;;
+ppc64le) wanted="virtio_pci 9pnet_virtio 9p" extra="e1000 nvme" ;;
 *) die "unknown arch $arch" ;;
 esac
 
@@ -46,6 +47,11 @@ for m in $wanted; do
 	add_module "$m"
 done
 printf '%s\n' "${order[@]}" >"$stage/etc/tcelab/modules"
+order=()
+for m in $extra; do
+	add_module "$m"
+done
+printf '%s\n' "${order[@]}" >"$stage/etc/tcelab/modules-extra"
 
 cp "$busybox" "$stage/bin/busybox"
 cp "$abuild/kmod/tcelab.ko" "$stage/lib/modules/tcelab.ko"

@@ -519,6 +519,16 @@ int run_guest(const struct run_opts *o)
 	cmdline = xasprintf("%spanic=-1 tcelab.job=%s", o->verbose ? "" : "quiet ", o->job);
 	b.cmdline = cmdline;
 	b.share_dir = r.share;
+	b.run_dir = r.dir;
+	if (r.t->disk_mb) {
+		char *disk = xasprintf("%s/disk.img", r.dir);
+		int fd = open(disk, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd < 0 || ftruncate(fd, (off_t)r.t->disk_mb << 20))
+			die("cannot create the scratch disk %s: %s", disk, strerror(errno));
+		close(fd);
+		free(disk);
+	}
 	b.console = console;
 	b.cpus = o->cpus ? o->cpus : 2;
 	b.mem_mb = 2048;

@@ -142,15 +142,51 @@ static void powernv_argv(const struct target *t, const struct boot *b, struct ar
 	argv_add(a, "isa-ipmi-bt,bmc=bmc0,irq=10");
 }
 
+/*
+ * A PAPR guest whose NIC and NVMe DMA go through QEMU's sPAPR IOMMU, traced: this is how the
+ * recorded test traces are made (job record-io). The NIC is on a hub with no other port, so
+ * its frames go nowhere.
+ */
+static void pseries_argv(const struct target *t, const struct boot *b, struct argv *a)
+{
+	argv_add(a, "qemu-system-ppc64");
+	argv_add(a, "-M");
+	/* TCG implements none of the speculation-control capabilities. */
+	argv_add(a, "pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off");
+	argv_add(a, "-cpu");
+	argv_add(a, "POWER9");
+	common_argv(b, a);
+	argv_add(a, "-append");
+	argv_add(a, "console=hvc0 %s", b->cmdline);
+	argv_add(a, "-device");
+	argv_add(a, "virtio-9p-pci,fsdev=out,mount_tag=tcelab");
+	argv_add(a, "-netdev");
+	argv_add(a, "hubport,id=net0,hubid=0");
+	argv_add(a, "-device");
+	argv_add(a, "e1000,netdev=net0");
+	argv_add(a, "-drive");
+	argv_add(a, "file=%s/disk.img,if=none,id=disk0,format=raw", b->run_dir);
+	argv_add(a, "-device");
+	argv_add(a, "nvme,drive=disk0,serial=tcelab0");
+	argv_add(a, "-msg");
+	argv_add(a, "timestamp=on");
+	argv_add(a, "-trace");
+	argv_add(a, "spapr_iommu_*");
+	argv_add(a, "-D");
+	argv_add(a, "%s/qemu-trace.log", b->run_dir);
+}
+
 static const struct target targets[] = {
 	{ "powernv9", "ppc64le", "QEMU powernv9 (POWER9, PHB4), Debian ppc64el kernel, kprobes",
-	  600, powernv_argv },
+	  600, 0, powernv_argv },
 	{ "powernv8", "ppc64le", "QEMU powernv8 (POWER8, PHB3), Debian ppc64el kernel, kprobes",
-	  600, powernv_argv },
+	  600, 0, powernv_argv },
 	{ "x86_64", "x86_64", "QEMU microvm, Debian amd64 kernel with BTF, fentry",
-	  300, x86_64_argv },
+	  300, 0, x86_64_argv },
+	{ "pseries", "ppc64le", "QEMU pseries with e1000 and NVMe, spapr_iommu_* traced",
+	  600, 64, pseries_argv },
 	{ "native", NULL, "this host's own kernel (a real POWER box that can load modules)",
-	  600, NULL },
+	  600, 0, NULL },
 };
 
 const struct target *target_find(const char *name)
@@ -165,5 +201,5 @@ const struct target *target_find(const char *name)
 
 const char *target_names(void)
 {
-	return "powernv9|powernv8|x86_64|native";
+	return "powernv9|powernv8|x86_64|pseries|native";
 }

@@ -19,6 +19,7 @@ struct boot {
 	const char *cmdline;	/* target-independent part of the kernel command line */
 	const char *share_dir;	/* host directory the guest mounts at /out (virtio-9p) */
 	const char *console;	/* file the guest console is written to */
+	const char *run_dir;	/* the run directory: scratch disks and QEMU traces go here */
 	int cpus;
 	int mem_mb;
 };
@@ -28,6 +29,7 @@ struct target {
 	const char *arch;	/* build arch: x86_64 | ppc64le; NULL for native */
 	const char *summary;
 	int timeout;		/* default watchdog, seconds */
+	int disk_mb;		/* size of the scratch disk <run_dir>/disk.img, 0 for none */
 	void (*qemu_argv)(const struct target *t, const struct boot *b, struct argv *a);
 };
 
