@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fault knobs in /sys/kernel/debug/tcelab/faults/, all off by default. Each reproduces a
+ * Fault knobs in /sys/kernel/debug/tcelab/knobs/, all off by default. Each reproduces a
  * historical bug class so that the harness can prove it detects it; `reap` gives back what a
  * leak knob leaked once no container is open, so that a test run ends balanced.
  */
@@ -156,7 +156,7 @@ DEFINE_DEBUGFS_ATTRIBUTE(tcelab_fail_nth_fops, tcelab_fail_nth_get, tcelab_fail_
 
 void tcelab_faults_debugfs_init(struct dentry *parent)
 {
-	struct dentry *dir = debugfs_create_dir("faults", parent);
+	struct dentry *dir = debugfs_create_dir("knobs", parent);
 	int i;
 
 	for (i = 0; i < TCELAB_FAULT_NR; i++)

@@ -67,7 +67,7 @@ static inline int tl_knob(const char *knob, long val)
 {
 	char name[64];
 
-	snprintf(name, sizeof(name), "faults/%s", knob);
+	snprintf(name, sizeof(name), "knobs/%s", knob);
 	return tl_write(name, val);
 }
 
