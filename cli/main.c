@@ -27,7 +27,7 @@ static void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: tcelab run [--target %s] [--out DIR] [--job NAME]\n"
-		"                  [--timeout SEC] [--cpus N] [--check] [-v]\n"
+		"                  [--timeout SEC] [--cpus N] [--append ARGS] [--check] [-v]\n"
 		"\n"
 		"Boots the target's QEMU guest (or uses this host with 'native'), runs a guest job and\n"
 		"writes results.json, the guest's dmesg, the QEMU command line and every component's\n"
@@ -39,11 +39,14 @@ static void run_usage(FILE *f)
 		"               powernv8: QEMU POWER8 (PHB3)\n"
 		"               x86_64: QEMU microvm, Debian amd64 kernel with BTF, fentry (fastest)\n"
 		"               native: this host's kernel, when it can load modules (a POWER box)\n"
+		"               pseries: QEMU PAPR guest with e1000 and NVMe whose sPAPR IOMMU\n"
+		"               hypercalls QEMU traces to qemu-trace.log (job record-io)\n"
 		"  --out DIR    run directory (must be new or empty)\n"
 		"  --job NAME   guest job from vm/guest/jobs: run (default scenario set), test (guest\n"
 		"               test suite); warn, fail and leak are test-only jobs that must fail\n"
 		"  --timeout S  watchdog in seconds (default: 600 on powernv, 300 on x86_64)\n"
 		"  --cpus N     guest CPUs (default 2)\n"
+		"  --append A   extra guest kernel arguments (e.g. disable_ddw on pseries)\n"
 		"  -v           show the guest console as it runs\n"
 		"  --check      only check that the target can run here (kernel, initramfs, or for\n"
 		"               native, a kernel that loads modules), and say why not\n"
@@ -63,6 +66,7 @@ static int cmd_run(int argc, char **argv)
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "expect-failure", required_argument, NULL, 'x' },
 		{ "check", no_argument, NULL, 'C' },
+		{ "append", required_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -94,6 +98,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'x':
 			o.expect_failure = optarg;
+			break;
+		case 'a':
+			o.append = optarg;
 			break;
 		case 'C':
 			o.check = 1;

@@ -516,7 +516,8 @@ int run_guest(const struct run_opts *o)
 		die("cannot create %s: %s", r.share, strerror(errno));
 	console = xasprintf("%s/console.log", r.dir);
 	qemu_log = xasprintf("%s/qemu.log", r.dir);
-	cmdline = xasprintf("%spanic=-1 tcelab.job=%s", o->verbose ? "" : "quiet ", o->job);
+	cmdline = xasprintf("%spanic=-1 tcelab.job=%s%s%s", o->verbose ? "" : "quiet ", o->job,
+			    o->append ? " " : "", o->append ? o->append : "");
 	b.cmdline = cmdline;
 	b.share_dir = r.share;
 	b.run_dir = r.dir;

@@ -7,6 +7,7 @@ struct run_opts {
 	const char *target;
 	const char *job;		/* guest job: vm/guest/jobs/<job> */
 	const char *out;		/* run directory; default reports/<run-id> */
+	const char *append;		/* extra kernel command-line arguments */
 	const char *expect_failure;	/* test-only: pass iff the run fails for this reason */
 	int check;			/* only say whether the target can run */
 	int verbose;
