@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,4 +259,56 @@ static inline void tl_init(void)
 	page_size = sysconf(_SC_PAGESIZE);
 }
 
+
+
+
+/*
+ * Overwrite storm: @threads threads map random pool pages onto @entries shared 4K entries
+ * (and sometimes unmap them) @iters times each, all on the v1 container @fd.
+ */
+struct tl_storm {
+	int fd, entries, iters, pool_pages;
+	char *pool;
+	unsigned int seed;
+	long errors;
+};
+
+static inline void *tl_storm_thread(void *arg)
+{
+	struct tl_storm *s = arg;
+	unsigned int seed = s->seed;
+	int i, e, p;
+
+	for (i = 0; i < s->iters; i++) {
+		e = rand_r(&seed) % s->entries;
+		p = rand_r(&seed) % s->pool_pages;
+		if (rand_r(&seed) % 8 == 0) {
+			if (tl_unmap(s->fd, e * SZ_4K, SZ_4K))
+				s->errors++;
+		} else if (tl_map(s->fd, s->pool + p * page_size, e * SZ_4K, SZ_4K, RW)) {
+			s->errors++;
+		}
+	}
+	return NULL;
+}
+
+/* Returns the number of failed ioctls. */
+static inline long tl_storm_run(int fd, char *pool, int pool_pages, int entries, int threads,
+				int iters)
+{
+	struct tl_storm s[16];
+	pthread_t tid[16];
+	long errors = 0;
+	int t;
+
+	for (t = 0; t < threads && t < 16; t++) {
+		s[t] = (struct tl_storm){ fd, entries, iters, pool_pages, pool, 1234 + t, 0 };
+		pthread_create(&tid[t], NULL, tl_storm_thread, &s[t]);
+	}
+	for (t = 0; t < threads && t < 16; t++) {
+		pthread_join(tid[t], NULL);
+		errors += s[t].errors;
+	}
+	return errors;
+}
 #endif /* TCELAB_KMOD_UTIL_H */
