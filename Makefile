@@ -45,7 +45,7 @@ ifeq ($(V),1)
 Q :=
 endif
 
-.PHONY: all setup build run test native-check clean distclean help
+.PHONY: all setup build run test checkpatch native-check clean distclean help
 all: build
 
 help:
@@ -53,6 +53,7 @@ help:
 	@echo "make test    set up, build, run the host unit tests and the guest tests on powernv9 and x86_64"
 	@echo "make setup   only install host packages and download guest kernels (.cache/)"
 	@echo "make build   build host tools, modules, probes and initramfs for both guest arches"
+	@echo "make checkpatch  kernel style (checkpatch.pl --strict) of kmod/"
 	@echo "make clean   remove build/ (keeps downloads in .cache/)"
 	@echo "Options: TARGET=powernv9|powernv8|x86_64|native  V=1 (verbose build)"
 
@@ -143,7 +144,14 @@ TEST_RUNS := $(BUILD)/test-runs
 # job:failure-kind pairs: the harness must catch each of these.
 NEGATIVE_JOBS := warn:kernel-warn leak:pinned-pages fail:guest-exit
 
-test: build
+# Kernel style for the module: checkpatch from Debian's linux-source, --strict, nothing tolerated.
+checkpatch: $(CACHE)/versions.mk
+	@echo "==> checkpatch --strict kmod/"
+	$(Q)out=$$(perl $(LINUX_SOURCE)/scripts/checkpatch.pl --no-tree --strict --terse -f \
+		$(filter %.c %.h,$(KMOD_SRCS)) 2>&1 | grep -E 'ERROR|WARNING|CHECK'); \
+		if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+
+test: build checkpatch
 	@echo "==> host unit tests"
 	$(Q)$(BUILD)/host/unit-tests
 	$(Q)rm -rf $(TEST_RUNS)
