@@ -17,10 +17,11 @@
 /*
  * Take a reference on the page behind the TCE at @iova, like a device translating it. The
  * entry is read again after the reference is taken, so that a page released and reused in
- * between is not accessed. Returns the page and its physical address, or NULL on a fault.
+ * between is not accessed: a DMA racing with an update of its entry faults. Returns the page,
+ * its physical address and the bytes left in the IOMMU page, or NULL on a fault.
  */
 static struct page *tcelab_dma_translate(struct tcelab_pe *grp, u64 iova, u64 perm,
-					 unsigned long *hpa)
+					 unsigned long *hpa, u64 *left)
 {
 	struct tcelab_table *tbl = tcelab_find_table(grp->tables, iova);
 	struct page *page;
@@ -32,18 +33,18 @@ static struct page *tcelab_dma_translate(struct tcelab_pe *grp, u64 iova, u64 pe
 	slot = tcelab_table_entry(tbl, iova >> tbl->page_shift, false);
 	if (!slot)
 		return NULL;
-	do {
-		tce = be64_to_cpu(READ_ONCE(*slot));
-		if ((tce & perm) != perm)
-			return NULL;
-		*hpa = tce_to_hpa(tce) + (iova & ((1ULL << tbl->page_shift) - 1));
-		page = pfn_to_page(*hpa >> PAGE_SHIFT);
-		if (!get_page_unless_zero(page))
-			continue;
-		if (be64_to_cpu(READ_ONCE(*slot)) == tce)
-			return page;
-		put_page(page);
-	} while (true);
+	tce = be64_to_cpu(READ_ONCE(*slot));
+	if ((tce & perm) != perm)
+		return NULL;
+	*hpa = tce_to_hpa(tce) + (iova & ((1ULL << tbl->page_shift) - 1));
+	*left = (1ULL << tbl->page_shift) - (iova & ((1ULL << tbl->page_shift) - 1));
+	page = pfn_to_page(*hpa >> PAGE_SHIFT);
+	if (!get_page_unless_zero(page))
+		return NULL;
+	if (be64_to_cpu(READ_ONCE(*slot)) == tce)
+		return page;
+	put_page(page);
+	return NULL;
 }
 
 long tcelab_device_dma(struct tcelab_container *c, struct tcelab_device_dma *dma)
@@ -51,8 +52,8 @@ long tcelab_device_dma(struct tcelab_container *c, struct tcelab_device_dma *dma
 	bool write = dma->flags & TCELAB_DEVICE_DMA_WRITE;
 	u64 perm = write ? TCE_PCI_WRITE : TCE_PCI_READ;
 	u8 __user *buf = u64_to_user_ptr(dma->buf);
-	u64 iova = dma->iova, done = 0;
-	unsigned long hpa, len;
+	u64 iova = dma->iova, done = 0, left, len;
+	unsigned long hpa;
 	struct page *page;
 	void *bounce, *va;
 	long ret = 0;
@@ -68,13 +69,14 @@ long tcelab_device_dma(struct tcelab_container *c, struct tcelab_device_dma *dma
 	if (tcelab_groups[dma->group].owner != c)
 		ret = -ENODEV;
 	while (!ret && done < dma->size) {
-		page = tcelab_dma_translate(&tcelab_groups[dma->group], iova + done, perm, &hpa);
+		page = tcelab_dma_translate(&tcelab_groups[dma->group], iova + done, perm, &hpa,
+					    &left);
 		if (!page) {
 			TCELAB_COUNT(c, faults, 1);
 			ret = -EFAULT;
 			break;
 		}
-		len = min_t(u64, dma->size - done, PAGE_SIZE - (hpa & ~PAGE_MASK));
+		len = min3(dma->size - done, left, (u64)(PAGE_SIZE - (hpa & ~PAGE_MASK)));
 		if (write && copy_from_user(bounce, buf + done, len))
 			ret = -EFAULT;
 		if (!ret) {
