@@ -8,6 +8,7 @@
 #include "runner.h"
 #include "target.h"
 #include "util.h"
+#include "../scenarios/commands.h"
 
 static void usage(FILE *f)
 {
@@ -18,6 +19,8 @@ static void usage(FILE *f)
 		"\n"
 		"commands:\n"
 		"  run     boot a guest, load tcelab.ko, attach the probes, run a job, collect results\n"
+		"  import  convert QEMU '-trace spapr_iommu_*' logs into a .tce trace\n"
+		"  gen     write a synthetic .tce trace (net, storage, ddw, boot, ..., adversarial)\n"
 		"  help    this text; 'tcelab COMMAND --help' for a command's options\n"
 		"\n"
 		"Most users start with 'make run' and 'make test' (see README.md).\n");
@@ -137,6 +140,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "import"))
+		return cmd_import(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "gen"))
+		return cmd_gen(argc - 1, argv + 1);
 	fprintf(stderr, "tcelab: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return 2;

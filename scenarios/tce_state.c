@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Windows, expected return codes and table contents of a trace (see tce_state.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tce_state.h"
+
+void tce_windows_init(struct tce_windows *ws, const struct trace_header *h)
+{
+	ws->nr = h->nr_windows;
+	memcpy(ws->w, h->windows, sizeof(ws->w[0]) * h->nr_windows);
+}
+
+const struct trace_window *tce_windows_find(const struct tce_windows *ws, uint64_t liobn)
+{
+	unsigned int i;
+
+	for (i = 0; i < ws->nr; i++)
+		if (ws->w[i].liobn == liobn)
+			return &ws->w[i];
+	return NULL;
+}
+
+int tce_windows_apply(struct tce_windows *ws, const struct trace_record *r)
+{
+	const struct trace_window *w = tce_windows_find(ws, r->liobn);
+
+	if (r->op == TRACE_DDW_CREATE) {
+		if (w || ws->nr == TRACE_MAX_WINDOWS)
+			return -1;
+		ws->w[ws->nr++] = r->window;
+	} else if (r->op == TRACE_DDW_REMOVE) {
+		if (!w)
+			return -1;
+		ws->w[w - ws->w] = ws->w[--ws->nr];
+	}
+	return 0;
+}
+
+/* kvmppc_ioba_validate() */
+static int ioba_valid(const struct trace_window *w, uint64_t ioba, uint64_t npages)
+{
+	uint64_t idx = ioba >> w->page_shift;
+	uint64_t offset = w->offset >> w->page_shift, size = w->size >> w->page_shift;
+
+	return !(ioba & ((1ULL << w->page_shift) - 1)) && idx >= offset &&
+	       idx - offset + npages <= size && idx + npages >= idx;
+}
+
+/* The guest physical address is in the memslot: kvmppc_tce_to_ua() finds it. */
+static int gpa_in_ram(uint64_t ram_size, uint64_t gpa)
+{
+	return gpa < ram_size;
+}
+
+/* kvmppc_tce_validate(); the whole of RAM is preregistered, so mm_iommu_lookup() succeeds. */
+static int64_t tce_validate(const struct trace_window *w, uint64_t ram_size, uint64_t tce)
+{
+	uint64_t gpa = tce & ~TCE_PERM_MASK;
+
+	if (!(tce & TCE_PERM_MASK))
+		return H_SUCCESS;	/* DMA_NONE: the guest may poison entries */
+	if (gpa & ((1ULL << w->page_shift) - 1))
+		return H_TOO_HARD;	/* iommu_tce_check_gpa() */
+	if (!gpa_in_ram(ram_size, gpa))
+		return H_TOO_HARD;
+	return H_SUCCESS;
+}
+
+int64_t tce_expected_ret(const struct tce_windows *ws, uint64_t ram_size,
+			 const struct trace_record *r)
+{
+	const struct trace_window *w;
+	uint64_t i;
+	int64_t ret;
+
+	if (r->op == TRACE_DDW_CREATE || r->op == TRACE_DDW_REMOVE)
+		return H_SUCCESS;
+	w = tce_windows_find(ws, r->liobn);
+	if (!w)
+		return H_TOO_HARD;	/* kvmppc_find_table(): QEMU handles it */
+
+	switch (r->op) {
+	case TRACE_PUT:
+		if (!ioba_valid(w, r->ioba, 1))
+			return H_PARAMETER;
+		return tce_validate(w, ram_size, r->tce);
+	case TRACE_INDIRECT:
+		/* npages > 512 and a misaligned list come before the ioba check. */
+		if (r->npages > 512)
+			return H_PARAMETER;
+		if ((r->flags & TRACE_HAS_LIST) && (r->list_gpa & 0xfff))
+			return H_PARAMETER;
+		if (!ioba_valid(w, r->ioba, r->npages))
+			return H_PARAMETER;
+		if ((r->flags & TRACE_HAS_LIST) && !gpa_in_ram(ram_size, r->list_gpa))
+			return H_TOO_HARD;
+		for (i = 0; i < r->npages; i++) {
+			ret = tce_validate(w, ram_size, r->tces[i]);
+			if (ret != H_SUCCESS)
+				return ret;
+		}
+		return H_SUCCESS;
+	case TRACE_STUFF:
+		if (!ioba_valid(w, r->ioba, r->npages))
+			return H_PARAMETER;
+		if (r->tce & TCE_PERM_MASK)
+			return H_PARAMETER;
+		return H_SUCCESS;
+	case TRACE_GET:
+		return ioba_valid(w, r->ioba, 1) ? H_SUCCESS : H_PARAMETER;
+	default:
+		return H_SUCCESS;
+	}
+}
+
+/* --- table model -------------------------------------------------------------------------- */
+
+void tce_model_init(struct tce_model *m)
+{
+	m->slots = NULL;
+	m->cap = m->count = 0;
+}
+
+void tce_model_free(struct tce_model *m)
+{
+	free(m->slots);
+	tce_model_init(m);
+}
+
+static size_t slot_of(const struct tce_model *m, uint64_t liobn, uint64_t index)
+{
+	uint64_t h = (liobn * 0x9e3779b97f4a7c15ULL) ^ index;
+
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 29;
+	return h & (m->cap - 1);
+}
+
+/* Empty slots have tce 0; a present entry never has. */
+static struct tce_entry *find_slot(const struct tce_model *m, uint64_t liobn, uint64_t index)
+{
+	size_t i;
+
+	if (!m->cap)
+		return NULL;
+	for (i = slot_of(m, liobn, index); m->slots[i].tce; i = (i + 1) & (m->cap - 1))
+		if (m->slots[i].liobn == liobn && m->slots[i].index == index)
+			return &m->slots[i];
+	return &m->slots[i];
+}
+
+const struct tce_entry *tce_model_get(const struct tce_model *m, uint64_t liobn, uint64_t index)
+{
+	const struct tce_entry *e = find_slot(m, liobn, index);
+
+	return e && e->tce ? e : NULL;
+}
+
+static int grow(struct tce_model *m)
+{
+	struct tce_model bigger = { NULL, m->cap ? m->cap * 2 : 1024, 0 };
+	size_t i;
+
+	bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots));
+	if (!bigger.slots)
+		return -1;
+	for (i = 0; i < m->cap; i++)
+		if (m->slots[i].tce)
+			*find_slot(&bigger, m->slots[i].liobn, m->slots[i].index) = m->slots[i];
+	bigger.count = m->count;
+	free(m->slots);
+	*m = bigger;
+	return 0;
+}
+
+/* Linear-probing delete: pull later entries of the run back so lookups never stop early. */
+static void remove_slot(struct tce_model *m, struct tce_entry *e)
+{
+	size_t hole = e - m->slots, i = hole, home;
+
+	for (;;) {
+		i = (i + 1) & (m->cap - 1);
+		if (!m->slots[i].tce)
+			break;
+		home = slot_of(m, m->slots[i].liobn, m->slots[i].index);
+		/* Move it when its home is not within (hole, i], cyclically. */
+		if ((i > hole && (home <= hole || home > i)) ||
+		    (i < hole && home <= hole && home > i)) {
+			m->slots[hole] = m->slots[i];
+			hole = i;
+		}
+	}
+	m->slots[hole].tce = 0;
+	m->count--;
+}
+
+int tce_model_set(struct tce_model *m, uint64_t liobn, uint64_t index, uint64_t tce,
+		  unsigned int flags, unsigned long line)
+{
+	struct tce_entry *e;
+
+	if (!tce) {
+		e = find_slot(m, liobn, index);
+		if (e && e->tce)
+			remove_slot(m, e);
+		return 0;
+	}
+	if ((m->count + 1) * 4 > m->cap * 3 && grow(m))
+		return -1;
+	e = find_slot(m, liobn, index);
+	if (!e->tce)
+		m->count++;
+	*e = (struct tce_entry){ liobn, index, tce, flags, line };
+	return 0;
+}
+
+int tce_model_clear(struct tce_model *m, uint64_t liobn, uint64_t first, uint64_t count)
+{
+	struct tce_model kept;
+	size_t i;
+
+	if (count && count <= m->count) {
+		for (i = 0; i < count; i++)
+			tce_model_set(m, liobn, first + i, 0, 0, 0);
+		return 0;
+	}
+	/* A range larger than the model: rebuild it from the entries outside the range. */
+	kept.cap = m->cap;
+	kept.count = 0;
+	kept.slots = calloc(kept.cap ? kept.cap : 1, sizeof(*kept.slots));
+	if (!kept.slots)
+		return -1;
+	for (i = 0; i < m->cap; i++) {
+		const struct tce_entry *e = &m->slots[i];
+
+		if (!e->tce || (e->liobn == liobn &&
+				(!count || (e->index >= first && e->index - first < count))))
+			continue;
+		*find_slot(&kept, e->liobn, e->index) = *e;
+		kept.count++;
+	}
+	free(m->slots);
+	*m = kept;
+	return 0;
+}
+
+int tce_model_apply(struct tce_model *m, const struct tce_windows *ws,
+		    const struct trace_record *r, unsigned int flags)
+{
+	const struct trace_window *w = tce_windows_find(ws, r->liobn);
+	uint64_t idx, i;
+
+	if (r->op == TRACE_DDW_CREATE || r->op == TRACE_DDW_REMOVE)
+		return tce_model_clear(m, r->liobn, 0, 0);
+	if (!w)
+		return 0;
+	idx = r->ioba >> w->page_shift;
+	switch (r->op) {
+	case TRACE_PUT:
+		return tce_model_set(m, r->liobn, idx, r->tce, flags, r->line);
+	case TRACE_INDIRECT:
+		for (i = 0; i < r->npages; i++)
+			if (tce_model_set(m, r->liobn, idx + i, r->tces[i], flags, r->line))
+				return -1;
+		return 0;
+	case TRACE_STUFF:
+		if (!r->tce)
+			return tce_model_clear(m, r->liobn, idx, r->npages);
+		for (i = 0; i < r->npages; i++)
+			if (tce_model_set(m, r->liobn, idx + i, r->tce, flags, r->line))
+				return -1;
+		return 0;
+	default:
+		return 0;
+	}
+}
