@@ -40,10 +40,12 @@ long tcelab_set_memslot(struct tcelab_container *c, struct tcelab_memslot *slot)
 	return ret;
 }
 
-static struct tcelab_stt *tcelab_find_liobn(struct tcelab_container *c, u32 liobn)
+static struct tcelab_stt *tcelab_find_liobn(struct tcelab_container *c, u64 liobn)
 {
 	struct tcelab_stt *stt;
 
+	if (liobn > U32_MAX)
+		return NULL;
 	list_for_each_entry(stt, &c->liobns, node)
 		if (stt->liobn == liobn)
 			return stt;
@@ -281,7 +283,7 @@ static long tcelab_h_put_tce(struct tcelab_container *c, u64 liobn, u64 ioba, u6
 	struct tcelab_table *tbl;
 	long ret;
 
-	if (!stt || liobn > U32_MAX)
+	if (!stt)
 		return TCELAB_H_TOO_HARD;
 	ret = tcelab_ioba_validate(stt, ioba, 1);
 	if (ret != TCELAB_H_SUCCESS)
@@ -308,7 +310,7 @@ static long tcelab_h_put_tce_indirect(struct tcelab_container *c, u64 liobn, u64
 	__be64 *tces;
 	long ret;
 
-	if (!stt || liobn > U32_MAX)
+	if (!stt)
 		return TCELAB_H_TOO_HARD;
 	entry = ioba >> stt->page_shift;
 	ret = tce_hcall_check_indirect(tce_list, npages);
@@ -356,7 +358,7 @@ static long tcelab_h_stuff_tce(struct tcelab_container *c, u64 liobn, u64 ioba, 
 	struct tcelab_table *tbl;
 	long ret;
 
-	if (!stt || liobn > U32_MAX)
+	if (!stt)
 		return TCELAB_H_TOO_HARD;
 	ret = tcelab_ioba_validate(stt, ioba, npages);
 	if (ret == TCELAB_H_SUCCESS)
@@ -382,7 +384,7 @@ static long tcelab_h_get_tce(struct tcelab_container *c, u64 liobn, u64 ioba, u6
 	__be64 *slot;
 	long ret;
 
-	if (!stt || liobn > U32_MAX)
+	if (!stt)
 		return TCELAB_H_TOO_HARD;
 	ret = tcelab_ioba_validate(stt, ioba, 1);
 	if (ret != TCELAB_H_SUCCESS)
