@@ -272,10 +272,14 @@ static int parse_line(struct importer *im, const char *line, size_t len, struct 
 	if (!ev->fmt->args)
 		return 0;
 	stop = p < end ? match(ev->fmt->args, p + 1, end, ev->a) : p;
-	if (stop)
-		return failf(im, ev, "%s: expected '%s' (QEMU 7.2's format), found '%.40s' at "
-			     "column %zu", ev->fmt->name, ev->fmt->args, stop, (size_t)(stop - line) + 1);
-	return 1;
+	if (!stop)
+		return 1;
+	/* Point at the start of the field that does not match. */
+	while (stop > p + 1 && stop[-1] != ' ')
+		stop--;
+	return failf(im, ev, "%s: expected '%s' (QEMU 7.2's format), found '%.*s' at column %zu",
+		     ev->fmt->name, ev->fmt->args, (int)(end - stop < 40 ? end - stop : 40), stop,
+		     (size_t)(stop - line) + 1);
 }
 
 /*
@@ -363,7 +367,8 @@ static int scan_event(struct importer *im, const struct event *ev)
 		im->t0 = ev->time_ns;
 		im->have_t0 = 1;
 	}
-	if (kind == EV_DDW_RESET || kind == EV_NONE)
+	/* A table appears before its DDW creation is traced: only creation tells which. */
+	if (kind == EV_DDW_RESET || kind == EV_NONE || kind == EV_NEW_TABLE)
 		return 0;
 	/* QEMU rejects LIOBNs above 32 bits: only failed H_PUT_TCE/H_GET_TCE trace them. */
 	if (liobn > UINT32_MAX)

@@ -255,7 +255,8 @@ static int fail(struct trace_parser *p, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	n = snprintf(p->error, sizeof(p->error), "%s:%lu: ", p->rd.name, p->rd.line);
+	n = snprintf(p->error, sizeof(p->error), "%s:%lu: ", p->rd.name,
+		     p->rd.line ? p->rd.line : 1);
 	va_start(ap, fmt);
 	vsnprintf(p->error + n, sizeof(p->error) - n, fmt, ap);
 	va_end(ap);
@@ -536,8 +537,13 @@ static int parse_record(struct trace_parser *p, struct cursor *c, struct trace_r
 {
 	char foundbuf[40];
 
+	/* Fields a record does not have read as 0, never as a previous record's. */
 	r->flags = 0;
 	r->line = p->rd.line;
+	r->ioba = r->tce = r->npages = r->list_gpa = r->time_ns = 0;
+	r->ret = 0;
+	r->tid = 0;
+	memset(&r->window, 0, sizeof(r->window));
 	if (keyword(c, "put")) {
 		r->op = TRACE_PUT;
 		if (field_u64(p, c, "liobn", &r->liobn) || field_u64(p, c, "ioba", &r->ioba) ||
