@@ -131,12 +131,15 @@ u64 tcelab_table_next_populated(struct tcelab_table *tbl, u64 entry)
 	return min(entry, end);
 }
 
-/* Fault 7: a get-then-set update, so two writers can both see and release the same page. */
+/*
+ * Fault 7: a get-then-set update, so two writers can both see and release the same page. The
+ * window is wide enough that a two-CPU storm collides many times, never by luck alone.
+ */
 static u64 tcelab_xchg_nonatomic(__be64 *slot, u64 newtce)
 {
 	u64 old = be64_to_cpu(READ_ONCE(*slot));
 
-	udelay(1);
+	usleep_range(20, 40);
 	WRITE_ONCE(*slot, cpu_to_be64(newtce));
 	return old;
 }
