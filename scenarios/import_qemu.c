@@ -689,6 +689,9 @@ static int convert_ddw_create(struct importer *im, const struct event *ev)
 
 	while (shift < 63 && (1ULL << shift) < pgsize)
 		shift++;
+	if (liobn > UINT32_MAX)
+		return failf(im, ev, "%s: expected a 32-bit liobn, found 0x%" PRIx64, ev->fmt->name,
+			     liobn);
 	if ((1ULL << shift) != pgsize || shift < TRACE_MIN_PAGE_SHIFT ||
 	    shift > TRACE_MAX_PAGE_SHIFT || !size || (size & (pgsize - 1)) ||
 	    (start & (pgsize - 1)) || start + size < start || shift < im->h.iommu_page_shift)
