@@ -45,7 +45,8 @@ ifeq ($(V),1)
 Q :=
 endif
 
-.PHONY: all setup build run test checkpatch native-check clean distclean help
+.PHONY: all setup build run test checkpatch native-check clean distclean help FORCE
+FORCE:
 all: build
 
 help:
@@ -86,8 +87,13 @@ $(foreach b,$(GUEST_BINS),$(eval $(call guest_bin_rule,$(b))))
 
 # Every tests/guest/*.c is one TAP program, run by the guest `test` job.
 GUEST_TESTS := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c))
-$(BUILD)/%/tests/.built: $(wildcard tests/guest/*.c tests/guest/*.h) include/uapi/tcelab.h
+# The list's own stamp changes when a test is added or removed, so no stale binary lingers.
+$(BUILD)/%/tests/.list: FORCE
 	@mkdir -p $(@D)
+	@echo '$(GUEST_TESTS)' | cmp -s - $@ || echo '$(GUEST_TESTS)' >$@
+$(BUILD)/%/tests/.built: $(wildcard tests/guest/*.c tests/guest/*.h) include/uapi/tcelab.h \
+		$(BUILD)/%/tests/.list
+	$(Q)find $(@D) -maxdepth 1 -type f ! -name '.*' -delete
 	$(Q)for t in $(GUEST_TESTS); do \
 		$(CC_$*) -static $(CFLAGS_COMMON) -pthread -o $(@D)/$$t tests/guest/$$t.c || exit 1; done
 	@touch $@
