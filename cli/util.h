@@ -3,6 +3,7 @@
 #ifndef TCELAB_UTIL_H
 #define TCELAB_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
@@ -11,6 +12,7 @@ void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Progress line on stderr: "==> ...". */
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Whole file, NUL-terminated; NULL (errno set) when it cannot be read. */
 char *read_file(const char *path, size_t *len);

@@ -62,8 +62,7 @@ static void fail(struct run *r, const char *kind, const char *excerpt, const cha
 	f = &r->failures[r->nfail++];
 	f->kind = kind;
 	va_start(ap, fmt);
-	if (vasprintf(&f->message, fmt, ap) < 0)
-		die("out of memory");
+	f->message = xvasprintf(fmt, ap);
 	va_end(ap);
 	f->excerpt = excerpt ? strdup(excerpt) : NULL;
 }

@@ -14,8 +14,7 @@ void argv_add(struct argv *a, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		die("out of memory");
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (a->n + 2 > a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 32;
