@@ -985,6 +985,24 @@ static int wait_for_signal(struct ring_buffer *rb)
 
 /* --- output ----------------------------------------------------------------------------------- */
 
+/* The clock behind bpf_ktime_get_ns(): with jiffies (an x86 guest whose TSC was judged
+ * unstable) latencies are quantized to the tick and meaningless. */
+static char clocksource[64] = "unknown";
+
+static void read_clocksource(void)
+{
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+
+	if (f) {
+		if (fgets(clocksource, sizeof(clocksource), f))
+			clocksource[strcspn(clocksource, "\n")] = 0;
+		fclose(f);
+	}
+	if (strstr(clocksource, "jiffies"))
+		fprintf(stderr, "tcelab-probe: warning: clocksource is %s: latencies are only "
+			"tick-accurate (x86 guests: boot with tsc=reliable)\n", clocksource);
+}
+
 static void json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
@@ -1122,6 +1140,8 @@ static int write_json(struct tcelab_bpf *skel)
 	json_string(f, u.release);
 	fprintf(f, ",\"arch\":");
 	json_string(f, u.machine);
+	fprintf(f, ",\"clocksource\":");
+	json_string(f, clocksource);
 	fprintf(f, ",\"stack\":\"%s\",\"attach_mode\":\"%s\",\"measured\":%s,\"roles\":{",
 		stack_names[env.stack], mode_names[result.mode], result.measured ? "true" : "false");
 	first = true;
@@ -1369,6 +1389,7 @@ int main(int argc, char **argv)
 		list_roles(stdout);
 		return err ? EXIT_PROBE_ERROR : 0;
 	}
+	read_clocksource();
 	if (!env.argv && !env.json_path)
 		fprintf(stderr, "tcelab-probe: no command and no --json: summary only\n");
 

@@ -13,7 +13,7 @@ die() { printf 'mkinitramfs: error: %s\n' "$*" >&2; exit 1; }
 # Loaded by init on every boot; extra ones only by the jobs that need them.
 case $arch in
 x86_64) wanted="virtio_mmio 9pnet_virtio 9p" extra="" ;;
-ppc64le) wanted="virtio_pci 9pnet_virtio 9p" extra="e1000 nvme" ;;
+ppc64le) wanted="virtio_pci 9pnet_virtio 9p vfio_iommu_spapr_tce kvm" extra="e1000 nvme" ;;
 *) die "unknown arch $arch" ;;
 esac
 
