@@ -110,11 +110,15 @@ static void x86_64_argv(const struct target *t, const struct boot *b, struct arg
 	argv_add(a, "-cpu");
 	argv_add(a, "max");
 	common_argv(b, a);
+	/*
+	 * Under TCG the guest finds its TSC unstable and falls back to jiffies, which would make
+	 * every latency 0 or one tick: the TSC is QEMU's host clock here, so trust it.
+	 */
 	argv_add(a, "-append");
 	if (khz)
-		argv_add(a, "console=ttyS0 tsc_early_khz=%ld %s", khz, b->cmdline);
+		argv_add(a, "console=ttyS0 tsc=reliable tsc_early_khz=%ld %s", khz, b->cmdline);
 	else
-		argv_add(a, "console=ttyS0 %s", b->cmdline);
+		argv_add(a, "console=ttyS0 tsc=reliable %s", b->cmdline);
 	argv_add(a, "-device");
 	argv_add(a, "virtio-9p-device,fsdev=out,mount_tag=tcelab");
 }
