@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <tcelab/debugfs.h>
 #include <uapi/tcelab.h>
 
 static void usage(FILE *f)
@@ -23,24 +24,6 @@ static void usage(FILE *f)
 		"module's pinned counter equals the expected count (default N), unmaps them and\n"
 		"writes a results JSON.\n"
 		"--keep-open SEC  sleep SEC seconds with the pages still pinned before unpinning\n");
-}
-
-static long read_counter(const char *name)
-{
-	char path[256], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), TCELAB_DEBUGFS "/%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 10);
 }
 
 #define SMOKE_IOMMU_PAGE	4096UL
@@ -136,7 +119,7 @@ int main(int argc, char **argv)
 		perror("tcelab-smoke: mmap");
 		return 1;
 	}
-	pinned_before = read_counter("pinned");
+	pinned_before = tcelab_debugfs_read("pinned");
 	setup_ok = container_setup(fd) == 0;
 	for (i = 0; setup_ok && i < pages; i++) {
 		buf[i * page_size] = (char)i;
@@ -146,7 +129,7 @@ int main(int argc, char **argv)
 		}
 		pinned++;
 	}
-	pinned_during = read_counter("pinned") - pinned_before;
+	pinned_during = tcelab_debugfs_read("pinned") - pinned_before;
 	if (keep_open)
 		sleep(keep_open);
 	for (i = 0; i < pinned; i++) {
@@ -156,7 +139,7 @@ int main(int argc, char **argv)
 			unpinned++;
 	}
 	close(fd);
-	pinned_after = read_counter("pinned") - pinned_before;
+	pinned_after = tcelab_debugfs_read("pinned") - pinned_before;
 
 	ok = pinned == pages && pinned_during == expect && unpinned == pinned && pinned_after == 0;
 	printf("tcelab-smoke: pinned %ld of %ld pages, module counted %ld (expected %ld), %ld left after unpin: %s\n",

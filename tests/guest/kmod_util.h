@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <uapi/tcelab.h>
+#include <tcelab/debugfs.h>
 
 #include "tap.h"
 
@@ -33,35 +34,12 @@ static long page_size;
 
 static inline long tl_counter(const char *name)
 {
-	char path[256], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), TCELAB_DEBUGFS "/%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 10);
+	return tcelab_debugfs_read(name);
 }
 
 static inline int tl_write(const char *name, long val)
 {
-	char path[256], buf[32];
-	int fd, n, ret;
-
-	snprintf(path, sizeof(path), TCELAB_DEBUGFS "/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%ld", val);
-	ret = write(fd, buf, n) == n ? 0 : -errno;
-	close(fd);
-	return ret;
+	return tcelab_debugfs_write(name, val);
 }
 
 static inline int tl_knob(const char *knob, long val)

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <tcelab/debugfs.h>
 #include <uapi/tcelab.h>
 
 #include "tap.h"
@@ -36,46 +37,17 @@ static size_t sps;		/* system page size: 64K on ppc64le, 4K on x86_64 */
 
 /* --- debugfs ------------------------------------------------------------------------------ */
 
-static long long dbg_read(const char *name)
-{
-	char path[256], buf[64] = "";
-	int fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), TCELAB_DEBUGFS "/%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtoll(buf, NULL, 0) : -1;
-}
-
-static int dbg_write(const char *name, const char *val)
-{
-	char path[256];
-	int fd, ok;
-
-	snprintf(path, sizeof(path), TCELAB_DEBUGFS "/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 struct kcounters {
 	long long exchanges, kills, pinned, double_releases, locked_pages;
 };
 
 static void kcounters(struct kcounters *k)
 {
-	k->exchanges = dbg_read("exchanges");
-	k->kills = dbg_read("kills");
-	k->pinned = dbg_read("pinned");
-	k->double_releases = dbg_read("double_releases");
-	k->locked_pages = dbg_read("locked_pages");
+	k->exchanges = tcelab_debugfs_read("exchanges");
+	k->kills = tcelab_debugfs_read("kills");
+	k->pinned = tcelab_debugfs_read("pinned");
+	k->double_releases = tcelab_debugfs_read("double_releases");
+	k->locked_pages = tcelab_debugfs_read("locked_pages");
 }
 
 /* --- a minimal JSON reader: enough to pick values by path ----------------------------------- */
@@ -585,13 +557,13 @@ static void check_leak(const char *knob, const char *wl, long long pages, const 
 
 	snprintf(path, sizeof(path), "knobs/%s", knob);
 	kcounters(&a);
-	if (!tap_check(!dbg_write(path, "1"), "%s: knob set", knob)) {
+	if (!tap_check(!tcelab_debugfs_write(path, 1), "%s: knob set", knob)) {
 		for (int i = 0; i < 3; i++)
 			tap_check(0, "%s: skipped", knob);
 		return;
 	}
 	st = run_probe(wl, "--roles", "pin,unpin,locked_vm");
-	dbg_write(path, "0");
+	tcelab_debugfs_write(path, 0);
 	kcounters(&b);
 	tap_check(st == 0 && json, "%s: workload %s under the probe (status %d)", knob, wl, st);
 	tap_check(json_num("ledger.leaks.pins") == b.pinned - a.pinned &&
@@ -603,7 +575,7 @@ static void check_leak(const char *knob, const char *wl, long long pages, const 
 	if (!json_contains("ledger.leaks.by_stack", guilty) ||
 	    json_num("ledger.leaks.pages") != pages)
 		diag_ledger();
-	dbg_write("knobs/reap", "1");
+	tcelab_debugfs_write("knobs/reap", 1);
 }
 
 static void check_locked_vm_leak(void)
@@ -612,16 +584,16 @@ static void check_locked_vm_leak(void)
 	int st;
 
 	kcounters(&a);
-	dbg_write("knobs/locked_vm_leak", "1");
+	tcelab_debugfs_write("knobs/locked_vm_leak", 1);
 	st = run_probe("reg_unreg", "--roles", "pin,unpin,locked_vm");
-	dbg_write("knobs/locked_vm_leak", "0");
+	tcelab_debugfs_write("knobs/locked_vm_leak", 0);
 	kcounters(&b);
 	tap_check(st == 0 && json, "locked_vm_leak: workload under the probe");
 	tap_check(json_num("locked_vm.drift") == 8 && b.locked_pages - a.locked_pages == 8,
 		  "locked_vm_leak: drift of %lld pages (module: %lld)", json_num("locked_vm.drift"),
 		  b.locked_pages - a.locked_pages);
 	tap_check(json_num("ledger.leaks.pages") == 0, "locked_vm_leak: no page leak");
-	dbg_write("knobs/reap", "1");
+	tcelab_debugfs_write("knobs/reap", 1);
 }
 
 static void check_nonatomic(void)
@@ -630,9 +602,9 @@ static void check_nonatomic(void)
 	int st;
 
 	kcounters(&a);
-	dbg_write("knobs/nonatomic_xchg", "1");
+	tcelab_debugfs_write("knobs/nonatomic_xchg", 1);
 	st = run_probe("storm", "--roles", "pin,unpin");
-	dbg_write("knobs/nonatomic_xchg", "0");
+	tcelab_debugfs_write("knobs/nonatomic_xchg", 0);
 	kcounters(&b);
 	tap_check(st == 0 && json, "nonatomic_xchg: storm under the probe");
 	tap_check(json_num("ledger.double_releases.count") == b.double_releases - a.double_releases,
@@ -641,7 +613,7 @@ static void check_nonatomic(void)
 	tap_check(json_num("ledger.leaks.pins") == b.pinned - a.pinned,
 		  "nonatomic_xchg: %lld leaked pin(s), module holds %lld",
 		  json_num("ledger.leaks.pins"), b.pinned - a.pinned);
-	dbg_write("knobs/reap", "1");
+	tcelab_debugfs_write("knobs/reap", 1);
 }
 
 /*

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading and writing tcelab.ko's debugfs files (counters and knobs under TCELAB_DEBUGFS) from
+ * the guest programs and tests. User-space helpers, not ABI: the ABI is uapi/tcelab.h.
+ */
+#ifndef TCELAB_DEBUGFS_H
+#define TCELAB_DEBUGFS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <uapi/tcelab.h>
+
+/* The number in TCELAB_DEBUGFS/@name, or -1 when it cannot be read. */
+static inline long long tcelab_debugfs_read(const char *name)
+{
+	char path[256], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), TCELAB_DEBUGFS "/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtoll(buf, NULL, 0);
+}
+
+/* Write @val to TCELAB_DEBUGFS/@name: 0 or -errno. */
+static inline int tcelab_debugfs_write(const char *name, long long val)
+{
+	char path[256], buf[32];
+	int fd, n, ret;
+
+	snprintf(path, sizeof(path), TCELAB_DEBUGFS "/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%lld", val);
+	ret = write(fd, buf, n) == n ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
+#endif /* TCELAB_DEBUGFS_H */
