@@ -119,6 +119,7 @@ $(BUILD)/host/tcelab: $(HOST_SRCS) $(wildcard cli/*.h vm/*.h) include/uapi/tcela
 
 # Fragments add code under test to UNIT_SRCS; every tests/unit/*.c is compiled in.
 include kmod/unit.mk
+include reports/reports.mk
 UNIT_SRCS += $(wildcard tests/unit/*.c) vm/guestlog.c vm/tap.c cli/util.c
 $(BUILD)/host/unit-tests: $(UNIT_SRCS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
@@ -158,7 +159,7 @@ checkpatch: $(CACHE)/versions.mk
 		$(filter %.c %.h,$(KMOD_SRCS)) 2>&1 | grep -E 'ERROR|WARNING|CHECK'); \
 		if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 
-test: build checkpatch
+test: build checkpatch report-test
 	@echo "==> host unit tests"
 	$(Q)$(BUILD)/host/unit-tests
 	$(Q)rm -rf $(TEST_RUNS)

@@ -9,6 +9,7 @@
 #include "target.h"
 #include "util.h"
 #include "../scenarios/commands.h"
+#include "../reports/commands.h"
 
 static void usage(FILE *f)
 {
@@ -21,6 +22,9 @@ static void usage(FILE *f)
 		"  run     boot a guest, load tcelab.ko, attach the probes, run a job, collect results\n"
 		"  import  convert QEMU '-trace spapr_iommu_*' logs into a .tce trace\n"
 		"  gen     write a synthetic .tce trace (net, storage, ddw, boot, ..., adversarial)\n"
+		"  report  dashboard (index.html), summary.json and metrics.prom of run directories\n"
+		"  compare A/B latency and leak verdict between two (sets of) runs, for CI\n"
+		"  history the recorded runs and their latency trends (SQLite)\n"
 		"  help    this text; 'tcelab COMMAND --help' for a command's options\n"
 		"\n"
 		"Most users start with 'make run' and 'make test' (see README.md).\n");
@@ -30,7 +34,7 @@ static void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: tcelab run [--target %s] [--out DIR] [--job NAME]\n"
-		"                  [--timeout SEC] [--cpus N] [--append ARGS] [--check] [-v]\n"
+		"                  [--timeout SEC] [--cpus N] [--append ARGS] [--check] [--no-history] [-v]\n"
 		"\n"
 		"Boots the target's QEMU guest (or uses this host with 'native'), runs a guest job and\n"
 		"writes results.json, the guest's dmesg, the QEMU command line and every component's\n"
@@ -51,6 +55,7 @@ static void run_usage(FILE *f)
 		"  --cpus N     guest CPUs (default 2)\n"
 		"  --append A   extra guest kernel arguments (e.g. disable_ddw on pseries)\n"
 		"  -v           show the guest console as it runs\n"
+		"  --no-history do not record the run in the history database (also TCELAB_NO_HISTORY=1)\n"
 		"  --check      only check that the target can run here (kernel, initramfs, or for\n"
 		"               native, a kernel that loads modules), and say why not\n"
 		"  --expect-failure KIND\n"
@@ -70,6 +75,7 @@ static int cmd_run(int argc, char **argv)
 		{ "expect-failure", required_argument, NULL, 'x' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "append", required_argument, NULL, 'a' },
+		{ "no-history", no_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -108,6 +114,9 @@ static int cmd_run(int argc, char **argv)
 		case 'C':
 			o.check = 1;
 			break;
+		case 'N':
+			setenv("TCELAB_NO_HISTORY", "1", 1);
+			break;
 		case 'v':
 			o.verbose = 1;
 			break;
@@ -144,6 +153,12 @@ int main(int argc, char **argv)
 		return cmd_import(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "gen"))
 		return cmd_gen(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return cmd_report(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return cmd_compare(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "history"))
+		return cmd_history(argc - 1, argv + 1);
 	fprintf(stderr, "tcelab: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -24,6 +24,7 @@
 #include "tap.h"
 #include "target.h"
 #include "util.h"
+#include "../reports/commands.h"
 
 #define MAX_FAILURES 32
 #define EXCERPT_LINES 30
@@ -572,6 +573,8 @@ int run_guest(const struct run_opts *o)
 	if (write_file(results_path, xasprintf("%s\n", json)))
 		die("cannot write %s: %s", results_path, strerror(errno));
 	summary(&r, r.nfail == 0, results_path);
+	/* History (not for the harness's self-tests), dashboard, exports, summary table. */
+	report_after_run(r.dir, o->expect_failure != NULL);
 	if (o->expect_failure)
 		fprintf(stderr, "%s: expected failure '%s' %s\n", passed ? "PASS" : "FAIL",
 			o->expect_failure, passed ? "was caught" : "was NOT caught");

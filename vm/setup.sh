@@ -16,7 +16,10 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 host_packages=(build-essential clang llvm lld bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev
 	pahole busybox-static cpio xz-utils qemu-system-x86 qemu-system-ppc gcc-powerpc64le-linux-gnu
-	libc6-dev-ppc64el-cross linux-libc-dev-ppc64el-cross perl libcjson-dev)
+	libc6-dev-ppc64el-cross linux-libc-dev-ppc64el-cross perl libcjson-dev
+	libsqlite3-dev chromium prometheus)
+# reports/: the run history is SQLite; dashboards are tested in headless chromium and
+# metrics.prom with promtool (from prometheus). uPlot comes from the npm registry, below.
 # Static libraries for the ppc64el guest loader, unpacked into a sysroot, never installed.
 sysroot_packages=(libbpf-dev libelf-dev zlib1g-dev libzstd-dev busybox-static)
 
@@ -184,6 +187,25 @@ if [ ! -f "$src.stamp" ] || [ "$(cat "$src.stamp")" != "${src_deb##*/}" ]; then
 	echo "${src_deb##*/}" >"$src.stamp"
 fi
 
+# --- report assets: uPlot from the npm registry, inlined into every dashboard ---------------
+uplot_version=1.6.32
+npmdir=$cache/npm
+installed_uplot() { sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$npmdir/node_modules/uplot/package.json" 2>/dev/null | head -1; }
+if [ "$(installed_uplot)" != "$uplot_version" ]; then
+	if ! command -v npm >/dev/null; then
+		apt_update
+		step "apt-get install nodejs npm"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm \
+			>"$cache/apt-install.log" 2>&1 || { tail -20 "$cache/apt-install.log" >&2; die "cannot install npm"; }
+	fi
+	step "npm install uplot@$uplot_version (into .cache/npm)"
+	mkdir -p "$npmdir"
+	npm install --prefix "$npmdir" --no-audit --no-fund --no-save --loglevel=error \
+		"uplot@$uplot_version" >"$cache/npm-install.log" 2>&1 ||
+		{ tail -20 "$cache/npm-install.log" >&2; die "npm install uplot failed (log: $cache/npm-install.log)"; }
+	[ "$(installed_uplot)" = "$uplot_version" ] || die "uplot $uplot_version did not install"
+fi
+
 # --- record versions ------------------------------------------------------------------------
 pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown; }
 debver() { dpkg-deb -f "$1" Version; }
@@ -210,6 +232,10 @@ bb_ppc=$(ls "$debs"/busybox-static_*_ppc64el.deb | head -1)
 	echo "CJSON_VERSION=$(pkgver libcjson-dev)"
 	echo "BUSYBOX_VERSION=$(pkgver busybox-static)"
 	echo "BUSYBOX_PPC64EL_VERSION=$(debver "$bb_ppc")"
+	echo "UPLOT_VERSION=$(installed_uplot)"
+	echo "SQLITE_VERSION=$(pkgver libsqlite3-dev)"
+	echo "CHROMIUM_VERSION=$(pkgver chromium)"
+	echo "PROMETHEUS_VERSION=$(pkgver prometheus)"
 } >"$cache/versions.env.tmp"
 mv "$cache/versions.env.tmp" "$cache/versions.env"
 

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tcelab report | compare | history (commands.h). */
+#include <dirent.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "compare.h"
+#include "export.h"
+#include "history.h"
+#include "html.h"
+#include "model.h"
+#include "util.h"
+
+/* Dashboard of one run: exports, trend from the history, index.html. Returns 0 or -1. */
+static int report_one(const char *dir, const char *db, int quiet)
+{
+	const char *why = NULL;
+	cJSON *doc = report_load(dir, &why), *data, *trend;
+	const cJSON *sum;
+	char *err = NULL, *page, *title;
+	int ret = 0;
+
+	if (!doc) {
+		fprintf(stderr, "tcelab: %s: %s\n", dir, why);
+		return -1;
+	}
+	sum = cJSON_GetObjectItem(doc, "summary");
+	if (report_write_exports(doc, dir)) {
+		fprintf(stderr, "tcelab: cannot write summary.json / metrics.prom in %s\n", dir);
+		ret = -1;
+	}
+	data = cJSON_CreateObject();
+	cJSON_AddStringToObject(data, "kind", "run");
+	cJSON_AddStringToObject(data, "generated_by", "tcelab report");
+	trend = db ? history_trend(db, jstr(sum, "target"), jstr(sum, "job"), 50, &err) : NULL;
+	free(err);
+	err = NULL;
+	cJSON_AddItemToObject(data, "history", trend ?: cJSON_CreateNull());
+	cJSON_AddItemReferenceToObject(data, "doc", doc);
+	page = xasprintf("%s/index.html", dir);
+	title = xasprintf("tcelab %s", jstr(sum, "run_id") ?: dir);
+	if (html_write(page, title, data, &err)) {
+		fprintf(stderr, "tcelab: dashboard not written: %s\n", err);
+		free(err);
+		ret = -1;
+	}
+	if (!quiet) {
+		report_print_table(sum, stdout);
+		printf("  summary   %s/summary.json, %s/metrics.prom\n", dir, dir);
+		if (!ret)
+			printf("  dashboard %s\n", page);
+	}
+	cJSON_Delete(data);
+	cJSON_Delete(doc);
+	free(page);
+	free(title);
+	return ret;
+}
+
+void report_after_run(const char *run_dir, int no_history)
+{
+	const char *db = history_default_db();
+	const char *why = NULL;
+	char *err = NULL;
+	cJSON *doc;
+
+	if (!no_history && !(getenv("TCELAB_NO_HISTORY") && *getenv("TCELAB_NO_HISTORY"))) {
+		doc = report_load(run_dir, &why);
+		if (doc && history_add(db, doc, run_dir, getenv("TCELAB_LABEL"), &err)) {
+			fprintf(stderr, "tcelab: warning: run not recorded in the history: %s\n", err);
+			free(err);
+		}
+		cJSON_Delete(doc);
+	}
+	if (report_one(run_dir, path_exists(db) ? db : NULL, 0))
+		fprintf(stderr, "tcelab: warning: the report of %s is incomplete\n", run_dir);
+}
+
+static void report_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tcelab report [--db FILE] [--quiet] RUN_DIR...\n"
+		"\n"
+		"Writes into each run directory: index.html (a static, offline dashboard: latency\n"
+		"histograms and percentiles per scenario and probe role, per-op-type breakdown, pin\n"
+		"ledger and leaks with stacks, locked_vm drift, the probes' overhead, environment, and\n"
+		"the trend of recorded runs from the history database), summary.json\n"
+		"(tcelab-summary/1, see reports/README.md) and metrics.prom (OpenMetrics).\n"
+		"\n"
+		"  --db FILE   history database for the trend view (default %s)\n"
+		"  --quiet     no summary table\n", history_default_db());
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *db = history_default_db();
+	int c, quiet = 0, bad = 0;
+
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			report_usage(stdout);
+			return 0;
+		default:
+			report_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		report_usage(stderr);
+		return 2;
+	}
+	for (; optind < argc; optind++)
+		bad |= report_one(argv[optind], path_exists(db) ? db : NULL, quiet) != 0;
+	return bad;
+}
+
+/* --- compare ------------------------------------------------------------------------------- */
+static int is_run_dir(const char *d)
+{
+	char *a = xasprintf("%s/results.json", d), *b = xasprintf("%s/guest/probe.json", d);
+	int r = path_exists(a) || path_exists(b);
+
+	free(a);
+	free(b);
+	return r;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A run directory, a directory of run directories, or a comma-separated list of either. */
+static int load_set(const char *spec, cJSON ***docs)
+{
+	char *copy = strdup(spec), *save = NULL, *tok;
+	int n = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char **names = NULL;
+		int nn = 0, i;
+
+		if (is_run_dir(tok)) {
+			names = malloc(sizeof(*names));
+			names[nn++] = strdup(tok);
+		} else {
+			DIR *d = opendir(tok);
+			struct dirent *e;
+
+			if (!d)
+				die("%s is neither a run directory nor a directory of runs", tok);
+			while ((e = readdir(d))) {
+				char *p = xasprintf("%s/%s", tok, e->d_name);
+
+				if (e->d_name[0] != '.' && is_run_dir(p)) {
+					names = realloc(names, (nn + 1) * sizeof(*names));
+					names[nn++] = p;
+				} else {
+					free(p);
+				}
+			}
+			closedir(d);
+			if (!nn)
+				die("%s holds no run directories (with results.json)", tok);
+			qsort(names, nn, sizeof(*names), cmp_str);
+		}
+		for (i = 0; i < nn; i++) {
+			const char *why = NULL;
+			cJSON *doc = report_load(names[i], &why);
+
+			if (!doc)
+				die("%s: %s", names[i], why);
+			*docs = realloc(*docs, (n + 1) * sizeof(**docs));
+			(*docs)[n++] = doc;
+			free(names[i]);
+		}
+		free(names);
+	}
+	free(copy);
+	return n;
+}
+
+static void compare_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tcelab compare [--threshold PCT] [--alpha A] [--min-calls N] [--strict-env]\n"
+		"                      [--json FILE] [--html FILE] BASELINE CURRENT\n"
+		"\n"
+		"Compares the probe latencies of CURRENT with BASELINE per scenario and role. Each side is\n"
+		"a run directory, a directory of run directories (repeated runs), or a comma-separated\n"
+		"list; the calls of a side's runs are pooled. Per row: p50 and p99 and their change, the\n"
+		"Mann-Whitney U test over every call (two-sided p), Cliff's delta as the effect size, and\n"
+		"a verdict: regression / improvement (significant at --alpha, effect not negligible, p50\n"
+		"or p99 moved beyond --threshold), no change, or inconclusive (too few calls).\n"
+		"Runs from different environments (target, kernel, attach mode, stack, clocksource,\n"
+		"QEMU) are flagged: the verdict is then 'environment mismatch', not a latency verdict.\n"
+		"\n"
+		"Exit status: 1 on a regression beyond the threshold, a new leak (pages left pinned,\n"
+		"double releases, locked_vm drift the baseline did not have) or a new failure kind;\n"
+		"with --strict-env also on an environment mismatch; 2 on a usage error; else 0.\n"
+		"\n"
+		"  --threshold PCT  relative change that counts (default 10)\n"
+		"  --alpha A        significance level (default 0.01)\n"
+		"  --min-calls N    fewer calls on a side: inconclusive (default 10)\n"
+		"  --json FILE      the comparison as JSON (tcelab-compare/1)\n"
+		"  --html FILE      the comparison as a static page\n");
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "threshold", required_argument, NULL, 't' },
+		{ "alpha", required_argument, NULL, 'a' },
+		{ "min-calls", required_argument, NULL, 'm' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, 'H' },
+		{ "strict-env", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct compare_opts o;
+	const char *json_out = NULL, *html_out = NULL;
+	cJSON **base = NULL, **cur = NULL, *c;
+	int nb, nc, ch, strict = 0, status, i;
+	char *end;
+
+	compare_opts_default(&o);
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			o.threshold = strtod(optarg, &end) / 100;
+			if ((*end && strcmp(end, "%")) || o.threshold < 0)
+				die("--threshold takes a percentage, not '%s'", optarg);
+			break;
+		case 'a':
+			o.alpha = strtod(optarg, &end);
+			if (*end || o.alpha <= 0 || o.alpha >= 1)
+				die("--alpha takes a level between 0 and 1, not '%s'", optarg);
+			break;
+		case 'm':
+			o.min_calls = strtol(optarg, &end, 10);
+			if (*end || o.min_calls < 1)
+				die("--min-calls takes a positive number, not '%s'", optarg);
+			break;
+		case 'j':
+			json_out = optarg;
+			break;
+		case 'H':
+			html_out = optarg;
+			break;
+		case 's':
+			strict = 1;
+			break;
+		case 'h':
+			compare_usage(stdout);
+			return 0;
+		default:
+			compare_usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		compare_usage(stderr);
+		return 2;
+	}
+	nb = load_set(argv[optind], &base);
+	nc = load_set(argv[optind + 1], &cur);
+	c = compare_docs(base, nb, cur, nc, &o);
+	compare_print(c, stdout);
+	status = compare_failed(c);
+	if (strict && cJSON_IsArray(cJSON_GetObjectItem(c, "environment_mismatch")))
+		status = 1;
+	if (json_out) {
+		char *s = cJSON_Print(c), *body = xasprintf("%s\n", s);
+
+		if (write_file(json_out, body))
+			die("cannot write %s", json_out);
+		free(s);
+		free(body);
+	}
+	if (html_out) {
+		cJSON *data = cJSON_CreateObject();
+		char *err = NULL;
+
+		cJSON_AddStringToObject(data, "kind", "compare");
+		cJSON_AddStringToObject(data, "generated_by", "tcelab compare");
+		cJSON_AddItemReferenceToObject(data, "compare", c);
+		if (html_write(html_out, "tcelab compare", data, &err))
+			die("%s", err);
+		printf("page: %s\n", html_out);
+		cJSON_Delete(data);
+	}
+	for (i = 0; i < nb; i++)
+		cJSON_Delete(base[i]);
+	for (i = 0; i < nc; i++)
+		cJSON_Delete(cur[i]);
+	free(base);
+	free(cur);
+	cJSON_Delete(c);
+	return status;
+}
+
+/* --- history ------------------------------------------------------------------------------- */
+static void history_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tcelab history [--db FILE] [--target T] [--job J] [--limit N] [--json]\n"
+		"       tcelab history add [--db FILE] [--label L] RUN_DIR...\n"
+		"\n"
+		"The run history, an SQLite database (default %s, or $TCELAB_HISTORY).\n"
+		"'tcelab run' records every run itself (not with --no-history or TCELAB_NO_HISTORY=1;\n"
+		"TCELAB_LABEL=... labels it). Without 'add': lists the recorded runs, oldest first, and\n"
+		"per scenario and role the p50/p99 trend from the first to the last run.\n",
+		history_default_db());
+}
+
+int cmd_history(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "target", required_argument, NULL, 't' },
+		{ "job", required_argument, NULL, 'j' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *db = history_default_db(), *label = NULL, *target = NULL, *job = NULL;
+	int add = argc > 1 && !strcmp(argv[1], "add"), c, limit = 50, json = 0, bad = 0;
+	char *err = NULL;
+	cJSON *t;
+
+	if (add) {
+		argc--;
+		argv++;
+	}
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'l':
+			label = optarg;
+			break;
+		case 't':
+			target = optarg;
+			break;
+		case 'j':
+			job = optarg;
+			break;
+		case 'n':
+			limit = atoi(optarg);
+			break;
+		case 'J':
+			json = 1;
+			break;
+		case 'h':
+			history_usage(stdout);
+			return 0;
+		default:
+			history_usage(stderr);
+			return 2;
+		}
+	}
+	if (add) {
+		if (optind >= argc) {
+			history_usage(stderr);
+			return 2;
+		}
+		for (; optind < argc; optind++) {
+			const char *why = NULL;
+			cJSON *doc = report_load(argv[optind], &why);
+
+			if (!doc) {
+				fprintf(stderr, "tcelab: %s: %s\n", argv[optind], why);
+				bad = 1;
+				continue;
+			}
+			if (history_add(db, doc, argv[optind], label, &err)) {
+				fprintf(stderr, "tcelab: %s\n", err);
+				free(err);
+				bad = 1;
+			} else {
+				printf("recorded %s in %s\n",
+				       jstr(cJSON_GetObjectItem(doc, "summary"), "run_id"), db);
+			}
+			cJSON_Delete(doc);
+		}
+		return bad;
+	}
+	if (optind < argc)
+		die("unexpected argument '%s' (see 'tcelab history --help')", argv[optind]);
+	t = history_trend(db, target, job, limit, &err);
+	if (!t)
+		die("%s", err);
+	if (json) {
+		char *s = cJSON_Print(t);
+
+		printf("%s\n", s);
+		free(s);
+	} else {
+		history_print(t, stdout);
+	}
+	cJSON_Delete(t);
+	return 0;
+}

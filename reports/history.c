@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Run history in SQLite (history.h). */
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "export.h"
+#include "history.h"
+#include "model.h"
+#include "util.h"
+
+static const char schema_sql[] =
+	"PRAGMA foreign_keys = ON;"
+	"CREATE TABLE IF NOT EXISTS runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  run_id TEXT NOT NULL UNIQUE,"
+	"  run_dir TEXT, recorded_at TEXT, target TEXT, arch TEXT, job TEXT, commit_id TEXT,"
+	"  label TEXT, verdict TEXT, kernel TEXT, attach_mode TEXT,"
+	"  leaked_pages REAL, pinned_after REAL, locked_vm_drift REAL, guest_seconds REAL,"
+	"  summary TEXT);"
+	"CREATE TABLE IF NOT EXISTS latency ("
+	"  run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  scenario TEXT NOT NULL, role TEXT NOT NULL,"
+	"  count REAL, p50 REAL, p90 REAL, p99 REAL, p99_9 REAL, max REAL, mean REAL,"
+	"  PRIMARY KEY (run, scenario, role));"
+	"PRAGMA user_version = 1;";
+
+const char *history_default_db(void)
+{
+	static char *db;
+
+	if (!db)
+		db = getenv("TCELAB_HISTORY") && *getenv("TCELAB_HISTORY") ?
+		     strdup(getenv("TCELAB_HISTORY")) :
+		     xasprintf("%s/reports/history.sqlite", tcelab_top());
+	return db;
+}
+
+static sqlite3 *open_db(const char *path, int create, char **err)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	if (sqlite3_open_v2(path, &db, create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE :
+				  SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		*err = xasprintf("cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	if (create && sqlite3_exec(db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
+		*err = xasprintf("%s: %s", path, msg ?: "schema");
+		sqlite3_free(msg);
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_num(sqlite3_stmt *st, int i, double v)
+{
+	if (isnan(v))
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_double(st, i, v);
+}
+
+int history_add(const char *path, const cJSON *doc, const char *run_dir, const char *label, char **err)
+{
+	const cJSON *sum = cJSON_GetObjectItem(doc, "summary"), *env, *pins, *sc, *role;
+	sqlite3 *db = open_db(path, 1, err);
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 id;
+	char stamp[32], *json;
+	time_t now = time(NULL);
+	int rc;
+
+	if (!db)
+		return -1;
+	env = cJSON_GetObjectItem(sum, "environment");
+	pins = cJSON_GetObjectItem(sum, "pins");
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	sqlite3_prepare_v2(db, "DELETE FROM runs WHERE run_id = ?", -1, &st, NULL);
+	bind_text(st, 1, jstr(sum, "run_id"));
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	rc = sqlite3_prepare_v2(db,
+		"INSERT INTO runs (run_id, run_dir, recorded_at, target, arch, job, commit_id, label,"
+		" verdict, kernel, attach_mode, leaked_pages, pinned_after, locked_vm_drift,"
+		" guest_seconds, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	json = cJSON_PrintUnformatted(sum);
+	bind_text(st, 1, jstr(sum, "run_id"));
+	bind_text(st, 2, run_dir);
+	bind_text(st, 3, stamp);
+	bind_text(st, 4, jstr(sum, "target"));
+	bind_text(st, 5, jstr(env, "arch"));
+	bind_text(st, 6, jstr(sum, "job"));
+	bind_text(st, 7, jstr(sum, "commit"));
+	bind_text(st, 8, label);
+	bind_text(st, 9, jstr(sum, "verdict"));
+	bind_text(st, 10, jstr(env, "kernel"));
+	bind_text(st, 11, jstr(env, "attach_mode"));
+	bind_num(st, 12, jnum(pins, "leaked_pages"));
+	bind_num(st, 13, jnum(pins, "pinned_after"));
+	bind_num(st, 14, jnum(pins, "locked_vm_drift"));
+	bind_num(st, 15, jnum(sum, "guest_seconds"));
+	bind_text(st, 16, json);
+	rc = sqlite3_step(st);
+	free(json);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	id = sqlite3_last_insert_rowid(db);
+	rc = sqlite3_prepare_v2(db, "INSERT INTO latency VALUES (?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios"))
+		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, id);
+			bind_text(st, 2, sc->string);
+			bind_text(st, 3, role->string);
+			bind_num(st, 4, jnum(role, "count"));
+			bind_num(st, 5, jnum(role, "p50"));
+			bind_num(st, 6, jnum(role, "p90"));
+			bind_num(st, 7, jnum(role, "p99"));
+			bind_num(st, 8, jnum(role, "p99_9"));
+			bind_num(st, 9, jnum(role, "max"));
+			bind_num(st, 10, jnum(role, "mean"));
+			if (sqlite3_step(st) != SQLITE_DONE) {
+				sqlite3_finalize(st);
+				goto fail;
+			}
+		}
+	sqlite3_finalize(st);
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_close(db);
+	return 0;
+fail:
+	*err = xasprintf("%s: %s", path, sqlite3_errmsg(db));
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(db);
+	return -1;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static void add_col(cJSON *o, const char *k, sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		cJSON_AddNullToObject(o, k);
+	else if (sqlite3_column_type(st, i) == SQLITE_TEXT)
+		cJSON_AddStringToObject(o, k, col_text(st, i));
+	else
+		cJSON_AddNumberToObject(o, k, sqlite3_column_double(st, i));
+}
+
+cJSON *history_trend(const char *path, const char *target, const char *job, int limit, char **err)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	cJSON *t, *runs, *series, *ids;
+	int n, i;
+
+	if (!path_exists(path)) {
+		*err = xasprintf("no history database at %s (tcelab history add RUN_DIR)", path);
+		return NULL;
+	}
+	db = open_db(path, 0, err);
+	if (!db)
+		return NULL;
+	t = cJSON_CreateObject();
+	cJSON_AddStringToObject(t, "db", path);
+	if (target)
+		cJSON_AddStringToObject(t, "target", target);
+	if (job)
+		cJSON_AddStringToObject(t, "job", job);
+	runs = cJSON_AddArrayToObject(t, "runs");
+	series = cJSON_AddObjectToObject(t, "series");
+	ids = cJSON_CreateArray();
+	sqlite3_prepare_v2(db,
+		"SELECT * FROM (SELECT id, run_id, commit_id, label, verdict, leaked_pages, recorded_at,"
+		" run_dir, target, job FROM runs WHERE (?1 IS NULL OR target = ?1) AND (?2 IS NULL OR job = ?2)"
+		" ORDER BY recorded_at DESC, id DESC LIMIT ?3) ORDER BY recorded_at, id", -1, &st, NULL);
+	bind_text(st, 1, target);
+	bind_text(st, 2, job);
+	sqlite3_bind_int(st, 3, limit > 0 ? limit : 50);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *r = cJSON_CreateObject();
+
+		add_col(r, "run_id", st, 1);
+		add_col(r, "commit", st, 2);
+		add_col(r, "label", st, 3);
+		add_col(r, "verdict", st, 4);
+		add_col(r, "leaked_pages", st, 5);
+		add_col(r, "recorded_at", st, 6);
+		add_col(r, "run_dir", st, 7);
+		add_col(r, "target", st, 8);
+		add_col(r, "job", st, 9);
+		cJSON_AddItemToArray(runs, r);
+		cJSON_AddItemToArray(ids, cJSON_CreateNumber(sqlite3_column_int64(st, 0)));
+	}
+	sqlite3_finalize(st);
+	n = cJSON_GetArraySize(ids);
+	sqlite3_prepare_v2(db, "SELECT scenario, role, p50, p99 FROM latency WHERE run = ?", -1, &st, NULL);
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)cJSON_GetArrayItem(ids, i)->valuedouble);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *sc = col_text(st, 0), *ro = col_text(st, 1);
+			cJSON *s = cJSON_GetObjectItem(series, sc), *r;
+			int k;
+
+			if (!s)
+				s = cJSON_AddObjectToObject(series, sc);
+			r = cJSON_GetObjectItem(s, ro);
+			if (!r) {
+				r = cJSON_AddObjectToObject(s, ro);
+				cJSON_AddArrayToObject(r, "p50");
+				cJSON_AddArrayToObject(r, "p99");
+				/* null for runs before this role showed up */
+				for (k = 0; k < n; k++) {
+					cJSON_AddItemToArray(cJSON_GetObjectItem(r, "p50"), cJSON_CreateNull());
+					cJSON_AddItemToArray(cJSON_GetObjectItem(r, "p99"), cJSON_CreateNull());
+				}
+			}
+			if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+				cJSON_ReplaceItemInArray(cJSON_GetObjectItem(r, "p50"), i,
+							 cJSON_CreateNumber(sqlite3_column_double(st, 2)));
+			if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+				cJSON_ReplaceItemInArray(cJSON_GetObjectItem(r, "p99"), i,
+							 cJSON_CreateNumber(sqlite3_column_double(st, 3)));
+		}
+	}
+	sqlite3_finalize(st);
+	cJSON_Delete(ids);
+	sqlite3_close(db);
+	return t;
+}
+
+void history_print(const cJSON *t, FILE *f)
+{
+	const cJSON *r, *sc, *role;
+	char a[4][32];
+
+	fprintf(f, "%d run(s) in %s\n", cJSON_GetArraySize(cJSON_GetObjectItem(t, "runs")),
+		jstr(t, "db") ?: "?");
+	fprintf(f, "  %-36s %-9s %-5s %-20s %-14s %-7s %s\n", "run", "target", "job", "recorded",
+		"commit", "verdict", "leaked pages / label");
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(t, "runs"))
+		fprintf(f, "  %-36s %-9s %-5s %-20s %-14s %-7s %.0f%s%s\n", jstr(r, "run_id") ?: "?",
+			jstr(r, "target") ?: "?", jstr(r, "job") ?: "?", jstr(r, "recorded_at") ?: "?",
+			jstr(r, "commit") ?: "?", jstr(r, "verdict") ?: "?",
+			isnan(jnum(r, "leaked_pages")) ? 0 : jnum(r, "leaked_pages"),
+			jstr(r, "label") ? "  " : "", jstr(r, "label") ?: "");
+	fprintf(f, "trends (first -> last recorded run with the role):\n");
+	fprintf(f, "  %-10s %-12s %10s %10s %8s %10s %10s %8s\n", "scenario", "role", "p50 first", "p50 last",
+		"change", "p99 first", "p99 last", "change");
+	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(t, "series"))
+		cJSON_ArrayForEach(role, sc) {
+			const char *q[2] = { "p50", "p99" };
+			double first[2] = { NAN, NAN }, last[2] = { NAN, NAN };
+			const cJSON *v;
+			int k;
+
+			for (k = 0; k < 2; k++)
+				cJSON_ArrayForEach(v, cJSON_GetObjectItem(role, q[k]))
+					if (cJSON_IsNumber(v)) {
+						if (isnan(first[k]))
+							first[k] = v->valuedouble;
+						last[k] = v->valuedouble;
+					}
+			fprintf(f, "  %-10s %-12s %10s %10s %+7.1f%% %10s %10s %+7.1f%%\n", sc->string,
+				role->string, fmt_ns(first[0], a[0], 32), fmt_ns(last[0], a[1], 32),
+				first[0] > 0 ? 100 * (last[0] / first[0] - 1) : 0.0,
+				fmt_ns(first[1], a[2], 32), fmt_ns(last[1], a[3], 32),
+				first[1] > 0 ? 100 * (last[1] / first[1] - 1) : 0.0);
+		}
+}

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Reading a run directory into the normalized report document (model.h). */
+#include <dirent.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "model.h"
+#include "util.h"
+
+double jnum(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+const char *jstr(const cJSON *o, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static void add_num(cJSON *o, const char *key, double v)
+{
+	if (isnan(v))
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddNumberToObject(o, key, v);
+}
+
+static void add_str(cJSON *o, const char *key, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+void rhist_from_json(const cJSON *lat, struct rhist *h)
+{
+	const cJSON *b, *bs = cJSON_GetObjectItem(lat, "buckets");
+
+	rhist_init(h);
+	cJSON_ArrayForEach(b, bs) {
+		const cJSON *lo = cJSON_GetArrayItem(b, 0), *hi = cJSON_GetArrayItem(b, 1);
+		const cJSON *n = cJSON_GetArrayItem(b, 2);
+
+		if (cJSON_IsNumber(lo) && cJSON_IsNumber(hi) && cJSON_IsNumber(n))
+			rhist_add(h, lo->valuedouble, hi->valuedouble, n->valuedouble);
+	}
+	h->count = 0;
+	for (size_t i = 0; i < h->n; i++)
+		h->count += h->b[i].count;
+	h->sum = jnum(lat, "sum");
+	h->min = jnum(lat, "min");
+	h->max = jnum(lat, "max");
+	if (isnan(h->sum))
+		h->sum = 0;
+	if (isnan(h->min) || isnan(h->max) || h->max < h->min) {
+		/* Not trustworthy: bracket with the buckets instead. */
+		h->min = h->n ? h->b[0].lo : 0;
+		h->max = h->n ? (h->b[h->n - 1].hi > 0 ? h->b[h->n - 1].hi - 1 : h->b[h->n - 1].lo) : 0;
+	}
+}
+
+/* Percentile row of one latency histogram, recomputed from its buckets. */
+static cJSON *latency_row(const cJSON *lat, double count)
+{
+	cJSON *row = cJSON_CreateObject();
+	struct rhist h;
+
+	rhist_from_json(lat, &h);
+	cJSON_AddStringToObject(row, "unit", "ns");
+	add_num(row, "count", isnan(count) ? h.count : count);
+	add_num(row, "p50", h.count ? rhist_percentile(&h, 0.50) : NAN);
+	add_num(row, "p90", h.count ? rhist_percentile(&h, 0.90) : NAN);
+	add_num(row, "p99", h.count ? rhist_percentile(&h, 0.99) : NAN);
+	add_num(row, "p99_9", h.count ? rhist_percentile(&h, 0.999) : NAN);
+	add_num(row, "max", h.count ? h.max : NAN);
+	add_num(row, "mean", h.count && h.sum > 0 ? rhist_mean(&h) : NAN);
+	rhist_free(&h);
+	return row;
+}
+
+/* Probe roles and op types of one probe document into summary and detail. */
+static void add_probe(cJSON *sroles, cJSON *droles, const cJSON *probe)
+{
+	const cJSON *r, *lat;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(probe, "roles")) {
+		lat = cJSON_GetObjectItem(r, "latency");
+		if (!cJSON_IsObject(lat) || cJSON_IsFalse(cJSON_GetObjectItem(r, "resolved")))
+			continue;
+		cJSON_AddItemToObject(sroles, r->string, latency_row(lat, jnum(r, "count")));
+		cJSON_AddItemToObject(cJSON_AddObjectToObject(droles, r->string), "latency",
+				      cJSON_Duplicate(lat, 1));
+	}
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(probe, "op_types")) {
+		char *name = xasprintf("op:%s", r->string);
+
+		if (cJSON_IsObject(r)) {
+			cJSON_AddItemToObject(sroles, name, latency_row(r, jnum(r, "count")));
+			cJSON_AddItemToObject(cJSON_AddObjectToObject(droles, name), "latency",
+					      cJSON_Duplicate(r, 1));
+		}
+		free(name);
+	}
+}
+
+static int is_probe_doc(const cJSON *j)
+{
+	const char *s = jstr(j, "schema");
+
+	return (s && !strncmp(s, "tcelab-probe", 12)) || cJSON_IsObject(cJSON_GetObjectItem(j, "roles"));
+}
+
+static const char *first_key(const cJSON *o, const char *const *keys)
+{
+	for (; *keys; keys++)
+		if (cJSON_GetObjectItem(o, *keys))
+			return *keys;
+	return NULL;
+}
+
+/* Counts by name from {"map": 3} or {"map": {"count": 3}} or [{"type": "map", "count": 3}]. */
+static cJSON *count_map(const cJSON *src)
+{
+	cJSON *out = cJSON_CreateObject();
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, src) {
+		const char *name = e->string ?: jstr(e, "type") ?: jstr(e, "name") ?: jstr(e, "code");
+		double v = cJSON_IsNumber(e) ? e->valuedouble : jnum(e, "count");
+
+		if (name && !isnan(v))
+			cJSON_AddNumberToObject(out, name, v);
+	}
+	return out;
+}
+
+static const char *const ops_keys[] = { "ops_by_type", "ops", "op_counts", NULL };
+static const char *const rc_keys[] = { "return_codes", "rets", "rc", "codes", NULL };
+static const char *const ulat_keys[] = { "user_latency", "latency_user", "latency_ns", "latency", NULL };
+static const char *const tl_keys[] = { "timeline", "latency_over_time", "series", "windows", NULL };
+
+/* One scenario (a smoke scenario.json, or a replay runner's per-scenario results). */
+static void add_scenario(cJSON *ssc, cJSON *dsc, const char *name, const cJSON *sj, const cJSON *probe)
+{
+	cJSON *s = cJSON_AddObjectToObject(ssc, name), *d = cJSON_AddObjectToObject(dsc, name);
+	cJSON *sroles = cJSON_CreateObject(), *droles = cJSON_AddObjectToObject(d, "roles");
+	const char *k;
+	const cJSON *v, *e;
+
+	add_num(s, "pins", jnum(sj, "pins"));
+	add_num(s, "unpins", jnum(sj, "unpins"));
+	v = cJSON_GetObjectItem(sj, "ok");
+	if (cJSON_IsBool(v))
+		cJSON_AddBoolToObject(s, "ok", cJSON_IsTrue(v));
+	k = first_key(sj, ops_keys);
+	if (k)
+		cJSON_AddItemToObject(s, "ops", count_map(cJSON_GetObjectItem(sj, k)));
+	k = first_key(sj, rc_keys);
+	if (k)
+		cJSON_AddItemToObject(s, "return_codes", count_map(cJSON_GetObjectItem(sj, k)));
+	v = cJSON_GetObjectItem(sj, "mismatches");
+	if (cJSON_IsNumber(v))
+		cJSON_AddNumberToObject(s, "mismatches", v->valuedouble);
+	else if (cJSON_IsArray(v))
+		cJSON_AddNumberToObject(s, "mismatches", cJSON_GetArraySize(v));
+	/* User-space latency: any numeric p* fields of the first latency-like object. */
+	k = first_key(sj, ulat_keys);
+	v = k ? cJSON_GetObjectItem(sj, k) : NULL;
+	if (cJSON_IsObject(v) && !is_probe_doc(v)) {
+		/* tcelab-replay/1: latency_ns {all: {count, p50, ...}, map: {...}, ...} */
+		const cJSON *all = cJSON_GetObjectItem(v, "all");
+		cJSON *u = cJSON_AddObjectToObject(s, "user_latency");
+
+		cJSON_ArrayForEach(e, cJSON_IsObject(all) ? all : v)
+			if (cJSON_IsNumber(e))
+				cJSON_AddNumberToObject(u, e->string, e->valuedouble);
+		if (cJSON_IsObject(all)) {
+			cJSON *byop = cJSON_AddObjectToObject(s, "user_latency_by_op");
+
+			cJSON_ArrayForEach(e, v) {
+				const cJSON *x;
+				cJSON *one;
+
+				if (!cJSON_IsObject(e) || e == all)
+					continue;
+				one = cJSON_AddObjectToObject(byop, e->string);
+				cJSON_ArrayForEach(x, e)
+					if (cJSON_IsNumber(x))
+						cJSON_AddNumberToObject(one, x->string, x->valuedouble);
+			}
+		}
+		if (cJSON_GetObjectItem(v, "buckets"))
+			cJSON_AddItemToObject(d, "user_latency", cJSON_Duplicate(v, 1));
+	}
+	k = first_key(sj, tl_keys);
+	if (k && cJSON_IsArray(cJSON_GetObjectItem(sj, k)))
+		cJSON_AddItemToObject(d, "timeline", cJSON_Duplicate(cJSON_GetObjectItem(sj, k), 1));
+	if (sj)
+		cJSON_AddItemToObject(d, "raw", cJSON_Duplicate(sj, 1));
+	if (probe)
+		add_probe(sroles, droles, probe);
+	cJSON_AddItemToObject(s, "roles", sroles);
+	cJSON_AddBoolToObject(s, "probed", probe != NULL);
+}
+
+/* Replay results: JSON objects under guest/ (depth 2) that name a scenario. */
+static int collect_replay(const char *dir, int depth, cJSON *found)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char *path;
+		struct stat st;
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] == '.')
+			continue;
+		path = xasprintf("%s/%s", dir, e->d_name);
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && depth < 2) {
+			n += collect_replay(path, depth + 1, found);
+		} else if (len > 5 && !strcmp(e->d_name + len - 5, ".json") &&
+			   strcmp(e->d_name, "probe.json") && strcmp(e->d_name, "scenario.json")) {
+			cJSON *j = read_json(path);
+
+			if (cJSON_IsObject(j) && !is_probe_doc(j) &&
+			    (jstr(j, "scenario") || jstr(j, "name") || jstr(j, "trace"))) {
+				cJSON_AddStringToObject(j, "_file", path);
+				cJSON_AddItemToArray(found, j);
+				n++;
+			} else {
+				cJSON_Delete(j);
+			}
+		}
+		free(path);
+	}
+	closedir(d);
+	return n;
+}
+
+static const char *scenario_name(const cJSON *sj, const char *fallback)
+{
+	return jstr(sj, "scenario") ?: jstr(sj, "name") ?: jstr(sj, "trace") ?: fallback;
+}
+
+static void add_environment(cJSON *sum, const cJSON *res, const cJSON *probe)
+{
+	cJSON *env = cJSON_AddObjectToObject(sum, "environment");
+	const cJSON *ver = cJSON_GetObjectItem(res, "versions");
+	const char *arch = jstr(res, "arch") ?: jstr(probe, "arch");
+	const char *qemu = arch && !strcmp(arch, "x86_64") ? jstr(ver, "QEMU_X86_VERSION") :
+			   jstr(ver, "QEMU_VERSION");
+	const char *cs = jstr(probe, "clocksource");
+
+	add_str(env, "target", jstr(res, "target"));
+	add_str(env, "arch", arch);
+	add_str(env, "kernel", jstr(probe, "kernel") ?:
+			       jstr(cJSON_GetObjectItem(res, "guest"), "kernel"));
+	add_str(env, "attach_mode", jstr(probe, "attach_mode"));
+	add_str(env, "stack", jstr(probe, "stack"));
+	add_str(env, "clocksource", cs);
+	cJSON_AddBoolToObject(env, "tick_quantized",
+			      cs && (!strcmp(cs, "jiffies") || !strcmp(cs, "refined-jiffies")));
+	add_str(env, "qemu_version", qemu);
+	add_str(env, "qemu_command", jstr(cJSON_GetObjectItem(res, "qemu"), "command"));
+	cJSON_AddItemToObject(env, "versions", ver ? cJSON_Duplicate(ver, 1) : cJSON_CreateObject());
+}
+
+static void add_pins(cJSON *sum, cJSON *detail, const cJSON *res, const cJSON *probe)
+{
+	cJSON *p = cJSON_AddObjectToObject(sum, "pins");
+	const cJSON *ledger = cJSON_GetObjectItem(probe, "ledger");
+	const cJSON *leaks = cJSON_GetObjectItem(ledger, "leaks");
+	const cJSON *dr = cJSON_GetObjectItem(ledger, "double_releases");
+	const cJSON *lvm = cJSON_GetObjectItem(probe, "locked_vm");
+
+	add_num(p, "pinned_after", jnum(cJSON_GetObjectItem(res, "guest"), "pinned_after"));
+	add_num(p, "pages_tracked", jnum(ledger, "pages_tracked"));
+	add_num(p, "leaked_pages", jnum(leaks, "pages"));
+	add_num(p, "leaked_pins", jnum(leaks, "pins"));
+	add_num(p, "double_releases", jnum(dr, "count"));
+	add_num(p, "locked_vm_drift", jnum(lvm, "drift"));
+	if (ledger)
+		cJSON_AddItemToObject(detail, "ledger", cJSON_Duplicate(ledger, 1));
+	if (lvm)
+		cJSON_AddItemToObject(detail, "locked_vm", cJSON_Duplicate(lvm, 1));
+}
+
+static void add_overhead(cJSON *sum, cJSON *detail, const cJSON *probe)
+{
+	const cJSON *o = cJSON_GetObjectItem(probe, "overhead");
+	cJSON *s = cJSON_AddObjectToObject(sum, "overhead");
+	double run, wall;
+
+	add_num(s, "ns_per_run", jnum(o, "ns_per_run"));
+	add_num(s, "run_count", jnum(o, "run_cnt"));
+	run = jnum(o, "run_time_ns");
+	wall = jnum(o, "command_wall_ns");
+	add_num(s, "run_time_ns", run);
+	add_num(s, "command_wall_ns", wall);
+	add_num(s, "fraction", wall > 0 ? run / wall : NAN);
+	if (o)
+		cJSON_AddItemToObject(detail, "overhead", cJSON_Duplicate(o, 1));
+	if (cJSON_GetObjectItem(probe, "lost"))
+		cJSON_AddItemToObject(detail, "lost", cJSON_Duplicate(cJSON_GetObjectItem(probe, "lost"), 1));
+}
+
+cJSON *report_load(const char *dir, const char **err)
+{
+	char *rpath = xasprintf("%s/results.json", dir), *ppath = xasprintf("%s/guest/probe.json", dir);
+	char *spath = xasprintf("%s/guest/scenario.json", dir), *gdir = xasprintf("%s/guest", dir);
+	cJSON *res = read_json(rpath), *probe_file = NULL, *scen_file = NULL, *replay;
+	cJSON *doc, *sum, *detail, *ssc, *dsc, *f;
+	const cJSON *probe, *scen, *v;
+	const char *id;
+	char *base;
+	int nrep;
+
+	probe = cJSON_GetObjectItem(res, "probe");
+	if (!cJSON_IsObject(probe))
+		probe = probe_file = read_json(ppath);
+	scen = cJSON_GetObjectItem(res, "scenario");
+	if (!cJSON_IsObject(scen))
+		scen = scen_file = read_json(spath);
+	if (!res && !probe) {
+		*err = "no results.json and no guest/probe.json";
+		free(rpath), free(ppath), free(spath), free(gdir);
+		cJSON_Delete(scen_file);
+		return NULL;
+	}
+	doc = cJSON_CreateObject();
+	sum = cJSON_AddObjectToObject(doc, "summary");
+	detail = cJSON_AddObjectToObject(doc, "detail");
+	cJSON_AddStringToObject(sum, "schema", SUMMARY_SCHEMA);
+	base = strdup(dir);
+	while (strlen(base) > 1 && base[strlen(base) - 1] == '/')
+		base[strlen(base) - 1] = 0;
+	id = jstr(res, "run_id") ?: (strrchr(base, '/') ? strrchr(base, '/') + 1 : base);
+	cJSON_AddStringToObject(sum, "run_id", id);
+	add_str(sum, "target", jstr(res, "target"));
+	add_str(sum, "job", jstr(res, "job"));
+	add_str(sum, "commit", jstr(cJSON_GetObjectItem(res, "versions"), "TCELAB_COMMIT"));
+	add_str(sum, "verdict", jstr(res, "verdict"));
+	add_num(sum, "guest_seconds", jnum(res, "guest_seconds"));
+	{
+		cJSON *fl = cJSON_AddArrayToObject(sum, "failures");
+
+		cJSON_ArrayForEach(v, cJSON_GetObjectItem(res, "failures")) {
+			cJSON *o = cJSON_CreateObject();
+
+			add_str(o, "kind", jstr(v, "kind"));
+			add_str(o, "message", jstr(v, "message"));
+			cJSON_AddItemToArray(fl, o);
+		}
+		if (cJSON_GetObjectItem(res, "failures"))
+			cJSON_AddItemToObject(detail, "failures",
+					      cJSON_Duplicate(cJSON_GetObjectItem(res, "failures"), 1));
+	}
+	v = cJSON_GetObjectItem(res, "tests");
+	if (cJSON_IsObject(v)) {
+		cJSON *t = cJSON_AddObjectToObject(sum, "tests");
+
+		add_num(t, "passed", jnum(v, "passed"));
+		add_num(t, "failed", jnum(v, "failed"));
+		add_num(t, "skipped", jnum(v, "skipped"));
+	}
+	add_environment(sum, res, probe);
+	add_pins(sum, detail, res, probe);
+	add_overhead(sum, detail, probe);
+
+	ssc = cJSON_AddObjectToObject(sum, "scenarios");
+	dsc = cJSON_AddObjectToObject(detail, "scenarios");
+	replay = cJSON_CreateArray();
+	nrep = collect_replay(gdir, 0, replay);
+	if (scen || (probe && !nrep))
+		add_scenario(ssc, dsc, scenario_name(scen, jstr(res, "job") ?: "run"), scen, probe);
+	cJSON_ArrayForEach(f, replay) {
+		const cJSON *p = cJSON_GetObjectItem(f, "probe");
+		const char *name = scenario_name(f, "replay");
+
+		if (cJSON_GetObjectItem(ssc, name))
+			continue;
+		if (!is_probe_doc(p))
+			p = (!scen && nrep == 1) ? probe : NULL;
+		add_scenario(ssc, dsc, name, f, p);
+	}
+	cJSON_Delete(replay);
+	cJSON_Delete(probe_file);
+	cJSON_Delete(scen_file);
+	cJSON_Delete(res);
+	free(base), free(rpath), free(ppath), free(spath), free(gdir);
+	return doc;
+}
+
+const cJSON *report_role_latency(const cJSON *doc, const char *scenario, const char *role)
+{
+	const cJSON *d = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "detail"), "scenarios");
+
+	d = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(d, scenario), "roles"), role);
+	return cJSON_GetObjectItem(d, "latency");
+}
+
+char *report_env_line(const cJSON *summary)
+{
+	const cJSON *env = cJSON_GetObjectItem(summary, "environment");
+
+	return xasprintf("target=%s kernel=%s attach=%s stack=%s clock=%s qemu=%s",
+			 jstr(env, "target") ?: "?", jstr(env, "kernel") ?: "?",
+			 jstr(env, "attach_mode") ?: "?", jstr(env, "stack") ?: "?",
+			 jstr(env, "clocksource") ?: "?", jstr(env, "qemu_version") ?: "?");
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A run directory read into one normalized document, tolerant of missing sections:
+ *   { "summary": <summary.json, tcelab-summary/1>, "detail": <what only the dashboard needs> }
+ * See reports/README.md for the summary schema.
+ */
+#ifndef TCELAB_REPORT_MODEL_H
+#define TCELAB_REPORT_MODEL_H
+
+#include <cjson/cJSON.h>
+
+#include "stats.h"
+
+#define SUMMARY_SCHEMA "tcelab-summary/1"
+
+/* NULL (and *err set to a static reason) when @dir holds neither results.json nor guest/probe.json. */
+cJSON *report_load(const char *dir, const char **err);
+/* Histogram from a tcelab-probe/2 latency object ({count,sum,min,max,buckets:[[lo,hi,n]...]}). */
+void rhist_from_json(const cJSON *lat, struct rhist *h);
+/* detail.scenarios.<scenario>.roles.<role>.latency of a loaded report, or NULL. */
+const cJSON *report_role_latency(const cJSON *doc, const char *scenario, const char *role);
+/* The environment fields compare checks, as one "k=v, ..." line. */
+char *report_env_line(const cJSON *summary);
+/* Number helpers: NAN when absent. */
+double jnum(const cJSON *o, const char *key);
+const char *jstr(const cJSON *o, const char *key);
+
+#endif /* TCELAB_REPORT_MODEL_H */

@@ -1,0 +1,16 @@
+# reports/: dashboards, summary.json / metrics.prom, run history (SQLite), A/B compare.
+REPORT_SRCS := reports/stats.c reports/model.c reports/export.c reports/html.c reports/history.c \
+	reports/compare.c
+HOST_SRCS += $(REPORT_SRCS) reports/commands.c
+UNIT_SRCS += $(REPORT_SRCS)
+HOST_LDLIBS += -lsqlite3 -lm
+$(BUILD)/host/tcelab: $(REPORT_SRCS) reports/commands.c $(wildcard reports/*.h)
+$(BUILD)/host/unit-tests: $(REPORT_SRCS) $(wildcard reports/*.h)
+
+# make report-test (part of make test): reports/tests/report-test.sh on the recorded runs in
+# tests/fixtures/runs: history, dashboards in headless Chromium (screenshots in
+# build/report-test/screenshots), promtool, and the compare verdicts.
+.PHONY: report-test
+report-test: $(BUILD)/host/tcelab
+	@echo "==> reports: history, dashboards (headless Chromium), OpenMetrics, compare verdicts"
+	$(Q)reports/tests/report-test.sh $(BUILD)/report-test

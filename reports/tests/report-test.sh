@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# make report-test: the reports tooling on recorded runs (tests/fixtures/runs, real powernv9 and
+# x86_64 results; timing-dependent verdicts come from these recordings, never from live runs).
+#  - tcelab history add / history / report: dashboards, summary.json, metrics.prom
+#  - metrics.prom passes promtool check metrics (Debian's prometheus package)
+#  - tcelab compare: A/A no change (exit 0), kill-latency knob regression (exit 1), leak (exit 1)
+#  - dashboards and a compare page open in headless Chromium without console errors, every chart
+#    drawn with data; screenshots in OUT/screenshots
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=${1:-$top/build/report-test}
+tcelab=$top/build/host/tcelab
+rm -rf "$out"
+mkdir -p "$out"
+cp -r "$top/tests/fixtures/runs" "$out/runs"
+db=$out/history.sqlite
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+fail() { n=$((n + 1)); echo "not ok $n - $*"; exit 1; }
+
+for r in powernv9-base-1 powernv9-base-2 powernv9-base-3 powernv9-kill-1 powernv9-kill-2; do
+	"$tcelab" history add --db "$db" --label "${r#powernv9-}" "$out/runs/$r" >/dev/null
+done
+"$tcelab" history --db "$db" >"$out/history.txt"
+grep -q "5 run(s)" "$out/history.txt" && grep -q "smoke .*kill" "$out/history.txt" &&
+	ok "history lists 5 runs and the kill trend" || fail "history: $(cat "$out/history.txt")"
+
+for r in "$out"/runs/*/; do
+	"$tcelab" report --quiet --db "$db" "$r" || fail "tcelab report $r"
+	[ -s "$r/index.html" ] && [ -s "$r/summary.json" ] && [ -s "$r/metrics.prom" ] ||
+		fail "report files of $r"
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$r/metrics.prom" >"$out/promtool.log" 2>&1 ||
+			fail "promtool check metrics $r/metrics.prom: $(cat "$out/promtool.log")"
+	fi
+done
+ok "tcelab report on $(ls "$out/runs" | wc -l) recorded runs; metrics.prom passes $(command -v promtool >/dev/null && echo 'promtool check metrics' || echo '(promtool missing: unit-test parser only)')"
+grep -q '"schema":	"tcelab-summary/1"' "$out/runs/powernv9-base-1/summary.json" &&
+	ok "summary.json has schema tcelab-summary/1" || fail "summary.json schema"
+
+expect() { # expected-exit expected-verdict name args...
+	local want=$1 verdict=$2 name=$3 st=0
+	shift 3
+	"$tcelab" compare "$@" >"$out/compare-$name.txt" 2>&1 || st=$?
+	[ "$st" = "$want" ] && grep -q "^verdict: $verdict\$" "$out/compare-$name.txt" ||
+		{ cat "$out/compare-$name.txt"; fail "compare $name: exit $st, want $want and '$verdict'"; }
+	ok "compare $name: '$verdict', exit $st"
+}
+R=$out/runs
+expect 0 "no change" aa "$R/powernv9-base-1,$R/powernv9-base-2" "$R/powernv9-base-3"
+expect 1 "regression" kill-knob --html "$out/compare-kill.html" \
+	"$R/powernv9-base-1,$R/powernv9-base-2,$R/powernv9-base-3" "$R/powernv9-kill-1,$R/powernv9-kill-2"
+grep -Eq "^  smoke +kill .* regression$" "$out/compare-kill-knob.txt" &&
+	ok "the kill role is the regression" || fail "kill row: $(cat "$out/compare-kill-knob.txt")"
+expect 1 "new leak" leak-knob "$R/powernv9-base-1" "$R/powernv9-leak-3"
+expect 0 "environment mismatch" env-mismatch "$R/powernv9-base-1" "$R/x86_64-base-1"
+grep -q "ENVIRONMENT MISMATCH" "$out/compare-env-mismatch.txt" &&
+	ok "environment mismatch is flagged" || fail "no mismatch flagged"
+st=0
+"$tcelab" compare --strict-env "$R/powernv9-base-1" "$R/x86_64-base-1" >/dev/null 2>&1 || st=$?
+[ "$st" = 1 ] && ok "--strict-env fails on the mismatch" || fail "--strict-env exit $st"
+
+"$top/reports/tests/dashboard-test.sh" "$out/screenshots" "$R/powernv9-base-1/index.html" \
+	"$R/powernv9-leak-3/index.html" "$R/replay-suite-shape/index.html" "$out/compare-kill.html" ||
+	fail "dashboards in headless Chromium"
+ok "dashboards in headless Chromium (screenshots in $out/screenshots)"
+echo "# report-test: $n passed"

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/* reports/: statistics, percentiles, OpenMetrics, and compare verdicts on recorded runs. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "../../reports/compare.h"
+#include "../../reports/export.h"
+#include "../../reports/model.h"
+#include "../../reports/stats.h"
+#include "unit.h"
+#include "util.h"
+
+#define CHECK_NEAR(got, want, tol) CHECK(fabs((double)(got) - (double)(want)) <= (tol))
+
+/* scipy.stats.mannwhitneyu's documented example: U = 17, exact p = 0.1111, asymptotic 0.1113. */
+UNIT_TEST(report_mwu_known_values)
+{
+	double x[] = { 19, 22, 16, 29, 24 }, y[] = { 20, 11, 17, 12 };
+	struct mwu r;
+
+	CHECK_EQ(mwu_test(x, 5, y, 4, &r), 0);
+	CHECK_NEAR(r.u, 17, 1e-12);
+	CHECK(r.exact);
+	CHECK_NEAR(r.p, 1.0 / 9, 1e-12);	/* 14 of 126 arrangements, two-sided */
+	CHECK_NEAR(r.delta, 2 * 17.0 / 20 - 1, 1e-12);
+	mwu_test_method(x, 5, y, 4, MWU_NORMAL, &r);
+	CHECK_NEAR(r.p, 0.11134688653314041, 1e-9);
+	/* The other way round: U of y is n1 n2 - 17, same p. */
+	mwu_test(y, 4, x, 5, &r);
+	CHECK_NEAR(r.u, 3, 1e-12);
+	CHECK_NEAR(r.p, 1.0 / 9, 1e-12);
+}
+
+UNIT_TEST(report_mwu_exact_distribution)
+{
+	/* n1 = n2 = 3: U takes 0..9 over C(6,3) = 20 arrangements; P(U <= 0) = 1/20, P(U <= 1) = 2/20. */
+	CHECK_NEAR(mwu_exact_cdf(3, 3, 0), 0.05, 1e-12);
+	CHECK_NEAR(mwu_exact_cdf(3, 3, 1), 0.10, 1e-12);
+	CHECK_NEAR(mwu_exact_cdf(3, 3, 9), 1.0, 1e-12);
+	/* symmetric: P(U <= 4) = 1 - P(U <= 4) ... U in 0..9, P(U <= 4) = 0.5 */
+	CHECK_NEAR(mwu_exact_cdf(3, 3, 4), 0.5, 1e-12);
+	CHECK_NEAR(mwu_exact_cdf(4, 6, 0), 1.0 / 210, 1e-12);
+}
+
+UNIT_TEST(report_mwu_ties)
+{
+	/*
+	 * x = {1, 2, 2}, y = {2, 3, 3}: ranks 1 | 3,3,3 (the three 2s share ranks 2-4) | 5.5, 5.5.
+	 * R1 = 1 + 3 + 3 = 7, U1 = 7 - 6 = 1. Tie term: (27 - 3) + (8 - 2) = 30.
+	 * sd = sqrt(9/12 * (7 - 30/30)) = sqrt(4.5); z = (U2 - 4.5 - 0.5)/sd with U2 = 8.
+	 */
+	double x[] = { 1, 2, 2 }, y[] = { 2, 3, 3 };
+	struct mwu r;
+
+	mwu_test(x, 3, y, 3, &r);
+	CHECK(!r.exact);
+	CHECK_NEAR(r.u, 1, 1e-12);
+	CHECK_NEAR(r.p, erfc((8 - 4.5 - 0.5) / sqrt(4.5) / sqrt(2)), 1e-12);
+	CHECK(r.delta < 0);
+	/* All values equal: no evidence. */
+	{
+		double a[] = { 5, 5, 5 }, b[] = { 5, 5 };
+
+		mwu_test(a, 3, b, 2, &r);
+		CHECK_NEAR(r.p, 1, 1e-12);
+		CHECK_NEAR(r.delta, 0, 1e-12);
+	}
+	CHECK_STR(effect_label(0.1), "negligible");
+	CHECK_STR(effect_label(-0.2), "small");
+	CHECK_STR(effect_label(0.4), "medium");
+	CHECK_STR(effect_label(-0.9), "large");
+}
+
+UNIT_TEST(report_mwu_histograms)
+{
+	/* Histogram buckets are tie groups: same answer as the raw values at the buckets' bounds. */
+	struct rhist a, b;
+	double xa[] = { 10, 10, 20, 30, 30, 30 }, xb[] = { 20, 20, 30, 40, 40 };
+	struct mwu rh, rr;
+
+	rhist_init(&a);
+	rhist_init(&b);
+	rhist_add(&a, 10, 11, 2);
+	rhist_add(&a, 20, 21, 1);
+	rhist_add(&a, 30, 31, 3);
+	rhist_add(&b, 20, 21, 2);
+	rhist_add(&b, 30, 31, 1);
+	rhist_add(&b, 40, 41, 2);
+	mwu_hist(&a, &b, &rh);
+	mwu_test(xa, 6, xb, 5, &rr);
+	CHECK_NEAR(rh.u, rr.u, 1e-12);
+	CHECK_NEAR(rh.p, rr.p, 1e-12);
+	rhist_free(&a);
+	rhist_free(&b);
+}
+
+UNIT_TEST(report_percentiles)
+{
+	struct rhist h;
+	double v[] = { 5, 1, 4, 2, 3 };
+
+	/* 100 values evenly in [1000, 1100) and 1 at [5000, 5100): p50 inside the first bucket. */
+	rhist_init(&h);
+	rhist_add(&h, 1000, 1100, 100);
+	rhist_add(&h, 5000, 5100, 1);
+	h.count = 101;
+	h.min = 1000;
+	h.max = 5050;
+	/* rank ceil(0.5 * 101) = 51 of 100 in [1000, 1100): 1000 + floor(99 * 51 / 100) = 1050 */
+	CHECK_NEAR(rhist_percentile(&h, 0.5), 1050, 1e-9);
+	CHECK_NEAR(rhist_percentile(&h, 1.0), 5050, 1e-9);	/* clamped to max */
+	CHECK_NEAR(rhist_percentile(&h, 0), 1000, 1e-9);
+	rhist_free(&h);
+	sort_doubles(v, 5);
+	CHECK_NEAR(percentile_sorted(v, 5, 0.5), 3, 1e-12);
+	CHECK_NEAR(percentile_sorted(v, 5, 0.25), 2, 1e-12);
+	CHECK_NEAR(percentile_sorted(v, 5, 0.9), 4.6, 1e-12);
+}
+
+static cJSON *fixture(const char *name)
+{
+	char *dir = xasprintf("%s/tests/fixtures/runs/%s", tcelab_top(), name);
+	const char *why = NULL;
+	cJSON *doc = report_load(dir, &why);
+
+	if (!doc)
+		printf("#   fixture %s: %s\n", dir, why);
+	free(dir);
+	return doc;
+}
+
+/* Recomputed from the buckets, a run's percentiles equal the probe's own (loader/hist.c rule). */
+UNIT_TEST(report_percentiles_match_probe)
+{
+	cJSON *doc = fixture("powernv9-base-1");
+	const char *roles[] = { "xchg", "kill", "op", "pin", "unpin" };
+	char *path = xasprintf("%s/tests/fixtures/runs/powernv9-base-1/guest/probe.json", tcelab_top());
+	cJSON *probe = read_json(path);
+	size_t i;
+
+	CHECK(doc && probe);
+	for (i = 0; doc && probe && i < 5; i++) {
+		const cJSON *lat = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
+			cJSON_GetObjectItem(probe, "roles"), roles[i]), "latency"), "p50");
+		const cJSON *row = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
+			cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "summary"), "scenarios"), "smoke"),
+			"roles"), roles[i]);
+
+		CHECK_NEAR(jnum(row, "p50"), lat->valuedouble, 1.0);
+		CHECK_NEAR(jnum(row, "p99"), jnum(cJSON_GetObjectItem(cJSON_GetObjectItem(
+			cJSON_GetObjectItem(probe, "roles"), roles[i]), "latency"), "p99"), 1.0);
+	}
+	cJSON_Delete(doc);
+	cJSON_Delete(probe);
+	free(path);
+}
+
+UNIT_TEST(report_openmetrics_format)
+{
+	const char *runs[] = { "powernv9-base-1", "powernv9-leak-3", "x86_64-base-1", "replay-suite-shape" };
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		cJSON *doc = fixture(runs[i]);
+		char *om = doc ? openmetrics_format(doc) : NULL;
+
+		CHECK(om);
+		if (!om)
+			continue;
+		if (openmetrics_check(om, err, sizeof(err))) {
+			printf("#   %s: %s\n", runs[i], err);
+			CHECK(0);
+		}
+		CHECK(strstr(om, "# TYPE tcelab_latency_seconds histogram\n"));
+		CHECK(strstr(om, "le=\"+Inf\"}"));
+		CHECK(!strcmp(om + strlen(om) - 6, "# EOF\n"));
+		free(om);
+		cJSON_Delete(doc);
+	}
+}
+
+UNIT_TEST(report_openmetrics_checker_rejects)
+{
+	static const char *const bad[] = {
+		"# TYPE a gauge\na 1\n",						/* no # EOF */
+		"# TYPE a gauge\na 1\n# EOF\nb 1\n",					/* after EOF */
+		"# TYPE a_seconds histogram\na_seconds_bucket{le=\"1\"} 2\n"
+		"a_seconds_bucket{le=\"2\"} 1\na_seconds_bucket{le=\"+Inf\"} 2\n"
+		"a_seconds_count 2\na_seconds_sum 1\n# EOF\n",				/* not cumulative */
+		"# TYPE a histogram\na_bucket{le=\"1\"} 1\na_count 1\n# EOF\n",		/* no +Inf */
+		"# TYPE a histogram\na_bucket{le=\"+Inf\"} 3\na_count 2\na_sum 1\n# EOF\n",	/* count */
+		"# TYPE a gauge\na{x=\"1} 1\n# EOF\n",					/* label */
+		"# TYPE a gauge\n# TYPE b gauge\nb 1\n# TYPE a gauge\n# EOF\n",		/* twice */
+		"# TYPE a gauge\n# UNIT a seconds\na 1\n# EOF\n",			/* unit suffix */
+		"# TYPE a gauge\na one\n# EOF\n",					/* value */
+		"# TYPE 1a gauge\n# EOF\n",						/* name */
+	};
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (!openmetrics_check(bad[i], err, sizeof(err))) {
+			printf("#   accepted bad input %zu\n", i);
+			CHECK(0);
+		}
+	CHECK_EQ(openmetrics_check("# TYPE a_seconds histogram\n# UNIT a_seconds seconds\n"
+				   "a_seconds_bucket{r=\"x\\\"y\",le=\"0.5\"} 1\n"
+				   "a_seconds_bucket{r=\"x\\\"y\",le=\"+Inf\"} 2\n"
+				   "a_seconds_count{r=\"x\\\"y\"} 2\na_seconds_sum{r=\"x\\\"y\"} 1.5\n# EOF\n",
+				   err, sizeof(err)), 0);
+}
+
+static cJSON *compare_fixtures(const char *const *b, int nb, const char *const *c, int nc)
+{
+	cJSON *base[4], *cur[4], *r;
+	struct compare_opts o;
+	int i;
+
+	compare_opts_default(&o);
+	for (i = 0; i < nb; i++)
+		base[i] = fixture(b[i]);
+	for (i = 0; i < nc; i++)
+		cur[i] = fixture(c[i]);
+	r = compare_docs(base, nb, cur, nc, &o);
+	for (i = 0; i < nb; i++)
+		cJSON_Delete(base[i]);
+	for (i = 0; i < nc; i++)
+		cJSON_Delete(cur[i]);
+	return r;
+}
+
+static const char *row_verdict(const cJSON *c, const char *role)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(c, "rows"))
+		if (!strcmp(jstr(r, "role"), role))
+			return jstr(r, "verdict");
+	return "(missing)";
+}
+
+/* Repeated runs of the same build (recorded on powernv9): no change, exit 0. */
+UNIT_TEST(report_compare_aa_no_change)
+{
+	const char *b[] = { "powernv9-base-1", "powernv9-base-2" }, *c[] = { "powernv9-base-3" };
+	const char *one_b[] = { "powernv9-base-1" }, *one_c[] = { "powernv9-base-2" };
+	cJSON *r = compare_fixtures(b, 2, c, 1);
+
+	CHECK_STR(jstr(r, "verdict"), "no change");
+	CHECK(!compare_failed(r));
+	CHECK(cJSON_IsNull(cJSON_GetObjectItem(r, "environment_mismatch")));
+	CHECK_STR(row_verdict(r, "kill"), "no change");
+	CHECK_STR(row_verdict(r, "op"), "no change");
+	cJSON_Delete(r);
+	r = compare_fixtures(one_b, 1, one_c, 1);
+	CHECK_STR(jstr(r, "verdict"), "no change");
+	CHECK(!compare_failed(r));
+	cJSON_Delete(r);
+}
+
+/* kmod knob kill_delay_us=200 (sleep in every invalidate): the kill role regresses. */
+UNIT_TEST(report_compare_kill_knob_regression)
+{
+	const char *b[] = { "powernv9-base-1", "powernv9-base-2", "powernv9-base-3" };
+	const char *c[] = { "powernv9-kill-1", "powernv9-kill-2" };
+	cJSON *r = compare_fixtures(b, 3, c, 2);
+
+	CHECK_STR(jstr(r, "verdict"), "regression");
+	CHECK(compare_failed(r));
+	CHECK_STR(row_verdict(r, "kill"), "regression");
+	CHECK_STR(row_verdict(r, "op:map"), "regression");
+	cJSON_Delete(r);
+	/* And back: the baseline is an improvement over the knob runs. */
+	r = compare_fixtures(c, 2, b, 3);
+	CHECK_STR(row_verdict(r, "kill"), "improvement");
+	CHECK(!compare_failed(r));
+	cJSON_Delete(r);
+}
+
+/* A run whose workload ended with 16 pages pinned: a new leak, whatever the latencies say. */
+UNIT_TEST(report_compare_new_leak)
+{
+	const char *b[] = { "powernv9-base-1" }, *c[] = { "powernv9-leak-3" };
+	cJSON *r = compare_fixtures(b, 1, c, 1);
+	const cJSON *l;
+	int pages = 0;
+
+	CHECK_STR(jstr(r, "verdict"), "new leak");
+	CHECK(compare_failed(r));
+	cJSON_ArrayForEach(l, cJSON_GetObjectItem(r, "new_leaks"))
+		pages |= strstr(l->valuestring, "16 page(s) still pinned by the workload") != NULL;
+	CHECK(pages);
+	cJSON_Delete(r);
+}
+
+UNIT_TEST(report_compare_environment_mismatch)
+{
+	const char *b[] = { "powernv9-base-1" }, *c[] = { "x86_64-base-1" };
+	cJSON *r = compare_fixtures(b, 1, c, 1);
+
+	CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(r, "environment_mismatch")) == 1);
+	cJSON_Delete(r);
+}
+
+/* Missing sections: a run without probes, a replay-shaped run, an empty directory. */
+UNIT_TEST(report_load_tolerates_missing_sections)
+{
+	cJSON *doc = fixture("replay-suite-shape");
+	const cJSON *net = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "summary"),
+								   "scenarios"), "net");
+	const char *why = NULL;
+
+	CHECK(net);
+	CHECK_EQ(jnum(cJSON_GetObjectItem(net, "ops"), "map"), 16);
+	CHECK_EQ(jnum(cJSON_GetObjectItem(net, "return_codes"), "-EINVAL"), 2);
+	CHECK_EQ(jnum(cJSON_GetObjectItem(net, "user_latency"), "p50"), 90000);
+	CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(net, "roles"), "kill"));
+	cJSON_Delete(doc);
+	CHECK(!report_load("/nonexistent-run-dir", &why));
+	CHECK(why != NULL);
+}
