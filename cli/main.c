@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "runner.h"
 #include "target.h"
@@ -54,6 +55,8 @@ static void run_usage(FILE *f)
 		"  --timeout S  watchdog in seconds (default: 600 on powernv, 300 on x86_64)\n"
 		"  --cpus N     guest CPUs (default 2)\n"
 		"  --append A   extra guest kernel arguments (e.g. disable_ddw on pseries)\n"
+		"  --suite S    scenario suite the run and suite jobs replay: scenarios/suites/S.suite\n"
+		"               (a name or that path; default 'default'; built into the initramfs)\n"
 		"  -v           show the guest console as it runs\n"
 		"  --no-history do not record the run in the history database (also TCELAB_NO_HISTORY=1)\n"
 		"  --check      only check that the target can run here (kernel, initramfs, or for\n"
@@ -62,6 +65,25 @@ static void run_usage(FILE *f)
 		"               test-only: pass only if the run fails for KIND, one of\n"
 		"  %s\n",
 		target_names(), run_failure_kinds());
+}
+
+/* "scenarios/suites/x.suite" or "x" to "x", which must name a built-in suite. */
+static const char *suite_name(const char *arg)
+{
+	const char *base = strrchr(arg, '/');
+	char *name = strdup(base ? base + 1 : arg), *dot = strstr(name, ".suite");
+	char *path;
+
+	if (dot && !dot[6])
+		*dot = 0;
+	if (!*name || strpbrk(name, " \t'\"\\"))
+		die("--suite takes a suite name or scenarios/suites/NAME.suite, not '%s'", arg);
+	path = xasprintf("%s/scenarios/suites/%s.suite", tcelab_top(), name);
+	if (access(path, R_OK))
+		die("--suite: no %s (suites are built into the initramfs from scenarios/suites/)",
+		    path);
+	free(path);
+	return name;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -75,6 +97,7 @@ static int cmd_run(int argc, char **argv)
 		{ "expect-failure", required_argument, NULL, 'x' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "append", required_argument, NULL, 'a' },
+		{ "suite", required_argument, NULL, 'S' },
 		{ "no-history", no_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -110,6 +133,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'a':
 			o.append = optarg;
+			break;
+		case 'S':
+			o.suite = suite_name(optarg);
 			break;
 		case 'C':
 			o.check = 1;

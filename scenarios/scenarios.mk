@@ -37,3 +37,25 @@ fuzz: $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 			{ tail -40 $(BUILD)/fuzz/$$t.log; exit 1; }; \
 		tail -1 $(BUILD)/fuzz/$$t.log; \
 	done
+
+# The guest replay runner (scenarios/README.md, "Replaying a trace") and its backends.
+REPLAY_SRCS := scenarios/replay.c scenarios/replay_logic.c scenarios/backend.c \
+	scenarios/backend_kmod.c scenarios/backend_vfio.c scenarios/trace.c loader/hist.c
+GUEST_BINS += tcelab-replay
+SRCS_tcelab-replay := $(REPLAY_SRCS)
+CFLAGS_tcelab-replay := -pthread -Wno-unused-parameter
+LDLIBS_tcelab-replay := -pthread
+DEPS_tcelab-replay := $(wildcard scenarios/*.h) loader/hist.h bpf/tcelab.h
+UNIT_SRCS += scenarios/replay_logic.c
+
+# Scenario suites (scenarios/suites/README.md): their traces are made on the host and packed
+# into /bin/tcelab-traces in each initramfs; the guest job 'suite' (and 'run') replays them.
+SUITES := $(wildcard scenarios/suites/*.suite)
+$(BUILD)/traces/tcelab-traces: $(SUITES) scenarios/suites/build.sh $(BUILD)/host/tcelab \
+		$(wildcard scenarios/testdata/recorded/*.log)
+	@echo "==> scenario traces"
+	$(Q)scenarios/suites/build.sh $(BUILD)/host/tcelab $(BUILD)/traces $@ $(SUITES)
+$(BUILD)/%/bin/tcelab-traces: $(BUILD)/traces/tcelab-traces
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+$(foreach a,$(ARCHES),$(eval $(BUILD)/$(a)/initramfs.cpio: $(BUILD)/$(a)/bin/tcelab-traces))

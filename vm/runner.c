@@ -317,6 +317,8 @@ static long json_count(const cJSON *obj, const char *a, const char *b, const cha
 	return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
 }
 
+static void check_suite(struct run *r);
+
 /* The probes must count exactly the pins and unpins the scenario made. */
 static void check_probe(struct run *r)
 {
@@ -413,6 +415,44 @@ static void analyse(struct run *r, const char *console_path, const char *qemu_lo
 		     unload);
 	check_tests(r);
 	check_probe(r);
+	check_suite(r);
+}
+
+/* The scenario suite's results (guest/suite.json, scenarios/suites/README.md), when it ran. */
+static void check_suite(struct run *r)
+{
+	char *path = xasprintf("%s/suite.json", r->share);
+	cJSON *suite = read_json(path);
+
+	if (suite)
+		cJSON_AddItemToObject(r->results, "suite", suite);
+	else if (path_exists(path))
+		fail(r, "guest-exit", NULL, "suite.json from the guest is not valid JSON");
+	free(path);
+}
+
+/* One line per scenario: ops, mismatches, user-space latency, balance. */
+static void summary_suite(const cJSON *suite)
+{
+	const cJSON *s, *lat;
+	long n = 0, ok = 0;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(suite, "scenarios")) {
+		n++;
+		ok += cJSON_IsTrue(cJSON_GetObjectItem(s, "ok"));
+	}
+	printf("  suite     %s: %ld of %ld scenarios passed\n",
+	       cJSON_GetStringValue(cJSON_GetObjectItem(suite, "suite")) ?: "?", ok, n);
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(suite, "scenarios")) {
+		lat = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "latency_ns"), "all");
+		printf("    %-16s %-4s %7ld ops %4ld mismatches  p50 %6.1f us  p99 %7.1f us  %s\n",
+		       cJSON_GetStringValue(cJSON_GetObjectItem(s, "scenario")) ?: "?",
+		       cJSON_IsTrue(cJSON_GetObjectItem(s, "ok")) ? "ok" : "FAIL",
+		       json_count(s, "records", NULL, NULL), json_count(s, "mismatches", NULL, NULL),
+		       json_count(lat, "p50", NULL, NULL) / 1e3, json_count(lat, "p99", NULL, NULL) / 1e3,
+		       cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "balance"), "ok")) ?
+		       "balanced" : "UNBALANCED");
+	}
 }
 
 static char *git_commit(void)
@@ -461,6 +501,8 @@ static void summary(const struct run *r, int passed, const char *results_path)
 		       cJSON_GetStringValue(cJSON_GetObjectItem(scenario, "scenario")) ?: "?",
 		       json_count(scenario, "pins", NULL, NULL),
 		       json_count(scenario, "unpins", NULL, NULL));
+	if (cJSON_GetObjectItem(r->results, "suite"))
+		summary_suite(cJSON_GetObjectItem(r->results, "suite"));
 	if (probe)
 		printf("  probes    %s: pin %ld, unpin %ld\n",
 		       cJSON_GetStringValue(mode) ?: "?",
@@ -516,7 +558,8 @@ int run_guest(const struct run_opts *o)
 		die("cannot create %s: %s", r.share, strerror(errno));
 	console = xasprintf("%s/console.log", r.dir);
 	qemu_log = xasprintf("%s/qemu.log", r.dir);
-	cmdline = xasprintf("%spanic=-1 tcelab.job=%s%s%s", o->verbose ? "" : "quiet ", o->job,
+	cmdline = xasprintf("%spanic=-1 tcelab.job=%s%s%s%s%s", o->verbose ? "" : "quiet ", o->job,
+			    o->suite ? " tcelab.suite=" : "", o->suite ? o->suite : "",
 			    o->append ? " " : "", o->append ? o->append : "");
 	b.cmdline = cmdline;
 	b.share_dir = r.share;

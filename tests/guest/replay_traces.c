@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcelab-replay on tcelab.ko: every scenario of the default suite (generated and recorded
+ * traces, scenarios/suites/default.suite) replays with zero mismatches, its expected return
+ * codes and pins and locked_vm back to baseline; a trace with corrupted expectations fails
+ * with each mismatch reported at its line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "tap.h"
+
+#define DIR		"/tmp/replay-test"
+#define SUITE		DIR "/suites/default.suite"
+#define TRACES		DIR "/traces/default"
+#define MAX_SCEN	64
+
+struct scenario {
+	char name[64];
+	char opts[512];
+};
+
+static struct scenario scen[MAX_SCEN];
+static int nscen;
+
+static char *slurp(const char *path)
+{
+	static char buf[1 << 20];
+	size_t n = 0;
+	FILE *f = fopen(path, "r");
+
+	buf[0] = 0;
+	if (!f)
+		return buf;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+static int run(const char *cmd)
+{
+	int st = system(cmd);
+
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void read_suite(void)
+{
+	char line[1024], *p, *bar;
+	FILE *f = fopen(SUITE, "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && nscen < MAX_SCEN) {
+		if ((p = strchr(line, '#')))
+			*p = 0;
+		line[strcspn(line, "\n")] = 0;
+		if (sscanf(line, "%63s", scen[nscen].name) != 1)
+			continue;
+		bar = strchr(line, '|');
+		snprintf(scen[nscen].opts, sizeof(scen[nscen].opts), "%s", bar ? bar + 1 : "");
+		nscen++;
+	}
+	fclose(f);
+}
+
+static void replay_scenario(const struct scenario *s)
+{
+	char cmd[2048], path[256];
+	const char *json;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "tcelab-replay -q --name %s --json " DIR "/%s.json %s "
+		 TRACES "/%s.tce >" DIR "/%s.out 2>&1", s->name, s->name, s->opts, s->name, s->name);
+	st = run(cmd);
+	if (st) {
+		snprintf(path, sizeof(path), DIR "/%s.out", s->name);
+		tap_diag("%s", slurp(path));
+	}
+	tap_eq(st, 0, "%s: replays and passes", s->name);
+	snprintf(path, sizeof(path), DIR "/%s.json", s->name);
+	json = slurp(path);
+	tap_check(strstr(json, "\"mismatches\":0,") != NULL, "%s: no mismatch", s->name);
+	tap_check(strstr(json, "\"balance\":{\"ok\":true") != NULL,
+		  "%s: pins, locked_vm, valid TCEs back to baseline", s->name);
+	tap_check(strstr(json, "\"expectations_met\":true") && !strstr(json, "\"records\":0,"),
+		  "%s: records replayed, return codes as the suite expects", s->name);
+}
+
+/* Replace the first @from after line @after with @to; returns the line it was on, or 0. */
+static int corrupt(char *text, int after, const char *from, const char *to, char *out,
+		   size_t outlen)
+{
+	char *p = text, *hit;
+	int line = 1;
+
+	for (; *p && line <= after; p++)
+		if (*p == '\n')
+			line++;
+	hit = strstr(p, from);
+	if (!hit)
+		return 0;
+	for (; p < hit; p++)
+		if (*p == '\n')
+			line++;
+	snprintf(out, outlen, "%.*s%s%s", (int)(hit - text), text, to, hit + strlen(from));
+	return line;
+}
+
+static void corrupted(void)
+{
+	static char a[1 << 20], b[1 << 20];
+	char want1[128], want2[128];
+	const char *json, *err;
+	int l1, l2, st, balanced;
+	FILE *f;
+
+	snprintf(a, sizeof(a), "%s", slurp(TRACES "/adversarial.tce"));
+	/* A call that must fail now claims success; a read-back claims another TCE. */
+	l1 = corrupt(a, 0, "ret=H_PARAMETER", "ret=H_SUCCESS", b, sizeof(b));
+	l2 = corrupt(b, l1, "tce=0x0 ret=H_SUCCESS", "tce=0x1000 ret=H_SUCCESS", a, sizeof(a));
+	f = fopen(DIR "/corrupt.tce", "w");
+	if (f) {
+		fputs(a, f);
+		fclose(f);
+	}
+	tap_check(l1 > 0 && l2 > l1, "corrupted two expectations (lines %d and %d)", l1, l2);
+	st = run("tcelab-replay -q --json " DIR "/corrupt.json " DIR "/corrupt.tce >" DIR
+		 "/corrupt.out 2>&1");
+	tap_eq(st, 1, "a corrupted expectation fails the replay");
+	json = slurp(DIR "/corrupt.json");
+	tap_check(strstr(json, "\"mismatches\":2,") != NULL, "exactly the two mismatches");
+	snprintf(want1, sizeof(want1), "{\"line\":%d,\"op\":", l1);
+	snprintf(want2, sizeof(want2), "{\"line\":%d,\"op\":\"get\",\"expected\":\"tce=0x1000\"", l2);
+	tap_check(strstr(json, want1) && strstr(json, want2), "the results name both lines");
+	balanced = strstr(json, "\"balance\":{\"ok\":true") != NULL;	/* slurp() reuses its buffer */
+	err = slurp(DIR "/corrupt.out");
+	snprintf(want1, sizeof(want1), "corrupt.tce:%d: mismatch: ", l1);
+	snprintf(want2, sizeof(want2), "corrupt.tce:%d: mismatch: get expected tce=0x1000", l2);
+	if (!strstr(err, want1) || !strstr(err, want2))
+		tap_diag("%s", err);
+	tap_check(strstr(err, want1) && strstr(err, want2), "stderr reports file:line of each");
+	tap_check(balanced, "and it still balances");
+}
+
+int main(void)
+{
+	int i, ok;
+
+	ok = run("rm -rf " DIR " && tcelab-traces " DIR) == 0;
+	read_suite();
+	tap_plan(2 + 4 * nscen + 6);
+	tap_check(ok, "the packed traces extract");
+	tap_check(nscen >= 8, "the default suite lists %d scenarios", nscen);
+	for (i = 0; i < nscen; i++)
+		replay_scenario(&scen[i]);
+	corrupted();
+	run("rm -rf " DIR);
+	return tap_finish();
+}

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tcelab-replay's pure logic (scenarios/replay_logic.c). */
+#include <stdint.h>
+
+#include "unit.h"
+#include "../../scenarios/replay.h"
+
+#define M	(1ULL << 20)
+#define G	(1ULL << 30)
+
+UNIT_TEST(replay_parse_ret_names_and_numbers)
+{
+	int64_t v = 1;
+
+	CHECK_EQ(replay_parse_ret("H_SUCCESS", &v), 0);
+	CHECK_EQ(v, 0);
+	CHECK_EQ(replay_parse_ret("H_PARAMETER", &v), 0);
+	CHECK_EQ(v, -4);
+	CHECK_EQ(replay_parse_ret("H_TOO_HARD", &v), 0);
+	CHECK_EQ(v, 9999);
+	CHECK_EQ(replay_parse_ret("-11", &v), 0);
+	CHECK_EQ(v, -11);
+	CHECK_EQ(replay_parse_ret("H_NOPE", &v), -1);
+	CHECK_EQ(replay_parse_ret("", &v), -1);
+	CHECK_EQ(replay_parse_ret("4x", &v), -1);
+}
+
+UNIT_TEST(replay_backing_eight_slots_share_it)
+{
+	/* 2G of guest RAM in 8 slots: 256M behind it, a multiple of 16M DDW pages. */
+	CHECK_EQ(replay_backing_size(2 * G, 0, 16 * M, 65536, 8), 256 * M);
+	CHECK_EQ(replay_backing_size(1 * G, 0, 16 * M, 4096, 8), 128 * M);
+	/* Small RAM: at least the alignment, never more than RAM. */
+	CHECK_EQ(replay_backing_size(64 * M, 0, 16 * M, 4096, 8), 16 * M);
+	CHECK_EQ(replay_backing_size(8 * M, 0, 16 * M, 4096, 8), 8 * M);
+	/* A request above the minimum is honoured, rounded up to the alignment. */
+	CHECK_EQ(replay_backing_size(2 * G, 300 * M, 16 * M, 65536, 8), 304 * M);
+	CHECK_EQ(replay_backing_size(2 * G, 4 * G, 16 * M, 65536, 8), 2 * G);
+	/* A 1G window page needs slots on 1G boundaries. */
+	CHECK_EQ(replay_backing_size(2 * G, 0, G, 65536, 8), G);
+	/* RAM that is not a whole system page is rounded up to one. */
+	CHECK_EQ(replay_backing_size(4096, 0, 4096, 65536, 8), 65536);
+	/* Whatever the inputs, 8 slots of it cover RAM. */
+	CHECK(8 * replay_backing_size(3 * G + 4096, 0, 16 * M, 65536, 8) >= 3 * G + 4096);
+}
+
+UNIT_TEST(replay_lists_alias_across_slots)
+{
+	uint64_t b = 16 * M;
+
+	CHECK_EQ(replay_alias_overlap(0, 8192, 8192, 8192, b), 0);
+	CHECK_EQ(replay_alias_overlap(0, 8192, 4096, 8192, b), 1);
+	/* The same offset in another slot is the same memory. */
+	CHECK_EQ(replay_alias_overlap(4096, 8, b + 4096, 8, b), 1);
+	CHECK_EQ(replay_alias_overlap(4096, 8, 3 * b + 8, 8, b), 0);
+	/* A list that wraps the end of the backing meets one at its start. */
+	CHECK_EQ(replay_alias_overlap(b - 8, 16, 2 * b, 8, b), 1);
+	CHECK_EQ(replay_alias_overlap(2 * b, 8, b - 8, 16, b), 1);
+	CHECK_EQ(replay_alias_overlap(b - 8, 8, 0, 8, b), 0);
+}
