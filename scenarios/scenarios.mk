@@ -40,7 +40,8 @@ fuzz: $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 
 # The guest replay runner (scenarios/README.md, "Replaying a trace") and its backends.
 REPLAY_SRCS := scenarios/replay.c scenarios/replay_logic.c scenarios/backend.c \
-	scenarios/backend_kmod.c scenarios/backend_vfio.c scenarios/trace.c loader/hist.c
+	scenarios/backend_kmod.c scenarios/backend_vfio.c scenarios/trace.c scenarios/tce_state.c \
+	loader/hist.c
 GUEST_BINS += tcelab-replay
 SRCS_tcelab-replay := $(REPLAY_SRCS)
 CFLAGS_tcelab-replay := -pthread -Wno-unused-parameter

@@ -146,18 +146,37 @@ static void corrupted(void)
 	tap_check(balanced, "and it still balances");
 }
 
+/* Without a device bound to vfio-pci, the vfio backend says so and fails. */
+static void vfio_without_group(void)
+{
+	const char *err;
+	int st;
+
+	if (run("ls /dev/vfio 2>/dev/null | grep -q '^[0-9]'") == 0) {
+		tap_check(1, "# SKIP a VFIO group exists here");
+		return;
+	}
+	st = run("tcelab-replay -q --backend vfio " TRACES "/ddw.tce >" DIR "/vfio.out 2>&1");
+	err = slurp(DIR "/vfio.out");
+	if (!strstr(err, "vfio backend: no VFIO group"))
+		tap_diag("%s", err);
+	tap_check(st == 1 && strstr(err, "vfio backend: no VFIO group"),
+		  "the vfio backend without a VFIO group fails and says why");
+}
+
 int main(void)
 {
 	int i, ok;
 
 	ok = run("rm -rf " DIR " && tcelab-traces " DIR) == 0;
 	read_suite();
-	tap_plan(2 + 4 * nscen + 6);
+	tap_plan(2 + 4 * nscen + 6 + 1);
 	tap_check(ok, "the packed traces extract");
 	tap_check(nscen >= 8, "the default suite lists %d scenarios", nscen);
 	for (i = 0; i < nscen; i++)
 		replay_scenario(&scen[i]);
 	corrupted();
+	vfio_without_group();
 	run("rm -rf " DIR);
 	return tap_finish();
 }
