@@ -70,6 +70,8 @@ $(BUILD)/%/kmod/tcelab.ko: $(KMOD_SRCS) include/uapi/tcelab.h $(CACHE)/versions.
 		TCELAB_TOP=$(TOP) modules >$(@D)/build.log 2>&1 || { cat $(@D)/build.log; exit 1; }
 	$(Q)if [ $* = x86_64 ]; then \
 		pahole -J --btf_gen_floats -j --lang_exclude=rust --btf_base $(VMLINUX_x86_64) $@; fi
+# Separate test-only modules (not part of tcelab.ko) add to KMOD_EXTRA_<arch>, CHECKPATCH_SRCS.
+include kmod/spapr_iommu_ops/module.mk
 
 # --- guest programs --------------------------------------------------------------------------
 # Fragments add names to GUEST_BINS and define SRCS_<name> (and optional LDLIBS_<name>,
@@ -100,10 +102,10 @@ $(BUILD)/%/tests/.built: $(wildcard tests/guest/*.c tests/guest/*.h) include/uap
 
 # --- initramfs ---------------------------------------------------------------------------------
 define initramfs_inputs
-$(BUILD)/$(1)/kmod/tcelab.ko $(BUILD)/$(1)/tests/.built $(addprefix $(BUILD)/$(1)/bin/,$(GUEST_BINS))
+$(BUILD)/$(1)/kmod/tcelab.ko $(KMOD_EXTRA_$(1)) $(BUILD)/$(1)/tests/.built $(addprefix $(BUILD)/$(1)/bin/,$(GUEST_BINS))
 endef
 $(BUILD)/%/initramfs.cpio: vm/mkinitramfs.sh vm/guest/init vm/guest/finish tests/guest/QUARANTINE \
-		$(wildcard vm/guest/jobs/*) \
+		vm/guest/vfio-setup $(wildcard vm/guest/jobs/*) \
 		$$(call initramfs_inputs,$$*) $(CACHE)/versions.mk
 	@echo "==> initramfs ($*)"
 	$(Q)vm/mkinitramfs.sh $* $(BUILD)/$* $(MODDIR_$*) $(BUSYBOX_$*) $@
@@ -156,7 +158,7 @@ NEGATIVE_JOBS := warn:kernel-warn leak:pinned-pages fail:guest-exit
 checkpatch: $(CACHE)/versions.mk
 	@echo "==> checkpatch --strict kmod/"
 	$(Q)out=$$(perl $(LINUX_SOURCE)/scripts/checkpatch.pl --no-tree --strict --terse -f \
-		$(filter %.c %.h,$(KMOD_SRCS)) 2>&1 | grep -E 'ERROR|WARNING|CHECK'); \
+		$(filter %.c %.h,$(KMOD_SRCS)) $(CHECKPATCH_SRCS) 2>&1 | grep -E 'ERROR|WARNING|CHECK'); \
 		if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 
 test: build checkpatch report-test
@@ -173,6 +175,8 @@ test: build checkpatch report-test
 				{ cat $(TEST_RUNS)/$$t-$${jk%%:*}.log; exit 1; }; \
 		done; \
 	done
+	@echo "==> upstream VFIO sPAPR TCE stack on powernv9-vfio"
+	$(Q)$(TCELAB) run --target powernv9-vfio --job vfio --out $(TEST_RUNS)/powernv9-vfio-vfio
 	@echo "==> all tests passed"
 
 build: $(BUILD)/host/tcelab $(BUILD)/host/unit-tests \

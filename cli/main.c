@@ -45,6 +45,8 @@ static void run_usage(FILE *f)
 		"\n"
 		"  --target T   powernv9 (default): QEMU POWER9, Debian ppc64el kernel, kprobes\n"
 		"               powernv8: QEMU POWER8 (PHB3)\n"
+		"               powernv9-vfio, powernv8-vfio: plus e1000e and NVMe for the\n"
+		"               upstream VFIO stack (job vfio)\n"
 		"               x86_64: QEMU microvm, Debian amd64 kernel with BTF, fentry (fastest)\n"
 		"               native: this host's kernel, when it can load modules (a POWER box)\n"
 		"               pseries: QEMU PAPR guest with e1000 and NVMe whose sPAPR IOMMU\n"

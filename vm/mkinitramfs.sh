@@ -10,10 +10,12 @@ arch=$1 abuild=$2 moddir=$3 busybox=$4 out=$5
 top=$(cd "$(dirname "$0")/.." && pwd)
 die() { printf 'mkinitramfs: error: %s\n' "$*" >&2; exit 1; }
 
-# Loaded by init on every boot; extra ones only by the jobs that need them.
+# Loaded by init on every boot; extra ones only by the jobs that need them; vfio ones (the
+# upstream VFIO stack, listed in etc/tcelab/modules-vfio) only by vm/guest/vfio-setup.
 case $arch in
-x86_64) wanted="virtio_mmio 9pnet_virtio 9p" extra="" ;;
-ppc64le) wanted="virtio_pci 9pnet_virtio 9p vfio_iommu_spapr_tce kvm" extra="e1000 nvme" ;;
+x86_64) wanted="virtio_mmio 9pnet_virtio 9p" extra="" vfio="" ;;
+ppc64le) wanted="virtio_pci 9pnet_virtio 9p vfio_iommu_spapr_tce kvm" extra="e1000 nvme"
+	vfio="vfio vfio_iommu_spapr_tce vfio_pci" ;;
 *) die "unknown arch $arch" ;;
 esac
 
@@ -52,16 +54,25 @@ for m in $extra; do
 	add_module "$m"
 done
 printf '%s\n' "${order[@]}" >"$stage/etc/tcelab/modules-extra"
+order=()
+for m in $vfio; do
+	add_module "$m"
+done
+printf '%s\n' "${order[@]}" >"$stage/etc/tcelab/modules-vfio"
 
 cp "$busybox" "$stage/bin/busybox"
 cp "$abuild/kmod/tcelab.ko" "$stage/lib/modules/tcelab.ko"
+# Separate test-only modules (kmod/*/, e.g. spapr_iommu_ops.ko), loaded only by the jobs that need them.
+find "$abuild/kmod" -mindepth 2 -maxdepth 2 -name '*.ko' -exec cp {} "$stage/lib/modules/" \;
 cp "$abuild"/bin/* "$stage/bin/"
 find "$abuild/tests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/usr/lib/tcelab/tests/" \;
 cp "$top/vm/guest/init" "$stage/init"
 cp "$top/vm/guest/finish" "$stage/etc/tcelab/finish"
 cp "$top/tests/guest/QUARANTINE" "$stage/etc/tcelab/quarantine"
+cp "$top/vm/guest/vfio-setup" "$stage/bin/tcelab-vfio-setup"
 cp -r "$top/vm/guest/jobs" "$stage/etc/tcelab/jobs"
-chmod +x "$stage/init" "$stage/etc/tcelab/finish" "$stage"/etc/tcelab/jobs/*
+chmod +x "$stage/init" "$stage/etc/tcelab/finish" "$stage/bin/tcelab-vfio-setup" \
+	"$stage"/etc/tcelab/jobs/*
 
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp"
 mv "$out.tmp" "$out"

@@ -127,7 +127,7 @@ static void powernv_argv(const struct target *t, const struct boot *b, struct ar
 {
 	argv_add(a, "qemu-system-ppc64");
 	argv_add(a, "-M");
-	argv_add(a, "%s", t->name);
+	argv_add(a, "%s", t->machine ? t->machine : t->name);
 	common_argv(b, a);
 	argv_add(a, "-append");
 	argv_add(a, "console=hvc0 %s", b->cmdline);
@@ -138,6 +138,29 @@ static void powernv_argv(const struct target *t, const struct boot *b, struct ar
 	argv_add(a, "pnv-phb-root-port,bus=pcie.0,id=rp0,chassis=1,slot=0");
 	argv_add(a, "-device");
 	argv_add(a, "virtio-9p-pci,fsdev=out,mount_tag=tcelab,bus=rp0,addr=0");
+	/*
+	 * Devices for the upstream VFIO stack: each on a PHB of its own (PHB index 1 and 2 exist
+	 * on POWER8 and POWER9), so each is its own PE and IOMMU group. No guest driver claims
+	 * them: vm/guest/vfio-setup binds them to vfio-pci. The NIC's frames go nowhere.
+	 */
+	if (t->dma_devices) {
+		argv_add(a, "-device");
+		argv_add(a, "pnv-phb,chip-id=0,index=1,id=pcie.1");
+		argv_add(a, "-device");
+		argv_add(a, "pnv-phb-root-port,bus=pcie.1,id=rp1,chassis=2,slot=0");
+		argv_add(a, "-netdev");
+		argv_add(a, "hubport,id=net0,hubid=0");
+		argv_add(a, "-device");
+		argv_add(a, "e1000e,netdev=net0,bus=rp1,addr=0");
+		argv_add(a, "-device");
+		argv_add(a, "pnv-phb,chip-id=0,index=2,id=pcie.2");
+		argv_add(a, "-device");
+		argv_add(a, "pnv-phb-root-port,bus=pcie.2,id=rp2,chassis=3,slot=0");
+		argv_add(a, "-drive");
+		argv_add(a, "file=%s/disk.img,if=none,id=disk0,format=raw", b->run_dir);
+		argv_add(a, "-device");
+		argv_add(a, "nvme,drive=disk0,serial=tcelab0,bus=rp2,addr=0");
+	}
 	/* skiboot powers off through the BMC: without one, poweroff never ends QEMU. */
 	argv_add(a, "-device");
 	argv_add(a, "ipmi-bmc-sim,id=bmc0");
@@ -181,15 +204,19 @@ static void pseries_argv(const struct target *t, const struct boot *b, struct ar
 
 static const struct target targets[] = {
 	{ "powernv9", "ppc64le", "QEMU powernv9 (POWER9, PHB4), Debian ppc64el kernel, kprobes",
-	  600, 0, powernv_argv },
+	  600, 0, powernv_argv, NULL, 0 },
 	{ "powernv8", "ppc64le", "QEMU powernv8 (POWER8, PHB3), Debian ppc64el kernel, kprobes",
-	  600, 0, powernv_argv },
+	  600, 0, powernv_argv, NULL, 0 },
+	{ "powernv9-vfio", "ppc64le", "powernv9 plus e1000e and NVMe on PHBs 1 and 2, for VFIO",
+	  600, 16, powernv_argv, "powernv9", 1 },
+	{ "powernv8-vfio", "ppc64le", "powernv8 plus e1000e and NVMe on PHBs 1 and 2, for VFIO",
+	  600, 16, powernv_argv, "powernv8", 1 },
 	{ "x86_64", "x86_64", "QEMU microvm, Debian amd64 kernel with BTF, fentry",
-	  300, 0, x86_64_argv },
+	  300, 0, x86_64_argv, NULL, 0 },
 	{ "pseries", "ppc64le", "QEMU pseries with e1000 and NVMe, spapr_iommu_* traced",
-	  600, 64, pseries_argv },
+	  600, 64, pseries_argv, NULL, 0 },
 	{ "native", NULL, "this host's own kernel (a real POWER box that can load modules)",
-	  600, 0, NULL },
+	  600, 0, NULL, NULL, 0 },
 };
 
 const struct target *target_find(const char *name)
@@ -204,5 +231,5 @@ const struct target *target_find(const char *name)
 
 const char *target_names(void)
 {
-	return "powernv9|powernv8|x86_64|pseries|native";
+	return "powernv9|powernv8|powernv9-vfio|powernv8-vfio|x86_64|pseries|native";
 }

@@ -31,6 +31,8 @@ struct target {
 	int timeout;		/* default watchdog, seconds */
 	int disk_mb;		/* size of the scratch disk <run_dir>/disk.img, 0 for none */
 	void (*qemu_argv)(const struct target *t, const struct boot *b, struct argv *a);
+	const char *machine;	/* QEMU -M when it is not the target's name */
+	int dma_devices;	/* powernv: e1000e and NVMe on their own PHBs, for VFIO */
 };
 
 const struct target *target_find(const char *name);
