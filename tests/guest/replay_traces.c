@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tcelab-replay on tcelab.ko: every scenario of the default suite (generated and recorded
- * traces, scenarios/suites/default.suite) replays with zero mismatches, its expected return
+ * tcelab-replay on tcelab.ko: every scenario of the full suite (generated and recorded
+ * traces, scenarios/suites/full.suite) replays with zero mismatches, its expected return
  * codes and pins and locked_vm back to baseline; a trace with corrupted expectations fails
  * with each mismatch reported at its line.
  */
@@ -13,8 +13,8 @@
 #include "tap.h"
 
 #define DIR		"/tmp/replay-test"
-#define SUITE		DIR "/suites/default.suite"
-#define TRACES		DIR "/traces/default"
+#define SUITE		DIR "/suites/full.suite"
+#define TRACES		DIR "/traces/full"
 #define MAX_SCEN	64
 
 struct scenario {
@@ -172,7 +172,7 @@ int main(void)
 	read_suite();
 	tap_plan(2 + 4 * nscen + 6 + 1);
 	tap_check(ok, "the packed traces extract");
-	tap_check(nscen >= 8, "the default suite lists %d scenarios", nscen);
+	tap_check(nscen >= 8, "the full suite lists %d scenarios", nscen);
 	for (i = 0; i < nscen; i++)
 		replay_scenario(&scen[i]);
 	corrupted();
