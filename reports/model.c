@@ -176,7 +176,8 @@ static void add_scenario(cJSON *ssc, cJSON *dsc, const char *name, const cJSON *
 		const cJSON *all = cJSON_GetObjectItem(v, "all");
 		cJSON *u = cJSON_AddObjectToObject(s, "user_latency");
 
-		cJSON_ArrayForEach(e, cJSON_IsObject(all) ? all : v)
+		/* cJSON_ArrayForEach does not parenthesize its argument. */
+		cJSON_ArrayForEach(e, (cJSON_IsObject(all) ? all : v))
 			if (cJSON_IsNumber(e))
 				cJSON_AddNumberToObject(u, e->string, e->valuedouble);
 		if (cJSON_IsObject(all)) {

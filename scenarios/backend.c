@@ -29,44 +29,11 @@ void backend_note(struct backend *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-long backend_read_counter(const char *name)
-{
-	char path[256], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), TCELAB_DEBUGFS "/%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 10);
-}
-
-long backend_vmlck_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 void backend_global_counters(struct balance_counts *c)
 {
-	c->pinned = backend_read_counter("pinned");
-	c->locked_pages = backend_read_counter("locked_pages");
-	c->mapped = backend_read_counter("mapped");
-	c->double_releases = backend_read_counter("double_releases");
-	c->vmlck_kb = backend_vmlck_kb();
+	c->pinned = tcelab_debugfs_read("pinned");
+	c->locked_pages = tcelab_debugfs_read("locked_pages");
+	c->mapped = tcelab_debugfs_read("mapped");
+	c->double_releases = tcelab_debugfs_read("double_releases");
+	c->vmlck_kb = tcelab_vmlck_kb();
 }

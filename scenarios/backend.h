@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <tcelab/guest.h>
 #include <uapi/tcelab.h>
 
 #include "trace.h"
@@ -91,8 +92,6 @@ extern const struct backend_ops backend_kmod_ops;
 extern const struct backend_ops backend_vfio_ops;
 
 /* Helpers shared by the backends (backend.c). */
-long backend_read_counter(const char *name);	/* debugfs tcelab/<name>, -1 when absent */
-long backend_vmlck_kb(void);			/* this process's VmLck */
 void backend_global_counters(struct balance_counts *c);
 
 #endif /* TCELAB_BACKEND_H */

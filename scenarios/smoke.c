@@ -13,7 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <tcelab/debugfs.h>
+#include <tcelab/guest.h>
 #include <uapi/tcelab.h>
 
 static void usage(FILE *f)

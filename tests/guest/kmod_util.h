@@ -17,7 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <uapi/tcelab.h>
-#include <tcelab/debugfs.h>
+#include <tcelab/guest.h>
 
 #include "tap.h"
 
@@ -59,17 +59,7 @@ static inline int tl_reap(void)
 /* mm->locked_vm of this process, in kB. */
 static inline long tl_vmlck(void)
 {
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	return tcelab_vmlck_kb();
 }
 
 static inline int tl_open(void)

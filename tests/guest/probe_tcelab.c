@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <tcelab/debugfs.h>
+#include <tcelab/guest.h>
 #include <uapi/tcelab.h>
 
 #include "tap.h"

@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <linux/vfio.h>
 
+#include <tcelab/guest.h>
+
 #include "tap.h"
 
 #define PLAN		67
@@ -35,22 +37,6 @@
 #define FAIL_IOVA	(NPAGES * page_size)
 
 static long page_size;
-
-/* mm->locked_vm of this process, in kB. */
-static long vmlck(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
 
 /* The group and a device in it: from the environment, else the first vfio-pci device. */
 static int find_group(char *bdf, size_t len)
@@ -197,7 +183,7 @@ static int group_flags(int gfd)
 static int unregister_while_mapped(int group)
 {
 	char gpath[64], *buf = buf_alloc(NPAGES);
-	long base = vmlck();
+	long base = tcelab_vmlck_kb();
 	int cfd, gfd;
 
 	tap_plan(5);
@@ -217,7 +203,7 @@ static int unregister_while_mapped(int group)
 	tap_eq(map_pages(cfd, buf, 0, NPAGES, 0), 0, "UNMAP");
 	close(gfd);
 	close(cfd);
-	tap_eq(vmlck(), base, "locked_vm back to baseline after release");
+	tap_eq(tcelab_vmlck_kb(), base, "locked_vm back to baseline after release");
 	return tap_finish();
 }
 
@@ -277,7 +263,7 @@ int main(int argc, char **argv)
 	tap_diag("group %d (%s), system page %ld", group, bdf, page_size);
 	buf = buf_alloc(NPAGES);
 	other = buf_alloc(1);
-	base = vmlck();
+	base = tcelab_vmlck_kb();
 
 	/* The container, the group and the IOMMU type. */
 	cfd = open("/dev/vfio/vfio", O_RDWR);
@@ -340,12 +326,12 @@ int main(int argc, char **argv)
 	       "REGISTER with a flag: EINVAL");
 	tap_eq(reg(cfd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, buf, NPAGES * page_size, 0), 0,
 	       "REGISTER %d pages", NPAGES);
-	after_reg = vmlck();
+	after_reg = tcelab_vmlck_kb();
 	tap_eq(after_reg - base, NPAGES * page_kb, "REGISTER charges locked_vm");
 	tap_eq(reg(cfd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, buf, NPAGES * page_size, 0), -EBUSY,
 	       "REGISTER the same region: EBUSY");
 	tap_eq(map_pages(cfd, buf, 0, NPAGES, 1), 0, "MAP %d pages in the default window", NPAGES);
-	tbl_kb = vmlck() - after_reg;
+	tbl_kb = tcelab_vmlck_kb() - after_reg;
 	tap_check(tbl_kb > 0, "the default window's table is charged (%ld kB)", tbl_kb);
 	tap_eq(map(cfd, other, FAIL_IOVA, page_size, RW), -EINVAL, "MAP unregistered memory: EINVAL");
 	tap_eq(map(cfd, buf, 0, page_size, 0), -EINVAL, "MAP without a direction: EINVAL");
@@ -358,7 +344,7 @@ int main(int argc, char **argv)
 	       "UNREGISTER unknown memory: ENOENT");
 	tap_eq(reg(cfd, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, buf, NPAGES * page_size, 0), 0,
 	       "UNREGISTER");
-	tap_eq(vmlck() - base, tbl_kb, "locked_vm: only the default window left");
+	tap_eq(tcelab_vmlck_kb() - base, tbl_kb, "locked_vm: only the default window left");
 	tap_eq(map(cfd, buf, FAIL_IOVA, page_size, RW), -EINVAL, "MAP after UNREGISTER: EINVAL");
 
 	/* A 64-bit DDW window. */
@@ -366,10 +352,10 @@ int main(int argc, char **argv)
 	       "REGISTER again");
 	tap_eq(create(cfd, 13, 1ULL << 30, 1, 0, NULL), -EINVAL, "CREATE 8K pages: EINVAL");
 	tap_eq(create(cfd, 16, 1ULL << 30, 1, 1, NULL), -EINVAL, "CREATE with a flag: EINVAL");
-	before = vmlck();
+	before = tcelab_vmlck_kb();
 	tap_eq(create(cfd, 16, 1ULL << 30, 1, 0, &start), 0, "CREATE 1 GiB of 64K pages");
 	tap_eq(start, DDW_BUS, "the 64-bit window starts at 1 << 59");
-	tap_check(vmlck() > before, "its table is charged (%ld kB)", vmlck() - before);
+	tap_check(tcelab_vmlck_kb() > before, "its table is charged (%ld kB)", tcelab_vmlck_kb() - before);
 	tap_eq(create(cfd, 16, 1ULL << 30, 1, 0, NULL), -ENOSPC, "a third window: ENOSPC");
 	tap_eq(map_pages(cfd, buf, start, NPAGES, 1), 0, "MAP %d pages in the 64-bit window",
 	       NPAGES);
@@ -377,9 +363,9 @@ int main(int argc, char **argv)
 	tap_eq(map_pages(cfd, buf, start, NPAGES, 0), 0, "UNMAP them");
 	tap_eq(remove_window(cfd, start), 0, "REMOVE the 64-bit window");
 	tap_eq(remove_window(cfd, start), -EINVAL, "REMOVE it again: EINVAL");
-	tap_eq(vmlck(), before, "locked_vm: the window's table returned");
+	tap_eq(tcelab_vmlck_kb(), before, "locked_vm: the window's table returned");
 	tap_eq(remove_window(cfd, 0), 0, "REMOVE the default window");
-	tap_eq(vmlck() - base, NPAGES * page_kb, "locked_vm: its table returned too");
+	tap_eq(tcelab_vmlck_kb() - base, NPAGES * page_kb, "locked_vm: its table returned too");
 	tap_eq(map(cfd, buf, 0, page_size, RW), -ENXIO, "MAP with no window: ENXIO");
 	tap_eq(reg(cfd, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, buf, NPAGES * page_size, 0), 0,
 	       "UNREGISTER");
@@ -394,7 +380,7 @@ int main(int argc, char **argv)
 	close(dfd);
 	tap_eq(ERR(ioctl(gfd, VFIO_GROUP_UNSET_CONTAINER)), 0, "GROUP_UNSET_CONTAINER");
 	close(cfd);
-	tap_eq(vmlck(), base, "locked_vm back to baseline after release");
+	tap_eq(tcelab_vmlck_kb(), base, "locked_vm back to baseline after release");
 
 	/* The group is free again for a new container. */
 	cfd = open("/dev/vfio/vfio", O_RDWR);
@@ -402,7 +388,7 @@ int main(int argc, char **argv)
 	tap_eq(ERR(ioctl(cfd, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_v2_IOMMU)), 0, "SET_IOMMU v2 again");
 	close(gfd);
 	close(cfd);
-	tap_eq(vmlck(), base, "locked_vm at baseline at the end");
+	tap_eq(tcelab_vmlck_kb(), base, "locked_vm at baseline at the end");
 	munmap(buf, NPAGES * page_size);
 	munmap(other, page_size);
 	return tap_finish();

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Reading and writing tcelab.ko's debugfs files (counters and knobs under TCELAB_DEBUGFS) from
- * the guest programs and tests. User-space helpers, not ABI: the ABI is uapi/tcelab.h.
+ * Helpers for the guest programs and tests: tcelab.ko's debugfs files (counters and knobs under
+ * TCELAB_DEBUGFS) and this process's locked_vm. User-space helpers, not ABI: the ABI is
+ * uapi/tcelab.h.
  */
-#ifndef TCELAB_DEBUGFS_H
-#define TCELAB_DEBUGFS_H
+#ifndef TCELAB_GUEST_H
+#define TCELAB_GUEST_H
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,4 +49,20 @@ static inline int tcelab_debugfs_write(const char *name, long long val)
 	return ret;
 }
 
-#endif /* TCELAB_DEBUGFS_H */
+/* This process's mm->locked_vm in kB (VmLck), or -1. */
+static inline long tcelab_vmlck_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+#endif /* TCELAB_GUEST_H */
