@@ -346,7 +346,7 @@ static int vfio_hcall(struct backend *b, struct tcelab_hcall *calls, unsigned in
 static int vfio_counters(struct backend *b, struct balance_counts *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->vmlck_kb = backend_vmlck_kb();
+	c->vmlck_kb = tcelab_vmlck_kb();
 	return 0;
 }
 
