@@ -541,6 +541,18 @@ static int expectations_met(const struct stats *st, char *why, size_t len)
 	return 1;
 }
 
+/* What a mismatch expected and what it got: a return code, or for H_GET_TCE the TCE. */
+static void mismatch_values(const struct mismatch *m, char *want, char *got, size_t len)
+{
+	if (m->tce) {
+		snprintf(want, len, "tce=0x%" PRIx64, m->want_tce);
+		snprintf(got, len, "tce=0x%" PRIx64, m->got_tce);
+	} else {
+		ret_str(want, len, m->want);
+		ret_str(got, len, m->got);
+	}
+}
+
 static int write_json(const char *path, const struct trace_header *h, const struct stats *st,
 		      const struct balance_report *bal, const struct run_times *t, int expect_ok,
 		      const char *why, int ok)
@@ -588,13 +600,7 @@ static int write_json(const char *path, const struct trace_header *h, const stru
 		const struct mismatch *m = &st->list[i];
 		char want[32], got[32];
 
-		if (m->tce) {
-			snprintf(want, sizeof(want), "tce=0x%" PRIx64, m->want_tce);
-			snprintf(got, sizeof(got), "tce=0x%" PRIx64, m->got_tce);
-		} else {
-			ret_str(want, sizeof(want), m->want);
-			ret_str(got, sizeof(got), m->got);
-		}
+		mismatch_values(m, want, got, sizeof(want));
 		fprintf(f, "%s{\"line\":%lu,\"op\":\"%s\",\"expected\":\"%s\",\"got\":\"%s\"}",
 			i ? "," : "", m->line, trace_op_name(m->op), want, got);
 	}
@@ -940,13 +946,7 @@ int main(int argc, char **argv)
 		const struct mismatch *m = &total.list[i];
 		char want[32], got[32];
 
-		if (m->tce) {
-			snprintf(want, sizeof(want), "tce=0x%" PRIx64, m->want_tce);
-			snprintf(got, sizeof(got), "tce=0x%" PRIx64, m->got_tce);
-		} else {
-			ret_str(want, sizeof(want), m->want);
-			ret_str(got, sizeof(got), m->got);
-		}
+		mismatch_values(m, want, got, sizeof(want));
 		fprintf(stderr, "%s:%lu: mismatch: %s expected %s, got %s\n", opt.trace, m->line,
 			trace_op_name(m->op), want, got);
 	}
