@@ -172,6 +172,23 @@ static int group_flags(int gfd)
 	return st.flags;
 }
 
+/* A v2 container holding @group, for the reproducers; -1 after a TAP bail-out. */
+static int v2_container(int group, int *gfd)
+{
+	char gpath[64];
+	int cfd;
+
+	snprintf(gpath, sizeof(gpath), "/dev/vfio/%d", group);
+	cfd = open("/dev/vfio/vfio", O_RDWR);
+	*gfd = open(gpath, O_RDWR);
+	if (ioctl(*gfd, VFIO_GROUP_SET_CONTAINER, &cfd) ||
+	    ioctl(cfd, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_v2_IOMMU)) {
+		printf("Bail out! no v2 container on group %d: %s\n", group, strerror(errno));
+		return -1;
+	}
+	return cfd;
+}
+
 /*
  * Upstream 6.1 bug, not part of the default run (job vfio-unreg-leak): UNREGISTER_MEMORY of a
  * region that still has TCEs mapped. tce_iommu_unregister_pages() holds an extra reference
@@ -182,19 +199,14 @@ static int group_flags(int gfd)
  */
 static int unregister_while_mapped(int group)
 {
-	char gpath[64], *buf = buf_alloc(NPAGES);
+	char *buf = buf_alloc(NPAGES);
 	long base = tcelab_vmlck_kb();
 	int cfd, gfd;
 
 	tap_plan(5);
-	snprintf(gpath, sizeof(gpath), "/dev/vfio/%d", group);
-	cfd = open("/dev/vfio/vfio", O_RDWR);
-	gfd = open(gpath, O_RDWR);
-	if (ioctl(gfd, VFIO_GROUP_SET_CONTAINER, &cfd) ||
-	    ioctl(cfd, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_v2_IOMMU)) {
-		printf("Bail out! no v2 container on group %d: %s\n", group, strerror(errno));
+	cfd = v2_container(group, &gfd);
+	if (cfd < 0)
 		return 1;
-	}
 	tap_eq(reg(cfd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, buf, NPAGES * page_size, 0), 0,
 	       "REGISTER");
 	tap_eq(map_pages(cfd, buf, 0, NPAGES, 1), 0, "MAP");
@@ -217,18 +229,13 @@ static int unregister_while_mapped(int group)
  */
 static int phb3_kill_hang(int group)
 {
-	char gpath[64], *buf = buf_alloc(1), *other = buf_alloc(1);
+	char *buf = buf_alloc(1), *other = buf_alloc(1);
 	int cfd, gfd;
 
 	tap_plan(2);
-	snprintf(gpath, sizeof(gpath), "/dev/vfio/%d", group);
-	cfd = open("/dev/vfio/vfio", O_RDWR);
-	gfd = open(gpath, O_RDWR);
-	if (ioctl(gfd, VFIO_GROUP_SET_CONTAINER, &cfd) ||
-	    ioctl(cfd, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_v2_IOMMU)) {
-		printf("Bail out! no v2 container on group %d: %s\n", group, strerror(errno));
+	cfd = v2_container(group, &gfd);
+	if (cfd < 0)
 		return 1;
-	}
 	tap_eq(reg(cfd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, buf, page_size, 0), 0, "REGISTER");
 	tap_eq(map(cfd, other, 0, page_size, RW), -EINVAL,
 	       "MAP unregistered memory at bus address 0: EINVAL (hangs a PHB3)");
