@@ -94,9 +94,12 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
+/*
+ * Preallocated: a BPF_F_NO_PREALLOC hash allocates from a per-CPU cache that 6.1 prefills with
+ * only 4 elements and refills from irq_work, so a burst of pins in probe context fails to insert.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, __u64);		/* struct page * */
 	__type(value, struct tcelab_ledger_val);
