@@ -177,6 +177,9 @@ test: build checkpatch report-test
 	done
 	@echo "==> upstream VFIO sPAPR TCE stack on powernv9-vfio"
 	$(Q)$(TCELAB) run --target powernv9-vfio --job vfio --out $(TEST_RUNS)/powernv9-vfio-vfio
+	@echo "==> the default suite on tcelab.ko and on the upstream VFIO container, one boot"
+	$(Q)$(TCELAB) run --target powernv9-vfio --job suite --backends kmod,vfio \
+		--out $(TEST_RUNS)/powernv9-vfio-side-by-side
 	@echo "==> all tests passed"
 
 build: $(BUILD)/host/tcelab $(BUILD)/host/unit-tests \

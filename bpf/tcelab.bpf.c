@@ -100,7 +100,7 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, 131072);
 	__type(key, __u64);		/* struct page * */
 	__type(value, struct tcelab_ledger_val);
 } ledger SEC(".maps");
@@ -294,8 +294,10 @@ static __always_inline void account(__u64 mm, __u64 pages, int inc, int ok)
 
 /* --- operation types ------------------------------------------------------------------------- */
 
-#define VFIO_IOMMU_MAP_DMA	0x3b71	/* _IO(VFIO_TYPE, VFIO_BASE + 13) */
+/* _IO(VFIO_TYPE, VFIO_BASE + 13/14) without the direction bits, which differ on powerpc. */
+#define VFIO_IOMMU_MAP_DMA	0x3b71
 #define VFIO_IOMMU_UNMAP_DMA	0x3b72
+#define IOC_TYPE_NR		0xffff
 #define HCALL_SCAN		8	/* hypercalls of a batch looked at to type it */
 
 static __always_inline __u32 hcall_optype(__u64 opcode)
@@ -344,7 +346,7 @@ static __always_inline __u32 frame_optype(const volatile struct tcelab_slot *s, 
 	case TCELAB_OPT_DYN_HCALL_BATCH:
 		return batch_optype(args[1]);
 	case TCELAB_OPT_DYN_VFIO_IOCTL:
-		cmd = args[1];
+		cmd = args[1] & IOC_TYPE_NR;
 		if (cmd == VFIO_IOMMU_MAP_DMA)
 			return TCELAB_OPT_MAP;
 		if (cmd == VFIO_IOMMU_UNMAP_DMA)
@@ -454,34 +456,56 @@ static __always_inline void exit_xchg(const volatile struct tcelab_slot *s, stru
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline void exit_gup(struct frame *f, __u32 slot, __s64 ret)
-{
-	__u64 pages = f->args[3], i;
+/* One page of a GUP call's array, for bpf_loop(): a preregistration pins thousands at once. */
+struct page_walk {
+	void *ctx;
+	__u64 pages;
+	__s64 stack_id;
+	__u32 slot;
+};
 
-	if (ret <= 0 || !pages)
+static long walk_pin(__u32 i, void *data)
+{
+	struct page_walk *w = data;
+
+	ledger_pin(read_u64(w->pages + i * sizeof(__u64)), w->stack_id, w->slot);
+	return 0;
+}
+
+static long walk_unpin(__u32 i, void *data)
+{
+	struct page_walk *w = data;
+
+	ledger_unpin(w->ctx, read_u64(w->pages + i * sizeof(__u64)), w->slot);
+	return 0;
+}
+
+/* @n pages of @pages through @fn; pages beyond what bpf_loop() takes are counted lost. */
+static __always_inline void walk_pages(void *fn, struct page_walk *w, __u32 role, __u64 n)
+{
+	__u64 done = n < TCELAB_GUP_MAX_PAGES ? n : TCELAB_GUP_MAX_PAGES;
+
+	if (!w->pages || !n)
 		return;
-	for (i = 0; i < TCELAB_GUP_MAX_PAGES; i++) {
-		if (i >= ret)
-			break;
-		ledger_pin(read_u64(pages + i * sizeof(__u64)), f->stack_id, slot);
-	}
-	if (ret > TCELAB_GUP_MAX_PAGES)
+	if (n > TCELAB_GUP_MAX_PAGES)
 		count_lost(TCELAB_LOST_GUP_PAGES);
-	add_pages(TCELAB_ROLE_PIN, ret < TCELAB_GUP_MAX_PAGES ? ret : TCELAB_GUP_MAX_PAGES);
+	bpf_loop(done, fn, w, 0);
+	add_pages(role, done);
+}
+
+static __always_inline void exit_gup(void *ctx, struct frame *f, __u32 slot, __s64 ret)
+{
+	struct page_walk w = { ctx, f->args[3], f->stack_id, slot };
+
+	if (ret > 0)
+		walk_pages(walk_pin, &w, TCELAB_ROLE_PIN, ret);
 }
 
 static __always_inline void exit_unpin_pages(void *ctx, struct frame *f, __u32 slot)
 {
-	__u64 pages = f->args[0], n = f->args[1], i;
+	struct page_walk w = { ctx, f->args[0], -1, slot };
 
-	for (i = 0; i < TCELAB_GUP_MAX_PAGES; i++) {
-		if (i >= n)
-			break;
-		ledger_unpin(ctx, read_u64(pages + i * sizeof(__u64)), slot);
-	}
-	if (n > TCELAB_GUP_MAX_PAGES)
-		count_lost(TCELAB_LOST_GUP_PAGES);
-	add_pages(TCELAB_ROLE_UNPIN, n < TCELAB_GUP_MAX_PAGES ? n : TCELAB_GUP_MAX_PAGES);
+	walk_pages(walk_unpin, &w, TCELAB_ROLE_UNPIN, f->args[1]);
 }
 
 static __always_inline int on_return(void *ctx, __u32 slot, __s64 ret)
@@ -543,7 +567,7 @@ static __always_inline int on_return(void *ctx, __u32 slot, __s64 ret)
 		}
 		break;
 	case TCELAB_K_GUP_PIN:
-		exit_gup(f, slot, ret);
+		exit_gup(ctx, f, slot, ret);
 		break;
 	case TCELAB_K_UNPIN_PAGES:
 		exit_unpin_pages(ctx, f, slot);

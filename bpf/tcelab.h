@@ -57,7 +57,7 @@ enum tcelab_optype {
 #define TCELAB_MAX_SLOTS	24	/* attached symbols */
 #define TCELAB_MAX_DEPTH	4	/* nested calls of one role per task */
 #define TCELAB_MAX_ARGS		5
-#define TCELAB_GUP_MAX_PAGES	64	/* pages of one GUP call the ledger records */
+#define TCELAB_GUP_MAX_PAGES	(1 << 20)	/* pages of one GUP call the ledger records */
 
 /* Per-slot configuration, in .rodata: fixed before load. */
 struct tcelab_slot {

@@ -35,7 +35,8 @@ static void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: tcelab run [--target %s] [--out DIR] [--job NAME]\n"
-		"                  [--timeout SEC] [--cpus N] [--append ARGS] [--check] [--no-history] [-v]\n"
+		"                  [--suite S] [--backends kmod,vfio] [--timeout SEC] [--cpus N]\n"
+		"                  [--append ARGS] [--check] [--no-history] [-v]\n"
 		"\n"
 		"Boots the target's QEMU guest (or uses this host with 'native'), runs a guest job and\n"
 		"writes results.json, the guest's dmesg, the QEMU command line and every component's\n"
@@ -59,6 +60,10 @@ static void run_usage(FILE *f)
 		"  --append A   extra guest kernel arguments (e.g. disable_ddw on pseries)\n"
 		"  --suite S    scenario suite the run and suite jobs replay: scenarios/suites/S.suite\n"
 		"               (a name or that path; default 'default'; built into the initramfs)\n"
+		"  --backends B replay backends of the run and suite jobs, comma-separated: kmod\n"
+		"               (default; tcelab.ko) and vfio (the upstream VFIO container, targets\n"
+		"               *-vfio). 'kmod,vfio' replays every trace on both in one boot, side\n"
+		"               by side\n"
 		"  -v           show the guest console as it runs\n"
 		"  --no-history do not record the run in the history database (also TCELAB_NO_HISTORY=1)\n"
 		"  --check      only check that the target can run here (kernel, initramfs, or for\n"
@@ -88,6 +93,29 @@ static const char *suite_name(const char *arg)
 	return name;
 }
 
+/* "kmod", "vfio" or both, comma-separated, each once; vfio needs a target with VFIO devices. */
+static const char *backend_list(const char *arg, const char *target)
+{
+	char *list = strdup(arg), *save = NULL, *b;
+	int seen_kmod = 0, seen_vfio = 0;
+
+	for (b = strtok_r(list, ",", &save); b; b = strtok_r(NULL, ",", &save)) {
+		int *seen = !strcmp(b, "kmod") ? &seen_kmod : !strcmp(b, "vfio") ? &seen_vfio : NULL;
+
+		if (!seen)
+			die("--backends: unknown backend '%s' (kmod, vfio)", b);
+		if ((*seen)++)
+			die("--backends: '%s' given twice", b);
+	}
+	free(list);
+	if (!seen_kmod && !seen_vfio)
+		die("--backends takes kmod, vfio or kmod,vfio");
+	if (seen_vfio && !strstr(target, "-vfio") && strcmp(target, "native"))
+		die("--backends vfio drives devices bound to vfio-pci, which target %s does not have: "
+		    "use --target powernv9-vfio (or powernv8-vfio)", target);
+	return arg;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -100,6 +128,7 @@ static int cmd_run(int argc, char **argv)
 		{ "check", no_argument, NULL, 'C' },
 		{ "append", required_argument, NULL, 'a' },
 		{ "suite", required_argument, NULL, 'S' },
+		{ "backends", required_argument, NULL, 'B' },
 		{ "no-history", no_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -139,6 +168,9 @@ static int cmd_run(int argc, char **argv)
 		case 'S':
 			o.suite = suite_name(optarg);
 			break;
+		case 'B':
+			o.backends = optarg;
+			break;
 		case 'C':
 			o.check = 1;
 			break;
@@ -158,6 +190,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (optind < argc)
 		die("unexpected argument '%s' (see 'tcelab run --help')", argv[optind]);
+	if (o.backends)
+		o.backends = backend_list(o.backends, o.target);
 	if (strchr(o.job, '/') || strchr(o.job, ' '))
 		die("--job takes a job name from vm/guest/jobs, not '%s'", o.job);
 	return run_guest(&o);

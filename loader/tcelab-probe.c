@@ -41,6 +41,7 @@
 #define KALLSYMS	"/proc/kallsyms"
 #define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
 #define STATS_SYSCTL	"/proc/sys/kernel/bpf_stats_enabled"
+#define JIT_SYSCTL	"/proc/sys/net/core/bpf_jit_enable"
 #define MAX_STACK	32
 #define MAX_EFFECTS	(1 << 20)	/* effect records kept for the JSON */
 
@@ -203,6 +204,7 @@ static struct {
 	struct tcelab_hist *optype_hist[TCELAB_NR_OPTYPES];
 	__u64 lost[TCELAB_NR_LOST];
 	bool stats;		/* bpf_stats was on while attached */
+	bool jit_turned_on;	/* the JIT was off and this run turned it on */
 	__u64 run_cnt, run_time_ns;
 	__u64 wall_ns;
 	struct tcelab_effect *effects;
@@ -591,44 +593,70 @@ static void detach(void)
 		}
 }
 
+/* A 0/1 sysctl set to 1; returns its old value, or -1 when it cannot be read or written. */
+static int sysctl_set(const char *path)
+{
+	char c = 0;
+	int fd = open(path, O_RDWR), old = -1;
+
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &c, 1, 0) == 1 && (c == '0' || c == '1') &&
+	    (c == '1' || pwrite(fd, "1", 1, 0) == 1))
+		old = c - '0';
+	close(fd);
+	return old;
+}
+
+static void sysctl_restore_off(const char *path)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		fprintf(stderr, "tcelab-probe: cannot restore %s to 0\n", path);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* bpf_stats: BPF_ENABLE_STATS while attached, else the sysctl, restored afterwards. */
 static int stats_fd = -1;
 static int stats_sysctl_old = -1;
 
 static void stats_enable(void)
 {
-	char c = 0;
-	int fd;
-
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (stats_fd >= 0) {
 		result.stats = true;
 		return;
 	}
-	fd = open(STATS_SYSCTL, O_RDWR);
-	if (fd < 0)
-		return;
-	if (read(fd, &c, 1) == 1 && (c == '0' || c == '1')) {
-		stats_sysctl_old = c - '0';
-		result.stats = pwrite(fd, "1", 1, 0) == 1;
-	}
-	close(fd);
+	stats_sysctl_old = sysctl_set(STATS_SYSCTL);
+	result.stats = stats_sysctl_old >= 0;
 }
 
 static void stats_disable(void)
 {
-	int fd;
-
 	if (stats_fd >= 0)
 		close(stats_fd);
-	if (stats_sysctl_old == 0) {
-		fd = open(STATS_SYSCTL, O_WRONLY);
-		if (fd >= 0) {
-			if (write(fd, "0", 1) != 1)
-				fprintf(stderr, "tcelab-probe: cannot restore " STATS_SYSCTL "\n");
-			close(fd);
-		}
+	if (stats_sysctl_old == 0)
+		sysctl_restore_off(STATS_SYSCTL);
+}
+
+/*
+ * The ledger walks a GUP call's pages with bpf_loop(), which the interpreter does not run;
+ * Debian's ppc64el kernel leaves the JIT off (no BPF_JIT_DEFAULT_ON). Turned on for the load,
+ * restored at exit; programs loaded meanwhile stay JITed.
+ */
+static int jit_enable(void)
+{
+	int old = sysctl_set(JIT_SYSCTL);
+
+	if (old < 0 && !access(JIT_SYSCTL, F_OK)) {
+		fail("the BPF JIT is off and cannot be turned on (" JIT_SYSCTL "): %s; run as root",
+		     strerror(errno ?: EPERM));
+		return -EPERM;
 	}
+	result.jit_turned_on = old == 0;
+	return 0;
 }
 
 struct prog_stat {
@@ -1258,9 +1286,10 @@ static int write_json(struct tcelab_bpf *skel)
 		}
 		fprintf(f, "\"total\":%llu}", (unsigned long long)total);
 	}
-	fprintf(f, ",\"overhead\":{\"bpf_stats\":%s,\"run_cnt\":%llu,\"run_time_ns\":%llu,"
-		"\"ns_per_run\":%.1f,\"command_wall_ns\":%llu,\"programs\":[",
-		result.stats ? "true" : "false", (unsigned long long)result.run_cnt,
+	fprintf(f, ",\"overhead\":{\"bpf_stats\":%s,\"jit_turned_on\":%s,\"run_cnt\":%llu,"
+		"\"run_time_ns\":%llu,\"ns_per_run\":%.1f,\"command_wall_ns\":%llu,\"programs\":[",
+		result.stats ? "true" : "false", result.jit_turned_on ? "true" : "false",
+		(unsigned long long)result.run_cnt,
 		(unsigned long long)result.run_time_ns,
 		result.run_cnt ? (double)result.run_time_ns / result.run_cnt : 0.0,
 		(unsigned long long)result.wall_ns);
@@ -1418,6 +1447,8 @@ int main(int argc, char **argv)
 	}
 	if (!err)
 		err = configure(skel);
+	if (!err)
+		err = jit_enable();
 	if (!err) {
 		err = tcelab_bpf__load(skel);
 		if (err)
@@ -1457,6 +1488,8 @@ int main(int argc, char **argv)
 		err = -EIO;
 	ring_buffer__free(rb);
 	tcelab_bpf__destroy(skel);
+	if (result.jit_turned_on)
+		sysctl_restore_off(JIT_SYSCTL);
 	if (err)
 		return EXIT_PROBE_ERROR;
 	return result.exit_status;

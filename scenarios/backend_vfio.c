@@ -12,9 +12,8 @@
  * The group: $TCELAB_VFIO_GROUP (/dev/vfio/N), else the first /dev/vfio/N. A MAP/UNMAP that
  * fails returns H_HARDWARE for its hypercall, so the failure is a mismatch at its line.
  * Balance: VmLck (locked_vm) back to its starting value; tcelab.ko's counters do not apply.
- *
- * Not yet run on a guest: written against the uapi while vfio-pci binding on powernv is
- * being enabled (kmod/, vm/).
+ * Setup and teardown each clear a whole window in the kernel (tce_iommu_clear() of every
+ * entry, as when QEMU replaces the default window), which the upstream probes see too.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -690,10 +690,13 @@ static int run_under_probe(int argc, char **argv)
 	self[sl] = 0;
 	snprintf(probe_json, sizeof(probe_json), "%s.probe.json",
 		 opt.json ? opt.json : "/tmp/tcelab-replay");
-	args = calloc(argc + 6, sizeof(*args));
+	args = calloc(argc + 8, sizeof(*args));
 	args[n++] = "tcelab-probe";
 	args[n++] = "--json";
 	args[n++] = probe_json;
+	/* tcelab.ko may be loaded beside the upstream stack the vfio backend drives. */
+	args[n++] = "--stack";
+	args[n++] = strcmp(opt.backend, "vfio") ? "tcelab" : "upstream";
 	args[n++] = "--";
 	args[n++] = self;
 	for (i = 1; i < argc; i++)
@@ -719,8 +722,9 @@ static int run_under_probe(int argc, char **argv)
 	}
 	while (plen && (pj[plen - 1] == '\n' || pj[plen - 1] == ' '))
 		pj[--plen] = 0;
-	pins = json_number_after(pj, "\"pin\":{", "count");
-	unpins = json_number_after(pj, "\"unpin\":{", "count");
+	/* Pages, not calls: upstream pins a preregistered region in one call, unpins page by page. */
+	pins = json_number_after(pj, "\"pin\":{", "pages");
+	unpins = json_number_after(pj, "\"unpin\":{", "pages");
 	leaks = json_number_after(pj, "\"leaks\":{", "pages");
 	ok = pins >= 0 && pins == unpins && leaks == 0;
 	fprintf(stderr, "tcelab-replay: probes: %ld pins, %ld unpins, %ld pages leaked: %s\n", pins,

@@ -50,7 +50,8 @@ struct run {
 const char *run_failure_kinds(void)
 {
 	return "qemu, timeout, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
-	       "  kernel-hang, guest-exit, pinned-pages, module-unload, probe-mismatch, test-failure";
+	       "  kernel-hang, guest-exit, pinned-pages, module-unload, probe-mismatch, test-failure,\n"
+	       "  backend-mismatch";
 }
 
 static void fail(struct run *r, const char *kind, const char *excerpt, const char *fmt, ...)
@@ -318,6 +319,7 @@ static long json_count(const cJSON *obj, const char *a, const char *b, const cha
 }
 
 static void check_suite(struct run *r);
+static void check_backends(struct run *r, const cJSON *suite);
 
 /* The probes must count exactly the pins and unpins the scenario made. */
 static void check_probe(struct run *r)
@@ -424,11 +426,49 @@ static void check_suite(struct run *r)
 	char *path = xasprintf("%s/suite.json", r->share);
 	cJSON *suite = read_json(path);
 
-	if (suite)
+	if (suite) {
 		cJSON_AddItemToObject(r->results, "suite", suite);
-	else if (path_exists(path))
+		check_backends(r, suite);
+	} else if (path_exists(path)) {
 		fail(r, "guest-exit", NULL, "suite.json from the guest is not valid JSON");
+	}
 	free(path);
+}
+
+/* The kmod run of scenario @name@BACKEND (the name without its "@BACKEND"), or NULL. */
+static const cJSON *kmod_twin(const cJSON *suite, const char *name)
+{
+	const char *at = strchr(name, '@');
+	const cJSON *s;
+
+	if (!at)
+		return NULL;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(suite, "scenarios")) {
+		const char *n = cJSON_GetStringValue(cJSON_GetObjectItem(s, "scenario"));
+
+		if (n && strlen(n) == (size_t)(at - name) && !strncmp(n, name, at - name))
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * The same trace on two backends must give every call the same return code: the expected
+ * codes check each side, and this catches a difference on calls the trace has no code for.
+ */
+static void check_backends(struct run *r, const cJSON *suite)
+{
+	const cJSON *s, *twin;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(suite, "scenarios")) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(s, "scenario"));
+
+		twin = name ? kmod_twin(suite, name) : NULL;
+		if (twin && !cJSON_Compare(cJSON_GetObjectItem(s, "rets"),
+					   cJSON_GetObjectItem(twin, "rets"), 1))
+			fail(r, "backend-mismatch", NULL, "%s: return codes differ from the kmod "
+			     "backend's on the same trace (guest/suite/%s.json)", name, name);
+	}
 }
 
 /* One line per scenario: ops, mismatches, user-space latency, balance. */
@@ -445,13 +485,39 @@ static void summary_suite(const cJSON *suite)
 	       cJSON_GetStringValue(cJSON_GetObjectItem(suite, "suite")) ?: "?", ok, n);
 	cJSON_ArrayForEach(s, cJSON_GetObjectItem(suite, "scenarios")) {
 		lat = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "latency_ns"), "all");
-		printf("    %-16s %-4s %7ld ops %4ld mismatches  p50 %6.1f us  p99 %7.1f us  %s\n",
+		printf("    %-20s %-4s %7ld ops %4ld mismatches  p50 %6.1f us  p99 %7.1f us  %s\n",
 		       cJSON_GetStringValue(cJSON_GetObjectItem(s, "scenario")) ?: "?",
 		       cJSON_IsTrue(cJSON_GetObjectItem(s, "ok")) ? "ok" : "FAIL",
 		       json_count(s, "records", NULL, NULL), json_count(s, "mismatches", NULL, NULL),
 		       json_count(lat, "p50", NULL, NULL) / 1e3, json_count(lat, "p99", NULL, NULL) / 1e3,
 		       cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "balance"), "ok")) ?
 		       "balanced" : "UNBALANCED");
+	}
+}
+
+/* Each scenario replayed on another backend, beside its kmod run: the same trace, one boot. */
+static void summary_side_by_side(const cJSON *suite)
+{
+	const cJSON *s, *twin, *a, *b;
+	int header = 0;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(suite, "scenarios")) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(s, "scenario"));
+
+		twin = name ? kmod_twin(suite, name) : NULL;
+		if (!twin)
+			continue;
+		if (!header++)
+			printf("  side by side (same trace, one boot)  kmod p50 / p99 us    %-6s p50 / p99 us"
+			       "  return codes\n", strchr(name, '@') + 1);
+		a = cJSON_GetObjectItem(cJSON_GetObjectItem(twin, "latency_ns"), "all");
+		b = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "latency_ns"), "all");
+		printf("    %-34s %8.1f / %-9.1f %8.1f / %-9.1f  %s\n",
+		       cJSON_GetStringValue(cJSON_GetObjectItem(twin, "scenario")),
+		       json_count(a, "p50", NULL, NULL) / 1e3, json_count(a, "p99", NULL, NULL) / 1e3,
+		       json_count(b, "p50", NULL, NULL) / 1e3, json_count(b, "p99", NULL, NULL) / 1e3,
+		       cJSON_Compare(cJSON_GetObjectItem(s, "rets"), cJSON_GetObjectItem(twin, "rets"),
+				     1) ? "identical" : "DIFFER");
 	}
 }
 
@@ -501,8 +567,10 @@ static void summary(const struct run *r, int passed, const char *results_path)
 		       cJSON_GetStringValue(cJSON_GetObjectItem(scenario, "scenario")) ?: "?",
 		       json_count(scenario, "pins", NULL, NULL),
 		       json_count(scenario, "unpins", NULL, NULL));
-	if (cJSON_GetObjectItem(r->results, "suite"))
+	if (cJSON_GetObjectItem(r->results, "suite")) {
 		summary_suite(cJSON_GetObjectItem(r->results, "suite"));
+		summary_side_by_side(cJSON_GetObjectItem(r->results, "suite"));
+	}
 	if (probe)
 		printf("  probes    %s: pin %ld, unpin %ld\n",
 		       cJSON_GetStringValue(mode) ?: "?",
@@ -558,8 +626,9 @@ int run_guest(const struct run_opts *o)
 		die("cannot create %s: %s", r.share, strerror(errno));
 	console = xasprintf("%s/console.log", r.dir);
 	qemu_log = xasprintf("%s/qemu.log", r.dir);
-	cmdline = xasprintf("%spanic=-1 tcelab.job=%s%s%s%s%s", o->verbose ? "" : "quiet ", o->job,
-			    o->suite ? " tcelab.suite=" : "", o->suite ? o->suite : "",
+	cmdline = xasprintf("%spanic=-1 tcelab.job=%s%s%s%s%s%s%s", o->verbose ? "" : "quiet ",
+			    o->job, o->suite ? " tcelab.suite=" : "", o->suite ? o->suite : "",
+			    o->backends ? " tcelab.backends=" : "", o->backends ? o->backends : "",
 			    o->append ? " " : "", o->append ? o->append : "");
 	b.cmdline = cmdline;
 	b.share_dir = r.share;
