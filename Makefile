@@ -161,9 +161,13 @@ checkpatch: $(CACHE)/versions.mk
 		$(filter %.c %.h,$(KMOD_SRCS)) $(CHECKPATCH_SRCS) 2>&1 | grep -E 'ERROR|WARNING|CHECK'); \
 		if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 
+# The fuzzers get a short turn in every test run; 'make fuzz' runs them longer.
+TEST_FUZZ_SECONDS := 15
+
 test: build checkpatch report-test
 	@echo "==> host unit tests"
 	$(Q)$(BUILD)/host/unit-tests
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	$(Q)rm -rf $(TEST_RUNS)
 	$(Q)for t in $(TEST_TARGETS); do \
 		echo "==> guest tests on $$t"; \

@@ -17,7 +17,8 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 host_packages=(build-essential clang llvm lld bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev
 	pahole busybox-static cpio xz-utils qemu-system-x86 qemu-system-ppc gcc-powerpc64le-linux-gnu
 	libc6-dev-ppc64el-cross linux-libc-dev-ppc64el-cross perl libcjson-dev
-	libsqlite3-dev chromium prometheus)
+	libsqlite3-dev chromium prometheus libclang-rt-dev)
+# libclang-rt-dev: libFuzzer and the sanitizers for 'make fuzz' (clang only recommends it).
 # reports/: the run history is SQLite; dashboards are tested in headless chromium and
 # metrics.prom with promtool (from prometheus). uPlot comes from the npm registry, below.
 # Static libraries for the ppc64el guest loader, unpacked into a sysroot, never installed.
