@@ -185,8 +185,9 @@ test: build checkpatch report-test
 	$(Q)$(TCELAB) run --target powernv9-vfio --job vfio-unreg-leak --expect-failure kernel-warn \
 		--out $(TEST_RUNS)/powernv9-vfio-unreg-leak >$(TEST_RUNS)/powernv9-vfio-unreg-leak.log 2>&1 || \
 		{ cat $(TEST_RUNS)/powernv9-vfio-unreg-leak.log; exit 1; }
-	$(Q)grep -q '"leaks":{"pages":16,' $(TEST_RUNS)/powernv9-vfio-unreg-leak/guest/probe-upstream.json || \
-		{ echo "the upstream pin ledger did not report the 16 leaked pages:"; \
+	$(Q)grep -q '"leaks":{"pages":16,' $(TEST_RUNS)/powernv9-vfio-unreg-leak/guest/probe-upstream.json && \
+		grep -q '"frames":\["mm_iommu_do_alloc+' $(TEST_RUNS)/powernv9-vfio-unreg-leak/guest/probe-upstream.json || \
+		{ echo "the upstream pin ledger did not report 16 pages leaked by mm_iommu_do_alloc:"; \
 		  grep -A12 'ledger:' $(TEST_RUNS)/powernv9-vfio-unreg-leak/guest/job.log; exit 1; }
 	@echo "==> the default suite on tcelab.ko and on the upstream VFIO container, one boot"
 	$(Q)$(TCELAB) run --target powernv9-vfio --job suite --backends kmod,vfio \

@@ -32,7 +32,7 @@ struct frame {
 	__u64 ts;
 	__u64 args[TCELAB_MAX_ARGS];
 	__u64 new_hpa;		/* TCELAB_K_XCHG: what is being written */
-	__s64 stack_id;
+	__u64 double_page;	/* an unpin's page found not held: its stack is due at return */
 	__u32 slot;
 	__u32 new_dir;
 	__u32 optype;
@@ -199,6 +199,23 @@ static __always_inline __u64 arg_at(const __u64 *args, __u32 i)
 	return 0;
 }
 
+/*
+ * Stacks are taken at a probed function's return: at entry on powerpc its caller's frame is
+ * lost, the return address already swapped for the kretprobe trampoline's; at return the
+ * kernel has put the real one back in the registers the stack walk starts from.
+ */
+static __always_inline __s64 kernel_stack(void *ctx)
+{
+	__s64 id;
+
+	if (!record_stacks)
+		return -1;
+	id = bpf_get_stackid(ctx, &stacks, 0);
+	if (id < 0)
+		count_lost(TCELAB_LOST_STACK);
+	return id;
+}
+
 /* --- ledger ---------------------------------------------------------------------------------- */
 
 static __always_inline void ledger_pin(__u64 page, __s64 stack_id, __u32 slot)
@@ -233,36 +250,50 @@ static __always_inline void ledger_pin(__u64 page, __s64 stack_id, __u32 slot)
 	}
 }
 
-static __always_inline void ledger_unpin(void *ctx, __u64 page, __u32 slot)
+/*
+ * Returns 1 when it recorded a new double release without its stack (@stack_now 0: the
+ * caller takes it at the function's return, see kernel_stack()).
+ */
+static __always_inline int ledger_unpin(void *ctx, __u64 page, __u32 slot, int stack_now)
 {
 	struct tcelab_ledger_val *v;
 	struct tcelab_double_val *d, nd = {};
 
 	if (!page)
-		return;
+		return 0;
 	v = bpf_map_lookup_elem(&ledger, &page);
 	if (v) {
 		if (__sync_fetch_and_add(&v->pins, -1) > 0)
-			return;
+			return 0;
 		__sync_fetch_and_add(&v->pins, 1);	/* not held: undo */
 	}
 	/* Never pinned through the traced stack, or released more often than pinned. */
 	d = bpf_map_lookup_elem(&doubles, &page);
 	if (d) {
 		__sync_fetch_and_add(&d->count, 1);
-		return;
+		return 0;
 	}
 	nd.count = 1;
-	nd.stack_id = record_stacks ? bpf_get_stackid(ctx, &stacks, 0) : -1;
+	nd.stack_id = stack_now ? kernel_stack(ctx) : -1;
 	nd.pid = bpf_get_current_pid_tgid() >> 32;
 	nd.slot = slot;
-	if (bpf_map_update_elem(&doubles, &page, &nd, BPF_NOEXIST)) {
-		d = bpf_map_lookup_elem(&doubles, &page);
-		if (d)
-			__sync_fetch_and_add(&d->count, 1);
-		else
-			count_lost(TCELAB_LOST_DOUBLE);
-	}
+	if (!bpf_map_update_elem(&doubles, &page, &nd, BPF_NOEXIST))
+		return !stack_now;
+	d = bpf_map_lookup_elem(&doubles, &page);
+	if (d)
+		__sync_fetch_and_add(&d->count, 1);
+	else
+		count_lost(TCELAB_LOST_DOUBLE);
+	return 0;
+}
+
+/* The stack of the double release recorded at entry (ledger_unpin()), now at the return. */
+static __always_inline void double_stack(void *ctx, __u64 page)
+{
+	struct tcelab_double_val *d = bpf_map_lookup_elem(&doubles, &page);
+
+	if (d && d->stack_id < 0)
+		d->stack_id = kernel_stack(ctx);
 }
 
 /* --- locked_vm ------------------------------------------------------------------------------- */
@@ -409,21 +440,18 @@ static __always_inline int on_entry(void *ctx, __u32 slot, __u64 *args)
 	f->args[2] = args[2];
 	f->args[3] = args[3];
 	f->args[4] = args[4];
-	f->stack_id = -1;
 	f->optype = TCELAB_OPT_OTHER;
 	if (s->kind == TCELAB_K_OP)
 		f->optype = frame_optype(s, args);
-	if ((s->kind == TCELAB_K_TCELAB_PIN || s->kind == TCELAB_K_GUP_PIN) && record_stacks) {
-		f->stack_id = bpf_get_stackid(ctx, &stacks, 0);
-		if (f->stack_id < 0)
-			count_lost(TCELAB_LOST_STACK);
-	}
 	if (s->kind == TCELAB_K_XCHG) {
 		f->new_hpa = read_u64(arg_at(args, s->a_hpa));
 		f->new_dir = read_u32(arg_at(args, s->a_dir));
 	}
+	f->double_page = 0;
 	if (s->kind == TCELAB_K_TCELAB_UNPIN || s->kind == TCELAB_K_UNPIN_PAGE) {
-		ledger_unpin(ctx, arg_at(args, s->a_page), slot);
+		/* At entry: the page is still pinned, so a racing pin of it cannot come first. */
+		if (ledger_unpin(ctx, arg_at(args, s->a_page), slot, 0))
+			f->double_page = arg_at(args, s->a_page);
 		add_pages(s->role, 1);
 	}
 	fs->depth = d + 1;
@@ -476,7 +504,7 @@ static long walk_unpin(__u32 i, void *data)
 {
 	struct page_walk *w = data;
 
-	ledger_unpin(w->ctx, read_u64(w->pages + i * sizeof(__u64)), w->slot);
+	ledger_unpin(w->ctx, read_u64(w->pages + i * sizeof(__u64)), w->slot, 1);
 	return 0;
 }
 
@@ -495,10 +523,12 @@ static __always_inline void walk_pages(void *fn, struct page_walk *w, __u32 role
 
 static __always_inline void exit_gup(void *ctx, struct frame *f, __u32 slot, __s64 ret)
 {
-	struct page_walk w = { ctx, f->args[3], f->stack_id, slot };
+	struct page_walk w = { ctx, f->args[3], 0, slot };
 
-	if (ret > 0)
-		walk_pages(walk_pin, &w, TCELAB_ROLE_PIN, ret);
+	if (ret <= 0)
+		return;
+	w.stack_id = kernel_stack(ctx);
+	walk_pages(walk_pin, &w, TCELAB_ROLE_PIN, ret);
 }
 
 static __always_inline void exit_unpin_pages(void *ctx, struct frame *f, __u32 slot)
@@ -562,7 +592,7 @@ static __always_inline int on_return(void *ctx, __u32 slot, __s64 ret)
 	switch (s->kind) {
 	case TCELAB_K_TCELAB_PIN:
 		if (!ret) {
-			ledger_pin(read_u64(arg_at(f->args, s->a_page)), f->stack_id, slot);
+			ledger_pin(read_u64(arg_at(f->args, s->a_page)), kernel_stack(ctx), slot);
 			add_pages(TCELAB_ROLE_PIN, 1);
 		}
 		break;
@@ -571,6 +601,11 @@ static __always_inline int on_return(void *ctx, __u32 slot, __s64 ret)
 		break;
 	case TCELAB_K_UNPIN_PAGES:
 		exit_unpin_pages(ctx, f, slot);
+		break;
+	case TCELAB_K_TCELAB_UNPIN:
+	case TCELAB_K_UNPIN_PAGE:
+		if (f->double_page)
+			double_stack(ctx, f->double_page);
 		break;
 	case TCELAB_K_ACCOUNT:
 		if (!d)

@@ -869,15 +869,28 @@ static struct stack_group *group_by_stack(struct page_rec *recs, size_t n, size_
 	return g;
 }
 
+/*
+ * A return address a kretprobe swapped for its trampoline, left in a frame's save slot: the
+ * powerpc stack walk reports it as a frame of its own, which no function called.
+ */
+static bool kretprobe_trampoline(__u64 ip)
+{
+	const struct ksym *k = ksym_by_addr(ip);
+
+	return k && k->addr == ip && !strcmp(k->name, "__kretprobe_trampoline");
+}
+
+/* The frames of stack @id into @ips, innermost first. */
 static int stack_frames(struct tcelab_bpf *skel, __s64 id, __u64 *ips)
 {
 	__u32 key = id;
-	int n;
+	int i, n = 0;
 
 	if (id < 0 || bpf_map_lookup_elem(bpf_map__fd(skel->maps.stacks), &key, ips))
 		return 0;
-	for (n = 0; n < MAX_STACK && ips[n]; n++)
-		;
+	for (i = 0; i < MAX_STACK && ips[i]; i++)
+		if (!kretprobe_trampoline(ips[i]))
+			ips[n++] = ips[i];
 	return n;
 }
 
