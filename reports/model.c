@@ -142,7 +142,31 @@ static cJSON *count_map(const cJSON *src)
 static const char *const ops_keys[] = { "ops_by_type", "ops", "op_counts", NULL };
 static const char *const rc_keys[] = { "return_codes", "rets", "rc", "codes", NULL };
 static const char *const ulat_keys[] = { "user_latency", "latency_user", "latency_ns", "latency", NULL };
-static const char *const tl_keys[] = { "timeline", "latency_over_time", "series", "windows", NULL };
+
+/*
+ * The replay's timeline (tcelab-replay/1, scenarios/README.md): per window of calls, what the
+ * dashboard charts. A point without all of these numbers is left out.
+ */
+static cJSON *timeline_points(const cJSON *timeline)
+{
+	static const char *const keys[] = { "calls", "elapsed_ns", "count", "p50", "p99", "max" };
+	const size_t nr_keys = sizeof(keys) / sizeof(keys[0]);
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, timeline) {
+		cJSON *point = cJSON_CreateObject();
+		size_t i;
+
+		for (i = 0; i < nr_keys && !isnan(jnum(p, keys[i])); i++)
+			cJSON_AddNumberToObject(point, keys[i], jnum(p, keys[i]));
+		if (i == nr_keys)
+			cJSON_AddItemToArray(out, point);
+		else
+			cJSON_Delete(point);
+	}
+	return out;
+}
 
 /* One scenario (a smoke scenario.json, or a replay runner's per-scenario results). */
 static void add_scenario(cJSON *ssc, cJSON *dsc, const char *name, const cJSON *sj, const cJSON *probe)
@@ -198,9 +222,9 @@ static void add_scenario(cJSON *ssc, cJSON *dsc, const char *name, const cJSON *
 		if (cJSON_GetObjectItem(v, "buckets"))
 			cJSON_AddItemToObject(d, "user_latency", cJSON_Duplicate(v, 1));
 	}
-	k = first_key(sj, tl_keys);
-	if (k && cJSON_IsArray(cJSON_GetObjectItem(sj, k)))
-		cJSON_AddItemToObject(d, "timeline", cJSON_Duplicate(cJSON_GetObjectItem(sj, k), 1));
+	v = cJSON_GetObjectItem(sj, "timeline");
+	if (cJSON_IsArray(v))
+		cJSON_AddItemToObject(d, "timeline", timeline_points(v));
 	if (sj)
 		cJSON_AddItemToObject(d, "raw", cJSON_Duplicate(sj, 1));
 	if (probe)

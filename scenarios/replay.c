@@ -32,6 +32,7 @@
 #include "../loader/hist.h"
 #include "backend.h"
 #include "replay.h"
+#include "timeline.h"
 #include "trace.h"
 
 #define MAX_THREADS		16
@@ -44,6 +45,8 @@
 #define MAX_EXPECT_RETS		16
 #define NR_OPS			(TRACE_DDW_REMOVE + 1)
 #define UNDER_PROBE_ENV		"TCELAB_REPLAY_UNDER_PROBE"
+#define TIMELINE_FIRST_WINDOW	16		/* calls: enough for p50 and max to differ */
+#define TIMELINE_MAX_POINTS	256
 
 struct mismatch {
 	unsigned long line;
@@ -107,6 +110,10 @@ static struct backend be;
 static struct guest_ram ram;
 static struct worker workers[MAX_THREADS];
 static volatile sig_atomic_t stop;
+/* One timeline for all threads: their calls in the order they complete (scenarios/README.md). */
+static struct timeline timeline;
+static pthread_mutex_t timeline_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t replay_start_ns;
 
 static uint64_t now_ns(void)
 {
@@ -257,6 +264,12 @@ static void flush(struct worker *w)
 
 			add_mismatch(&w->st, &m);
 		}
+	}
+	if (!ret) {
+		pthread_mutex_lock(&timeline_mu);
+		for (i = 0; i < w->n; i++)
+			timeline_add(&timeline, per, t0 + dt - replay_start_ns);
+		pthread_mutex_unlock(&timeline_mu);
 	}
 	w->n = 0;
 	w->scratch_used = 0;
@@ -493,15 +506,39 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_hist(FILE *f, const struct tcelab_hist *h)
+/* A histogram's summary as JSON members, without braces: a timeline point adds its own. */
+static void json_hist_members(FILE *f, const struct tcelab_hist *h)
 {
-	fprintf(f, "{\"count\":%llu,\"mean\":%llu,\"min\":%llu,\"p50\":%llu,\"p90\":%llu,"
-		"\"p99\":%llu,\"p99_9\":%llu,\"max\":%llu}",
+	fprintf(f, "\"count\":%llu,\"mean\":%llu,\"min\":%llu,\"p50\":%llu,\"p90\":%llu,"
+		"\"p99\":%llu,\"p99_9\":%llu,\"max\":%llu",
 		(unsigned long long)h->count, (unsigned long long)hist_mean(h),
 		(unsigned long long)h->min, (unsigned long long)hist_percentile(h, 0.5),
 		(unsigned long long)hist_percentile(h, 0.9),
 		(unsigned long long)hist_percentile(h, 0.99),
 		(unsigned long long)hist_percentile(h, 0.999), (unsigned long long)h->max);
+}
+
+static void json_hist(FILE *f, const struct tcelab_hist *h)
+{
+	fputc('{', f);
+	json_hist_members(f, h);
+	fputc('}', f);
+}
+
+static void json_timeline(FILE *f, const struct timeline *tl)
+{
+	unsigned int i;
+
+	fprintf(f, "\"timeline\":[");
+	for (i = 0; i < timeline_nr_points(tl); i++) {
+		const struct timeline_window *w = timeline_point(tl, i);
+
+		fprintf(f, "%s{\"calls\":%" PRIu64 ",\"elapsed_ns\":%" PRIu64 ",", i ? "," : "",
+			w->end_calls, w->end_ns);
+		json_hist_members(f, &w->lat);
+		fputc('}', f);
+	}
+	fputc(']', f);
 }
 
 static void json_counts(FILE *f, const char *key, const struct balance_counts *c)
@@ -595,7 +632,9 @@ static int write_json(const char *path, const struct trace_header *h, const stru
 	}
 	fprintf(f, ",\"batch\":");
 	json_hist(f, &st->batch_lat);
-	fprintf(f, "},\"mismatches\":%" PRIu64 ",\"mismatch_list\":[", st->mismatches);
+	fprintf(f, "},");
+	json_timeline(f, &timeline);
+	fprintf(f, ",\"mismatches\":%" PRIu64 ",\"mismatch_list\":[", st->mismatches);
 	for (i = 0; i < st->nr_list; i++) {
 		const struct mismatch *m = &st->list[i];
 		char want[32], got[32];
@@ -878,6 +917,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "tcelab-replay: out of memory\n");
 			return 1;
 		}
+	ret = timeline_init(&timeline, TIMELINE_FIRST_WINDOW, TIMELINE_MAX_POINTS);
+	if (ret) {
+		fprintf(stderr, "tcelab-replay: timeline: %s\n", strerror(-ret));
+		return 1;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
@@ -895,11 +939,10 @@ int main(int argc, char **argv)
 			" MiB, backing %" PRIu64 " MiB, %u window%s)\n", opt.name, be.ops->name,
 			times.setup, ram.size >> 20, ram.backing >> 20, parser.header.nr_windows,
 			parser.header.nr_windows == 1 ? "" : "s");
+	t0 = t_last = replay_start_ns = now_ns();
 	if (opt.threads > 1)
 		for (i = 0; i < opt.threads; i++)
 			pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
-
-	t0 = t_last = now_ns();
 	while (!stop && (ret = trace_next(&parser, &rec)) == 1) {
 		total.records++;
 		if (opt.threads == 1)

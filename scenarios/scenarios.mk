@@ -39,15 +39,15 @@ fuzz: $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 	done
 
 # The guest replay runner (scenarios/README.md, "Replaying a trace") and its backends.
-REPLAY_SRCS := scenarios/replay.c scenarios/replay_logic.c scenarios/backend.c \
-	scenarios/backend_kmod.c scenarios/backend_vfio.c scenarios/trace.c scenarios/tce_state.c \
-	loader/hist.c
+REPLAY_SRCS := scenarios/replay.c scenarios/replay_logic.c scenarios/timeline.c \
+	scenarios/backend.c scenarios/backend_kmod.c scenarios/backend_vfio.c scenarios/trace.c \
+	scenarios/tce_state.c loader/hist.c
 GUEST_BINS += tcelab-replay
 SRCS_tcelab-replay := $(REPLAY_SRCS)
 CFLAGS_tcelab-replay := -pthread -Wno-unused-parameter
 LDLIBS_tcelab-replay := -pthread
 DEPS_tcelab-replay := $(wildcard scenarios/*.h) loader/hist.h bpf/tcelab.h
-UNIT_SRCS += scenarios/replay_logic.c
+UNIT_SRCS += scenarios/replay_logic.c scenarios/timeline.c
 
 # Scenario suites (scenarios/suites/README.md): their traces are made on the host and packed
 # into /bin/tcelab-traces in each initramfs; the guest job 'suite' (and 'run') replays them.

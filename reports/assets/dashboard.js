@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // tcelab dashboard: renders the data tcelab embedded in this page (script#tcelab-data) with
 // uPlot (vendored into the page). No network. window.tcelabSelfTest says what was drawn, for the
-// headless-browser test: every chart, its point count, and any error.
+// headless-browser test: every chart, its kind (opts.kind), its point count, and any error.
 (function () {
   'use strict';
   var selftest = { charts: [], errors: [], sections: [] };
@@ -62,7 +62,7 @@
     var points = 0;
     for (var i = 1; i < data.length; i++)
       data[i].forEach(function (v) { if (v !== null && v !== undefined) points++; });
-    selftest.charts.push({ id: id, title: title, points: points, drawn: false });
+    selftest.charts.push({ id: id, title: title, kind: opts.kind || '', points: points, drawn: false });
     var rec = selftest.charts[selftest.charts.length - 1];
     var palette = ['#2266cc', '#d9480f', '#2b8a3e', '#862e9c', '#e67700', '#0b7285', '#c2255c', '#5c940d'];
     var s = [{ label: opts.xlabel || 'x', value: opts.xvalue }];
@@ -183,34 +183,28 @@
         nodes.push(el('h3', { text: 'User-space latency (replay)' }));
         nodes.push(table(Object.keys(s.user_latency), [Object.keys(s.user_latency).map(function (k) { return s.user_latency[k]; })], 'num'));
       }
-      nodes.push(el('h3', { text: 'Latency over the course of the run' }));
+      nodes.push(el('h3', { text: 'Latency over the course of the replay' }));
       nodes.push(timeline(name, d.timeline));
       section('scenario-' + name, 'Scenario ' + name, nodes);
     });
   }
 
-  // Timeline: [[t, v1, v2...]...] or [{t|time|ops|index: .., p50: .., p99: ..}...].
+  // The replay's timeline (scenarios/README.md): per window of calls, {calls, elapsed_ns, count,
+  // p50, p99, max}, plotted at the window's last call. A log axis has no 0: such values are gaps.
+  // Max first, so that p99 stays visible where they are equal (a window under 100 calls).
   function timeline(name, tl) {
-    if (!Array.isArray(tl) || !tl.length) return note('The job recorded no timeline for this scenario (the replay runner writes one).');
-    var xs = [], cols = {}, keys = [];
-    tl.forEach(function (p, i) {
-      if (Array.isArray(p)) {
-        xs.push(p[0]);
-        for (var j = 1; j < p.length; j++) { var k = 'series ' + j; if (!cols[k]) { cols[k] = []; keys.push(k); } cols[k][i] = p[j]; }
-      } else if (p && typeof p === 'object') {
-        var x = p.t !== undefined ? p.t : p.time !== undefined ? p.time : p.ops !== undefined ? p.ops : p.index !== undefined ? p.index : i;
-        xs.push(x);
-        Object.keys(p).forEach(function (k) {
-          if (['t', 'time', 'ops', 'index'].indexOf(k) >= 0 || typeof p[k] !== 'number') return;
-          if (!cols[k]) { cols[k] = []; keys.push(k); }
-          cols[k][i] = p[k];
-        });
+    if (!Array.isArray(tl)) return note('The job recorded no timeline for this scenario (the replay runner writes one).');
+    if (!tl.length) return note('The timeline of this scenario has no points.');
+    var keys = ['max', 'p99', 'p50'];
+    return chart(name + ' · latency over the replay', keys, [tl.map(function (p) { return p.calls; })].concat(keys.map(function (k) {
+      return tl.map(function (p) { return p[k] > 0 ? p[k] : null; });
+    })), {
+      kind: 'timeline', ylog: true, yns: true, width: 760, xlabel: 'calls replayed', ylabel: 'latency per window',
+      xvalue: function (u, v, si, i) {
+        var p = tl[i];
+        return p ? p.calls + ' calls, ' + fmtNs(p.elapsed_ns) + ' in (window of ' + p.count + ')' : '-';
       }
     });
-    if (!keys.length) return note('The timeline has no numeric series.');
-    return chart(name + ' · latency over the run', keys, [xs].concat(keys.map(function (k) {
-      return xs.map(function (_, i) { return cols[k][i] === undefined ? null : cols[k][i]; });
-    })), { yns: true, xlabel: 'progress' });
   }
 
   function pins(doc) {

@@ -6,6 +6,8 @@
 #  - tcelab compare: A/A no change (exit 0), kill-latency knob regression (exit 1), leak (exit 1)
 #  - dashboards and a compare page open in headless Chromium without console errors, every chart
 #    drawn with data; screenshots in OUT/screenshots
+#  - the replay run's dashboard charts every point of each scenario's timeline; a run without
+#    one says so
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$top/build/report-test}
@@ -61,7 +63,31 @@ st=0
 [ "$st" = 1 ] && ok "--strict-env fails on the mismatch" || fail "--strict-env exit $st"
 
 "$top/reports/tests/dashboard-test.sh" "$out/screenshots" "$R/powernv9-base-1/index.html" \
-	"$R/powernv9-leak-3/index.html" "$R/replay-suite-shape/index.html" "$out/compare-kill.html" ||
+	"$R/powernv9-leak-3/index.html" "$R/x86_64-suite-default/index.html" "$out/compare-kill.html" ||
 	fail "dashboards in headless Chromium"
 ok "dashboards in headless Chromium (screenshots in $out/screenshots)"
+
+# The page's self-test lists each chart with its kind and the points it drew.
+timelines=$(python3 - "$out/screenshots/x86_64-suite-default-index.dom.html" \
+	"$R"/x86_64-suite-default/guest/suite/*.json 2>&1 <<'EOF'
+import html, json, re, sys
+dom = open(sys.argv[1]).read()
+m = re.search(r'<pre id="tcelab-selftest"[^>]*>(.*?)</pre>', dom, re.S)
+charts = m and {c['title']: c for c in json.loads(html.unescape(m.group(1)))['charts']
+		if c['kind'] == 'timeline'}
+if not charts:
+	sys.exit('no timeline chart on the page')
+for path in sys.argv[2:]:
+	s = json.load(open(path))
+	title, want = s['scenario'] + ' · latency over the replay', 3 * len(s['timeline'])
+	c = charts.get(title)
+	if not want or not c or not c['drawn'] or c['points'] != want:
+		sys.exit(f'{title}: {c}, wanted {want} points drawn')
+print(f"{len(charts)} timeline charts, {sum(c['points'] for c in charts.values())} points")
+EOF
+) || fail "timeline charts: $timelines"
+ok "the replay dashboard charts every timeline point (p50, p99, max): $timelines"
+grep -q "The job recorded no timeline for this scenario" \
+	"$out/screenshots/powernv9-base-1-index.dom.html" &&
+	ok "a run without a timeline says so" || fail "no no-timeline note on powernv9-base-1"
 echo "# report-test: $n passed"

@@ -2,8 +2,8 @@
 /*
  * tcelab-replay on tcelab.ko: every scenario of the full suite (generated and recorded
  * traces, scenarios/suites/full.suite) replays with zero mismatches, its expected return
- * codes and pins and locked_vm back to baseline; a trace with corrupted expectations fails
- * with each mismatch reported at its line.
+ * codes and pins and locked_vm back to baseline, and a timeline that holds every call; a trace
+ * with corrupted expectations fails with each mismatch reported at its line.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +16,7 @@
 #define SUITE		DIR "/suites/full.suite"
 #define TRACES		DIR "/traces/full"
 #define MAX_SCEN	64
+#define MAX_POINTS	256	/* tcelab-replay's TIMELINE_MAX_POINTS */
 
 struct scenario {
 	char name[64];
@@ -67,9 +68,45 @@ static void read_suite(void)
 	fclose(f);
 }
 
+/*
+ * The timeline (scenarios/README.md) in @json: its windows' calls add up to latency_ns.all's,
+ * the last ends on the last call, and there are at most MAX_POINTS. 0, or -1 and why.
+ */
+static int check_timeline(const char *json, char *why, size_t len)
+{
+	static const char all_key[] = "\"latency_ns\":{\"all\":{\"count\":";
+	const char *p = strstr(json, all_key), *end;
+	unsigned long long all, calls = 0, elapsed, count, sum = 0;
+	int points = 0;
+
+	if (!p || !(end = strstr(json, "\"timeline\":["))) {
+		snprintf(why, len, "no latency_ns.all or no timeline");
+		return -1;
+	}
+	all = strtoull(p + strlen(all_key), NULL, 10);
+	p = end;
+	end = strchr(p, ']') ?: p;	/* points hold no arrays */
+	while ((p = strstr(p, "{\"calls\":")) && p < end) {
+		if (sscanf(p, "{\"calls\":%llu,\"elapsed_ns\":%llu,\"count\":%llu", &calls,
+			   &elapsed, &count) != 3) {
+			snprintf(why, len, "point %d is malformed: %.60s", points, p);
+			return -1;
+		}
+		sum += count;
+		points++;
+		p++;
+	}
+	if (sum != all || calls != all || points > MAX_POINTS) {
+		snprintf(why, len, "%d points, %llu calls in windows, last ends at %llu; %llu calls",
+			 points, sum, calls, all);
+		return -1;
+	}
+	return 0;
+}
+
 static void replay_scenario(const struct scenario *s)
 {
-	char cmd[2048], path[256];
+	char cmd[2048], path[256], why[128];
 	const char *json;
 	int st;
 
@@ -88,6 +125,10 @@ static void replay_scenario(const struct scenario *s)
 		  "%s: pins, locked_vm, valid TCEs back to baseline", s->name);
 	tap_check(strstr(json, "\"expectations_met\":true") && !strstr(json, "\"records\":0,"),
 		  "%s: records replayed, return codes as the suite expects", s->name);
+	st = check_timeline(json, why, sizeof(why));
+	if (st)
+		tap_diag("%s: timeline: %s", s->name, why);
+	tap_eq(st, 0, "%s: the timeline holds every call", s->name);
 }
 
 /* Replace the first @from after line @after with @to; returns the line it was on, or 0. */
@@ -170,7 +211,7 @@ int main(void)
 
 	ok = run("rm -rf " DIR " && tcelab-traces " DIR) == 0;
 	read_suite();
-	tap_plan(2 + 4 * nscen + 6 + 1);
+	tap_plan(2 + 5 * nscen + 6 + 1);
 	tap_check(ok, "the packed traces extract");
 	tap_check(nscen >= 8, "the full suite lists %d scenarios", nscen);
 	for (i = 0; i < nscen; i++)

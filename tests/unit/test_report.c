@@ -2,6 +2,7 @@
 /* reports/: statistics, percentiles, OpenMetrics, and compare verdicts on recorded runs. */
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "../../reports/compare.h"
 #include "../../reports/export.h"
@@ -157,7 +158,8 @@ UNIT_TEST(report_percentiles_match_probe)
 
 UNIT_TEST(report_openmetrics_format)
 {
-	const char *runs[] = { "powernv9-base-1", "powernv9-leak-3", "x86_64-base-1", "replay-suite-shape" };
+	const char *runs[] = { "powernv9-base-1", "powernv9-leak-3", "x86_64-base-1",
+			       "x86_64-suite-default" };
 	char err[256];
 	size_t i;
 
@@ -303,20 +305,96 @@ UNIT_TEST(report_compare_environment_mismatch)
 	cJSON_Delete(r);
 }
 
-/* Missing sections: a run without probes, a replay-shaped run, an empty directory. */
-UNIT_TEST(report_load_tolerates_missing_sections)
+/* A real run of the default suite: the smoke scenario, and each replay with its own probes. */
+UNIT_TEST(report_load_replay_suite)
 {
-	cJSON *doc = fixture("replay-suite-shape");
-	const cJSON *net = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "summary"),
-								   "scenarios"), "net");
+	cJSON *doc = fixture("x86_64-suite-default");
+	const cJSON *sc = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "summary"), "scenarios");
+	const cJSON *net = cJSON_GetObjectItem(sc, "net");
 	const char *why = NULL;
 
-	CHECK(net);
-	CHECK_EQ(jnum(cJSON_GetObjectItem(net, "ops"), "map"), 16);
-	CHECK_EQ(jnum(cJSON_GetObjectItem(net, "return_codes"), "-EINVAL"), 2);
-	CHECK_EQ(jnum(cJSON_GetObjectItem(net, "user_latency"), "p50"), 90000);
+	CHECK(net && cJSON_GetObjectItem(sc, "smoke") && cJSON_GetObjectItem(sc, "adversarial") &&
+	      cJSON_GetObjectItem(sc, "recorded-noddw"));
+	CHECK_EQ(jnum(cJSON_GetObjectItem(net, "ops"), "put"), 489);
+	CHECK_EQ(jnum(cJSON_GetObjectItem(net, "return_codes"), "H_SUCCESS"), 1031);
+	CHECK_EQ(jnum(cJSON_GetObjectItem(net, "user_latency"), "count"), 1031);
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItem(net, "probed")));
 	CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(net, "roles"), "kill"));
 	cJSON_Delete(doc);
 	CHECK(!report_load("/nonexistent-run-dir", &why));
 	CHECK(why != NULL);
+}
+
+/* The replay's timeline reaches the dashboard as written: one point per window, in order. */
+UNIT_TEST(report_timeline_from_replay)
+{
+	cJSON *doc = fixture("x86_64-suite-default");
+	const cJSON *sc = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "detail"), "scenarios");
+	const cJSON *tl = cJSON_GetObjectItem(cJSON_GetObjectItem(sc, "net"), "timeline"), *p;
+	double calls = 0, sum = 0;
+
+	CHECK_EQ(cJSON_GetArraySize(tl), 65);		/* 64 windows of 16 calls, then 7 */
+	cJSON_ArrayForEach(p, tl) {
+		CHECK(jnum(p, "calls") > calls);
+		CHECK(jnum(p, "p50") <= jnum(p, "p99") && jnum(p, "p99") <= jnum(p, "max"));
+		CHECK(jnum(p, "elapsed_ns") > 0);
+		calls = jnum(p, "calls");
+		sum += jnum(p, "count");
+	}
+	CHECK_EQ(calls, 1031);
+	CHECK_EQ(sum, 1031);
+	CHECK_EQ(jnum(cJSON_GetArrayItem(tl, 0), "count"), 16);
+	CHECK(!cJSON_GetObjectItem(cJSON_GetObjectItem(sc, "smoke"), "timeline"));
+	cJSON_Delete(doc);
+}
+
+/* Only the key "timeline", and only points with every number the dashboard charts. */
+UNIT_TEST(report_timeline_shape)
+{
+	static const char *const files[][2] = {
+		{ "results.json", "{\"schema\":\"tcelab-run/1\"}" },
+		{ "guest/suite/a.json", "{\"scenario\":\"a\",\"timeline\":[{\"calls\":16,"
+		  "\"elapsed_ns\":9,\"count\":16,\"p50\":1,\"p99\":2,\"max\":3,\"mean\":1},"
+		  "{\"calls\":32,\"p50\":1},7]}" },
+		{ "guest/suite/b.json", "{\"scenario\":\"b\",\"latency_over_time\":[{\"calls\":16,"
+		  "\"elapsed_ns\":9,\"count\":16,\"p50\":1,\"p99\":2,\"max\":3}]}" },
+	};
+	static const char *const dirs[] = { "guest/suite", "guest", "" };
+	char dir[] = "/tmp/tcelab-unit-XXXXXX", *path;
+	const cJSON *sc, *tl;
+	const char *why = NULL;
+	cJSON *doc;
+	size_t i;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0);
+		return;
+	}
+	path = xasprintf("%s/guest/suite", dir);
+	mkdir_p(path);
+	free(path);
+	for (i = 0; i < 3; i++) {
+		path = xasprintf("%s/%s", dir, files[i][0]);
+		write_file(path, files[i][1]);
+		free(path);
+	}
+	doc = report_load(dir, &why);
+	sc = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "detail"), "scenarios");
+	tl = cJSON_GetObjectItem(cJSON_GetObjectItem(sc, "a"), "timeline");
+	CHECK_EQ(cJSON_GetArraySize(tl), 1);	/* not the incomplete point, nor the 7 */
+	CHECK_EQ(jnum(cJSON_GetArrayItem(tl, 0), "max"), 3);
+	CHECK(!cJSON_GetObjectItem(cJSON_GetArrayItem(tl, 0), "mean"));
+	CHECK(cJSON_GetObjectItem(sc, "b"));
+	CHECK(!cJSON_GetObjectItem(cJSON_GetObjectItem(sc, "b"), "timeline"));
+	cJSON_Delete(doc);
+	for (i = 0; i < 3; i++) {
+		path = xasprintf("%s/%s", dir, files[i][0]);
+		unlink(path);
+		free(path);
+	}
+	for (i = 0; i < 3; i++) {
+		path = xasprintf("%s/%s", dir, dirs[i]);
+		rmdir(path);
+		free(path);
+	}
 }
