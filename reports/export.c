@@ -508,13 +508,15 @@ void report_print_table(const cJSON *sum, FILE *f)
 	}
 	pins = cJSON_GetObjectItem(sum, "pins");
 	ov = cJSON_GetObjectItem(sum, "overhead");
-	fprintf(f, "  pins      %.0f leaked pages (%.0f pins), %.0f double releases, locked_vm drift %.0f, "
-		"%.0f left pinned after the job\n",
+	fprintf(f, "  pins      %.0f leaked pages (%.0f pins), %.0f double releases, locked_vm drift %.0f, ",
 		isnan(jnum(pins, "leaked_pages")) ? 0 : jnum(pins, "leaked_pages"),
 		isnan(jnum(pins, "leaked_pins")) ? 0 : jnum(pins, "leaked_pins"),
 		isnan(jnum(pins, "double_releases")) ? 0 : jnum(pins, "double_releases"),
-		isnan(jnum(pins, "locked_vm_drift")) ? 0 : jnum(pins, "locked_vm_drift"),
-		isnan(jnum(pins, "pinned_after")) ? 0 : jnum(pins, "pinned_after"));
+		isnan(jnum(pins, "locked_vm_drift")) ? 0 : jnum(pins, "locked_vm_drift"));
+	if (isnan(jnum(pins, "pinned_after")))
+		fprintf(f, "tcelab.ko not loaded after the job\n");
+	else
+		fprintf(f, "%.0f left pinned after the job\n", jnum(pins, "pinned_after"));
 	if (!isnan(jnum(ov, "ns_per_run")))
 		fprintf(f, "  probes    cost %s per program run, %.1f %% of the workload's wall time\n",
 			fmt_ns(jnum(ov, "ns_per_run"), a[0], 32),

@@ -306,8 +306,11 @@ static void add_pins(cJSON *sum, cJSON *detail, const cJSON *res, const cJSON *p
 	const cJSON *leaks = cJSON_GetObjectItem(ledger, "leaks");
 	const cJSON *dr = cJSON_GetObjectItem(ledger, "double_releases");
 	const cJSON *lvm = cJSON_GetObjectItem(probe, "locked_vm");
+	double v;
 
-	add_num(p, "pinned_after", jnum(cJSON_GetObjectItem(res, "guest"), "pinned_after"));
+	/* The guest writes -1 when tcelab.ko was not loaded (the vfio jobs): not measured. */
+	v = jnum(cJSON_GetObjectItem(res, "guest"), "pinned_after");
+	add_num(p, "pinned_after", v < 0 ? NAN : v);
 	add_num(p, "pages_tracked", jnum(ledger, "pages_tracked"));
 	add_num(p, "leaked_pages", jnum(leaks, "pages"));
 	add_num(p, "leaked_pins", jnum(leaks, "pins"));
