@@ -115,33 +115,28 @@ static int is_probe_doc(const cJSON *j)
 	return (s && !strncmp(s, "tcelab-probe", 12)) || cJSON_IsObject(cJSON_GetObjectItem(j, "roles"));
 }
 
-static const char *first_key(const cJSON *o, const char *const *keys)
-{
-	for (; *keys; keys++)
-		if (cJSON_GetObjectItem(o, *keys))
-			return *keys;
-	return NULL;
-}
-
-/* Counts by name from {"map": 3} or {"map": {"count": 3}} or [{"type": "map", "count": 3}]. */
+/* Counts by name: the replay's {"map": 3, ...} (ops) and {"H_SUCCESS": 40, ...} (rets). */
 static cJSON *count_map(const cJSON *src)
 {
 	cJSON *out = cJSON_CreateObject();
 	const cJSON *e;
 
-	cJSON_ArrayForEach(e, src) {
-		const char *name = e->string ?: jstr(e, "type") ?: jstr(e, "name") ?: jstr(e, "code");
-		double v = cJSON_IsNumber(e) ? e->valuedouble : jnum(e, "count");
-
-		if (name && !isnan(v))
-			cJSON_AddNumberToObject(out, name, v);
-	}
+	cJSON_ArrayForEach(e, src)
+		if (cJSON_IsNumber(e))
+			cJSON_AddNumberToObject(out, e->string, e->valuedouble);
 	return out;
 }
 
-static const char *const ops_keys[] = { "ops_by_type", "ops", "op_counts", NULL };
-static const char *const rc_keys[] = { "return_codes", "rets", "rc", "codes", NULL };
-static const char *const ulat_keys[] = { "user_latency", "latency_user", "latency_ns", "latency", NULL };
+/* The numbers of @src (one latency summary: count, p50, ...) into a new object @key of @dst. */
+static void copy_numbers(cJSON *dst, const char *key, const cJSON *src)
+{
+	cJSON *out = cJSON_AddObjectToObject(dst, key);
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, src)
+		if (cJSON_IsNumber(e))
+			cJSON_AddNumberToObject(out, e->string, e->valuedouble);
+}
 
 /*
  * The replay's timeline (tcelab-replay/1, scenarios/README.md): per window of calls, what the
@@ -173,7 +168,6 @@ static void add_scenario(cJSON *ssc, cJSON *dsc, const char *name, const cJSON *
 {
 	cJSON *s = cJSON_AddObjectToObject(ssc, name), *d = cJSON_AddObjectToObject(dsc, name);
 	cJSON *sroles = cJSON_CreateObject(), *droles = cJSON_AddObjectToObject(d, "roles");
-	const char *k;
 	const cJSON *v, *e;
 
 	add_num(s, "pins", jnum(sj, "pins"));
@@ -181,46 +175,25 @@ static void add_scenario(cJSON *ssc, cJSON *dsc, const char *name, const cJSON *
 	v = cJSON_GetObjectItem(sj, "ok");
 	if (cJSON_IsBool(v))
 		cJSON_AddBoolToObject(s, "ok", cJSON_IsTrue(v));
-	k = first_key(sj, ops_keys);
-	if (k)
-		cJSON_AddItemToObject(s, "ops", count_map(cJSON_GetObjectItem(sj, k)));
-	k = first_key(sj, rc_keys);
-	if (k)
-		cJSON_AddItemToObject(s, "return_codes", count_map(cJSON_GetObjectItem(sj, k)));
+	v = cJSON_GetObjectItem(sj, "ops");
+	if (v)
+		cJSON_AddItemToObject(s, "ops", count_map(v));
+	v = cJSON_GetObjectItem(sj, "rets");
+	if (v)
+		cJSON_AddItemToObject(s, "return_codes", count_map(v));
 	v = cJSON_GetObjectItem(sj, "mismatches");
 	if (cJSON_IsNumber(v))
 		cJSON_AddNumberToObject(s, "mismatches", v->valuedouble);
-	else if (cJSON_IsArray(v))
-		cJSON_AddNumberToObject(s, "mismatches", cJSON_GetArraySize(v));
-	/* User-space latency: any numeric p* fields of the first latency-like object. */
-	k = first_key(sj, ulat_keys);
-	v = k ? cJSON_GetObjectItem(sj, k) : NULL;
-	if (cJSON_IsObject(v) && !is_probe_doc(v)) {
-		/* tcelab-replay/1: latency_ns {all: {count, p50, ...}, map: {...}, ...} */
-		const cJSON *all = cJSON_GetObjectItem(v, "all");
-		cJSON *u = cJSON_AddObjectToObject(s, "user_latency");
+	/* tcelab-replay/1: latency_ns {all: {count, p50, ...}, put: {...}, ...} */
+	v = cJSON_GetObjectItem(sj, "latency_ns");
+	if (cJSON_IsObject(cJSON_GetObjectItem(v, "all"))) {
+		cJSON *byop;
 
-		/* cJSON_ArrayForEach does not parenthesize its argument. */
-		cJSON_ArrayForEach(e, (cJSON_IsObject(all) ? all : v))
-			if (cJSON_IsNumber(e))
-				cJSON_AddNumberToObject(u, e->string, e->valuedouble);
-		if (cJSON_IsObject(all)) {
-			cJSON *byop = cJSON_AddObjectToObject(s, "user_latency_by_op");
-
-			cJSON_ArrayForEach(e, v) {
-				const cJSON *x;
-				cJSON *one;
-
-				if (!cJSON_IsObject(e) || e == all)
-					continue;
-				one = cJSON_AddObjectToObject(byop, e->string);
-				cJSON_ArrayForEach(x, e)
-					if (cJSON_IsNumber(x))
-						cJSON_AddNumberToObject(one, x->string, x->valuedouble);
-			}
-		}
-		if (cJSON_GetObjectItem(v, "buckets"))
-			cJSON_AddItemToObject(d, "user_latency", cJSON_Duplicate(v, 1));
+		copy_numbers(s, "user_latency", cJSON_GetObjectItem(v, "all"));
+		byop = cJSON_AddObjectToObject(s, "user_latency_by_op");
+		cJSON_ArrayForEach(e, v)
+			if (cJSON_IsObject(e) && strcmp(e->string, "all"))
+				copy_numbers(byop, e->string, e);
 	}
 	v = cJSON_GetObjectItem(sj, "timeline");
 	if (cJSON_IsArray(v))
