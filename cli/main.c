@@ -96,26 +96,23 @@ static const char *suite_name(const char *arg)
 }
 
 /* "kmod", "vfio" or both, comma-separated, each once; vfio needs a target with VFIO devices. */
-static const char *backend_list(const char *arg, const char *target)
+static void check_backends(const char *arg, const char *target)
 {
 	char *list = strdup(arg), *save = NULL, *b;
-	int seen_kmod = 0, seen_vfio = 0;
+	int kmod = 0, vfio = 0;
 
 	for (b = strtok_r(list, ",", &save); b; b = strtok_r(NULL, ",", &save)) {
-		int *seen = !strcmp(b, "kmod") ? &seen_kmod : !strcmp(b, "vfio") ? &seen_vfio : NULL;
-
-		if (!seen)
+		if (strcmp(b, "kmod") && strcmp(b, "vfio"))
 			die("--backends: unknown backend '%s' (kmod, vfio)", b);
-		if ((*seen)++)
+		if (!strcmp(b, "kmod") ? kmod++ : vfio++)
 			die("--backends: '%s' given twice", b);
 	}
 	free(list);
-	if (!seen_kmod && !seen_vfio)
+	if (!kmod && !vfio)
 		die("--backends takes kmod, vfio or kmod,vfio");
-	if (seen_vfio && !strstr(target, "-vfio") && strcmp(target, "native"))
+	if (vfio && !strstr(target, "-vfio") && strcmp(target, "native"))
 		die("--backends vfio drives devices bound to vfio-pci, which target %s does not have: "
 		    "use --target powernv9-vfio (or powernv8-vfio)", target);
-	return arg;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -193,7 +190,7 @@ static int cmd_run(int argc, char **argv)
 	if (optind < argc)
 		die("unexpected argument '%s' (see 'tcelab run --help')", argv[optind]);
 	if (o.backends)
-		o.backends = backend_list(o.backends, o.target);
+		check_backends(o.backends, o.target);
 	if (strchr(o.job, '/') || strchr(o.job, ' '))
 		die("--job takes a job name from vm/guest/jobs, not '%s'", o.job);
 	return run_guest(&o);

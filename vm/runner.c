@@ -456,6 +456,11 @@ static const cJSON *kmod_twin(const cJSON *suite, const char *name)
  * The same trace on two backends must give every call the same return code: the expected
  * codes check each side, and this catches a difference on calls the trace has no code for.
  */
+static int rets_agree(const cJSON *a, const cJSON *b)
+{
+	return cJSON_Compare(cJSON_GetObjectItem(a, "rets"), cJSON_GetObjectItem(b, "rets"), 1);
+}
+
 static void check_backends(struct run *r, const cJSON *suite)
 {
 	const cJSON *s, *twin;
@@ -464,8 +469,7 @@ static void check_backends(struct run *r, const cJSON *suite)
 		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(s, "scenario"));
 
 		twin = name ? kmod_twin(suite, name) : NULL;
-		if (twin && !cJSON_Compare(cJSON_GetObjectItem(s, "rets"),
-					   cJSON_GetObjectItem(twin, "rets"), 1))
+		if (twin && !rets_agree(s, twin))
 			fail(r, "backend-mismatch", NULL, "%s: return codes differ from the kmod "
 			     "backend's on the same trace (guest/suite/%s.json)", name, name);
 	}
@@ -516,8 +520,7 @@ static void summary_side_by_side(const cJSON *suite)
 		       cJSON_GetStringValue(cJSON_GetObjectItem(twin, "scenario")),
 		       json_count(a, "p50", NULL, NULL) / 1e3, json_count(a, "p99", NULL, NULL) / 1e3,
 		       json_count(b, "p50", NULL, NULL) / 1e3, json_count(b, "p99", NULL, NULL) / 1e3,
-		       cJSON_Compare(cJSON_GetObjectItem(s, "rets"), cJSON_GetObjectItem(twin, "rets"),
-				     1) ? "identical" : "DIFFER");
+		       rets_agree(s, twin) ? "identical" : "DIFFER");
 	}
 }
 
