@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers for the guest programs and tests: tcelab.ko's debugfs files (counters and knobs under
- * TCELAB_DEBUGFS) and this process's locked_vm. User-space helpers, not ABI: the ABI is
+ * TCELAB_DEBUGFS), this process's locked_vm, and memory to pin. User-space helpers, not ABI: the ABI is
  * uapi/tcelab.h.
  */
 #ifndef TCELAB_GUEST_H
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <uapi/tcelab.h>
 
 /* The number in TCELAB_DEBUGFS/@name, or -1 when it cannot be read. */
@@ -63,6 +64,24 @@ static inline long tcelab_vmlck_kb(void)
 			break;
 	fclose(f);
 	return kb;
+}
+
+/*
+ * @pages system pages of private anonymous memory, each touched so that it exists, and not
+ * THP-backed so that pins count per small page. NULL on failure, with errno set.
+ */
+static inline char *tcelab_touched_pages(size_t pages)
+{
+	size_t page = sysconf(_SC_PAGESIZE), i;
+	char *p = mmap(NULL, pages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, pages * page, MADV_NOHUGEPAGE);
+	for (i = 0; i < pages; i++)
+		p[i * page] = (char)i;
+	return p;
 }
 
 #endif /* TCELAB_GUEST_H */

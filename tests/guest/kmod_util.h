@@ -175,20 +175,15 @@ static inline struct tcelab_stats tl_stats(int fd)
 	return s;
 }
 
-/* @pages touched anonymous pages, not THP-backed so that pins count per small page. */
+/* tcelab_touched_pages(), or the test ends. */
 static inline char *tl_buf(long pages)
 {
-	char *p = mmap(NULL, pages * page_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	long i;
+	char *p = tcelab_touched_pages(pages);
 
-	if (p == MAP_FAILED) {
+	if (!p) {
 		tap_diag("mmap: %s", strerror(errno));
 		exit(1);
 	}
-	madvise(p, pages * page_size, MADV_NOHUGEPAGE);
-	for (i = 0; i < pages; i++)
-		p[i * page_size] = (char)i;
 	return p;
 }
 

@@ -236,18 +236,6 @@ static int container(int type)
 	return fd;
 }
 
-/* @pages system pages. */
-static char *buffer(size_t pages)
-{
-	char *p = mmap(NULL, pages * sps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	memset(p, 0x5a, pages * sps);
-	return p;
-}
-
 /* Map @bytes at @iova. */
 static int map(int fd, void *va, uint64_t iova, size_t bytes)
 {
@@ -289,7 +277,7 @@ static int reg(int fd, void *va, size_t pages, bool on)
 /* v1: map 8 pages, map 4 over them (releases 4), unmap all. 12 pins, 12 unpins. */
 static int wl_v1(void)
 {
-	char *buf = buffer(12);
+	char *buf = tcelab_touched_pages(12);
 	int fd = container(TCELAB_SPAPR_TCE_IOMMU);
 
 	if (fd < 0 || !buf || map_pages(fd, buf, 0, 8) || map_pages(fd, buf + 8 * sps, 0, 4) ||
@@ -326,7 +314,7 @@ static int hcalls(int fd, struct tcelab_hcall *h, unsigned int n)
  */
 static int wl_v2(void)
 {
-	char *buf = buffer(16);
+	char *buf = tcelab_touched_pages(16);
 	int fd = container(TCELAB_SPAPR_TCE_v2_IOMMU), i;
 	struct tcelab_hcall h[2];
 	uint64_t *list;
@@ -362,7 +350,7 @@ static int wl_v2(void)
 /* map_leak: one v1 map over 6 system pages whose 6th is inaccessible fails after 5. */
 static int wl_map_fail(void)
 {
-	char *buf = buffer(6);
+	char *buf = tcelab_touched_pages(6);
 	int fd = container(TCELAB_SPAPR_TCE_IOMMU);
 
 	if (fd < 0 || !buf || mprotect(buf + 5 * sps, sps, PROT_NONE))
@@ -376,7 +364,7 @@ static int wl_map_fail(void)
 /* release_leak: close a v1 container with 6 pages mapped. */
 static int wl_close_mapped(void)
 {
-	char *buf = buffer(6);
+	char *buf = tcelab_touched_pages(6);
 	int fd = container(TCELAB_SPAPR_TCE_IOMMU);
 
 	if (fd < 0 || !buf || map_pages(fd, buf, 0, 6))
@@ -388,7 +376,7 @@ static int wl_close_mapped(void)
 /* indirect_leak: an H_PUT_TCE_INDIRECT list holding an invalid TCE (outside guest memory). */
 static int wl_bad_indirect(void)
 {
-	char *buf = buffer(16);
+	char *buf = tcelab_touched_pages(16);
 	int fd = container(TCELAB_SPAPR_TCE_v2_IOMMU);
 	struct tcelab_hcall h;
 	uint64_t *list;
@@ -415,7 +403,7 @@ static int wl_remove_window(void)
 	struct tcelab_spapr_tce_create c = { .page_shift = 12, .window_size = 1 << 24,
 					     .levels = 1 };
 	struct tcelab_spapr_tce_remove r = { 0 };
-	char *buf = buffer(8);
+	char *buf = tcelab_touched_pages(8);
 	int fd = container(TCELAB_SPAPR_TCE_v2_IOMMU);
 
 	ARG(c);
@@ -433,7 +421,7 @@ static int wl_remove_window(void)
 /* locked_vm_leak: register and unregister 8 pages. */
 static int wl_reg_unreg(void)
 {
-	char *buf = buffer(8);
+	char *buf = tcelab_touched_pages(8);
 	int fd = container(TCELAB_SPAPR_TCE_v2_IOMMU);
 
 	if (fd < 0 || !buf || reg(fd, buf, 8, true) || reg(fd, buf, 8, false))
@@ -469,7 +457,7 @@ static int wl_storm(void)
 	pthread_t th[STORM_THREADS];
 	long t;
 
-	storm_buf = buffer(STORM_THREADS * STORM_MAPS);
+	storm_buf = tcelab_touched_pages(STORM_THREADS * STORM_MAPS);
 	storm_fd = container(TCELAB_SPAPR_TCE_IOMMU);
 	if (storm_fd < 0 || !storm_buf)
 		return 1;

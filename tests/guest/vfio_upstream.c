@@ -87,16 +87,12 @@ static int find_group(char *bdf, size_t len)
 
 static char *buf_alloc(long pages)
 {
-	char *p = mmap(NULL, pages * page_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	long i;
+	char *p = tcelab_touched_pages(pages);
 
-	if (p == MAP_FAILED) {
+	if (!p) {
 		printf("Bail out! mmap: %s\n", strerror(errno));
 		exit(1);
 	}
-	for (i = 0; i < pages; i++)
-		p[i * page_size] = (char)i;
 	return p;
 }
 
