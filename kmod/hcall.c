@@ -277,15 +277,26 @@ static long tcelab_put_one(struct tcelab_container *c, struct tcelab_stt *stt,
 	return TCELAB_H_SUCCESS;
 }
 
+/*
+ * The guest table of @liobn into *@stt, and [@ioba, +@npages) checked against its window: the
+ * first checks of H_PUT_TCE, H_STUFF_TCE and H_GET_TCE, in book3s_64_vio.c's order.
+ */
+static long tcelab_hcall_window(struct tcelab_container *c, u64 liobn, u64 ioba, u64 npages,
+				struct tcelab_stt **stt)
+{
+	*stt = tcelab_find_liobn(c, liobn);
+	if (!*stt)
+		return TCELAB_H_TOO_HARD;
+	return tcelab_ioba_validate(*stt, ioba, npages);
+}
+
 static long tcelab_h_put_tce(struct tcelab_container *c, u64 liobn, u64 ioba, u64 tce)
 {
-	struct tcelab_stt *stt = tcelab_find_liobn(c, liobn);
 	struct tcelab_table *tbl;
+	struct tcelab_stt *stt;
 	long ret;
 
-	if (!stt)
-		return TCELAB_H_TOO_HARD;
-	ret = tcelab_ioba_validate(stt, ioba, 1);
+	ret = tcelab_hcall_window(c, liobn, ioba, 1, &stt);
 	if (ret != TCELAB_H_SUCCESS)
 		return ret;
 	tbl = tcelab_liobn_table(c, stt);
@@ -353,14 +364,12 @@ unpin:
 static long tcelab_h_stuff_tce(struct tcelab_container *c, u64 liobn, u64 ioba, u64 tce_value,
 			       u64 npages)
 {
-	struct tcelab_stt *stt = tcelab_find_liobn(c, liobn);
-	u64 entry, i;
 	struct tcelab_table *tbl;
+	struct tcelab_stt *stt;
+	u64 entry, i;
 	long ret;
 
-	if (!stt)
-		return TCELAB_H_TOO_HARD;
-	ret = tcelab_ioba_validate(stt, ioba, npages);
+	ret = tcelab_hcall_window(c, liobn, ioba, npages, &stt);
 	if (ret == TCELAB_H_SUCCESS)
 		ret = tce_hcall_check_stuff(tce_value);
 	if (ret != TCELAB_H_SUCCESS)
@@ -380,13 +389,11 @@ static long tcelab_h_stuff_tce(struct tcelab_container *c, u64 liobn, u64 ioba, 
 
 static long tcelab_h_get_tce(struct tcelab_container *c, u64 liobn, u64 ioba, u64 *retval)
 {
-	struct tcelab_stt *stt = tcelab_find_liobn(c, liobn);
+	struct tcelab_stt *stt;
 	__be64 *slot;
 	long ret;
 
-	if (!stt)
-		return TCELAB_H_TOO_HARD;
-	ret = tcelab_ioba_validate(stt, ioba, 1);
+	ret = tcelab_hcall_window(c, liobn, ioba, 1, &stt);
 	if (ret != TCELAB_H_SUCCESS)
 		return ret;
 	slot = tcelab_table_entry(stt->guest, ioba >> stt->page_shift, false);
