@@ -6,11 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runner.h"
-#include "target.h"
-#include "util.h"
-#include "../scenarios/commands.h"
-#include "../reports/commands.h"
+#include "vm/runner.h"
+#include "vm/target.h"
+#include "lib/util.h"
+#include "traces/traces.h"
+#include "reports/reports.h"
 
 static void usage(FILE *f)
 {
@@ -60,7 +60,7 @@ static void run_usage(FILE *f)
 		"  --timeout S  watchdog in seconds (default: 600 on powernv, 300 on x86_64)\n"
 		"  --cpus N     guest CPUs (default 2)\n"
 		"  --append A   extra guest kernel arguments (e.g. disable_ddw on pseries)\n"
-		"  --suite S    scenario suite the run and suite jobs replay: scenarios/suites/S.suite\n"
+		"  --suite S    scenario suite the run and suite jobs replay: traces/suites/S.suite\n"
 		"               (a name or that path; default 'default'; built into the initramfs)\n"
 		"  --backends B replay backends of the run and suite jobs, comma-separated: kmod\n"
 		"               (default; tcelab.ko) and vfio (the upstream VFIO container, targets\n"
@@ -76,7 +76,7 @@ static void run_usage(FILE *f)
 		target_names(), run_failure_kinds());
 }
 
-/* "scenarios/suites/x.suite" or "x" to "x", which must name a built-in suite. */
+/* "traces/suites/x.suite" or "x" to "x", which must name a built-in suite. */
 static const char *suite_name(const char *arg)
 {
 	const char *base = strrchr(arg, '/');
@@ -86,10 +86,10 @@ static const char *suite_name(const char *arg)
 	if (dot && !dot[6])
 		*dot = 0;
 	if (!*name || strpbrk(name, " \t'\"\\"))
-		die("--suite takes a suite name or scenarios/suites/NAME.suite, not '%s'", arg);
-	path = xasprintf("%s/scenarios/suites/%s.suite", tcelab_top(), name);
+		die("--suite takes a suite name or traces/suites/NAME.suite, not '%s'", arg);
+	path = xasprintf("%s/traces/suites/%s.suite", tcelab_top(), name);
 	if (access(path, R_OK))
-		die("--suite: no %s (suites are built into the initramfs from scenarios/suites/)",
+		die("--suite: no %s (suites are built into the initramfs from traces/suites/)",
 		    path);
 	free(path);
 	return name;

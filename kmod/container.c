@@ -8,7 +8,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
-#include "tcelab.h"
+#include "tcelab_private.h"
 
 struct tcelab_pe *tcelab_groups;
 DEFINE_MUTEX(tcelab_groups_lock);	/* group ownership */

@@ -9,7 +9,7 @@
 #include <linux/fs.h>
 #include <linux/seq_file.h>
 
-#include "tcelab.h"
+#include "tcelab_private.h"
 
 static struct dentry *tcelab_dir, *tcelab_containers_dir;
 

@@ -10,7 +10,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "tcelab.h"
+#include "tcelab_private.h"
 
 #define TCELAB_DMA_MAX	SZ_1M
 

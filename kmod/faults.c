@@ -10,7 +10,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
-#include "tcelab.h"
+#include "tcelab_private.h"
 
 static u32 tcelab_knobs[TCELAB_FAULT_NR];
 static const char * const tcelab_knob_names[TCELAB_FAULT_NR] = {

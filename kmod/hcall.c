@@ -12,7 +12,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "tcelab.h"
+#include "tcelab_private.h"
 
 long tcelab_set_memslot(struct tcelab_container *c, struct tcelab_memslot *slot)
 {

@@ -11,7 +11,7 @@
 #include <linux/sched.h>
 #include <linux/uaccess.h>
 
-#include "tcelab.h"
+#include "tcelab_private.h"
 
 unsigned int tcelab_ngroups = 2;
 module_param_named(ngroups, tcelab_ngroups, uint, 0444);

@@ -7,7 +7,7 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 
-#include "tcelab.h"
+#include "tcelab_private.h"
 
 /* The IOMMU page must not be bigger than the page backing it (tce_page_is_contained()). */
 static bool tcelab_page_is_contained(struct page *page, unsigned int shift)

@@ -10,7 +10,7 @@
 #include <linux/sched/mm.h>
 #include <linux/xarray.h>
 
-#include "tcelab.h"
+#include "tcelab_private.h"
 
 static DEFINE_XARRAY(tcelab_pins);	/* pfn -> number of pins held by the module */
 static DEFINE_MUTEX(tcelab_pins_lock);

@@ -8,7 +8,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
-#include "tcelab.h"
+#include "tcelab_private.h"
 
 void tcelab_prereg_mapped_dec(struct tcelab_prereg *mem)
 {

@@ -8,7 +8,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
-#include "tcelab.h"
+#include "tcelab_private.h"
 
 static size_t tcelab_node_bytes(struct tcelab_table *tbl)
 {

@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
+#include "reports.h"
 #include "compare.h"
 #include "export.h"
 #include "history.h"
 #include "html.h"
 #include "model.h"
-#include "util.h"
+#include "lib/util.h"
 
 /* Dashboard of one run: exports, trend from the history, index.html. Returns 0 or -1. */
 static int report_one(const char *dir, const char *db, int quiet)

@@ -8,7 +8,7 @@
 #include "export.h"
 #include "model.h"
 #include "stats.h"
-#include "util.h"
+#include "lib/util.h"
 
 void compare_opts_default(struct compare_opts *o)
 {

@@ -8,7 +8,7 @@
 
 #include "export.h"
 #include "model.h"
-#include "util.h"
+#include "lib/util.h"
 
 char *fmt_ns(double ns, char *buf, size_t len)
 {

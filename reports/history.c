@@ -9,7 +9,7 @@
 #include "export.h"
 #include "history.h"
 #include "model.h"
-#include "util.h"
+#include "lib/util.h"
 
 static const char schema_sql[] =
 	"PRAGMA foreign_keys = ON;"

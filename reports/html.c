@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "html.h"
-#include "util.h"
+#include "lib/util.h"
 
 const char *uplot_dir(void)
 {

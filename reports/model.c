@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "model.h"
-#include "util.h"
+#include "lib/util.h"
 
 double jnum(const cJSON *o, const char *key)
 {
@@ -139,7 +139,7 @@ static void copy_numbers(cJSON *dst, const char *key, const cJSON *src)
 }
 
 /*
- * The replay's timeline (tcelab-replay/1, scenarios/README.md): per window of calls, what the
+ * The replay's timeline (tcelab-replay/1, traces/README.md): per window of calls, what the
  * dashboard charts. A point without all of these numbers is left out.
  */
 static cJSON *timeline_points(const cJSON *timeline)

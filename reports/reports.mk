@@ -4,8 +4,6 @@ REPORT_SRCS := reports/stats.c reports/model.c reports/export.c reports/html.c r
 HOST_SRCS += $(REPORT_SRCS) reports/commands.c
 UNIT_SRCS += $(REPORT_SRCS)
 HOST_LDLIBS += -lsqlite3 -lm
-$(BUILD)/host/tcelab: $(REPORT_SRCS) reports/commands.c $(wildcard reports/*.h)
-$(BUILD)/host/unit-tests: $(REPORT_SRCS) $(wildcard reports/*.h)
 
 # make report-test (part of make test): reports/tests/report-test.sh on the recorded runs in
 # tests/fixtures/runs: history, dashboards in headless Chromium (screenshots in

@@ -25,7 +25,7 @@ void rhist_add(struct rhist *h, double lo, double hi, double count);
 void rhist_merge(struct rhist *h, const struct rhist *o);
 /*
  * The value of rank ceil(q*count), linear inside its bucket, clamped to [min, max]: the rule of
- * loader/hist.c, so a merged histogram's p50 of one run equals the probe's own p50.
+ * lib/hist.c, so a merged histogram's p50 of one run equals the probe's own p50.
  */
 double rhist_percentile(const struct rhist *h, double q);
 double rhist_mean(const struct rhist *h);

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "native.h"
-#include "util.h"
+#include "lib/util.h"
 
 const char *native_arch(void)
 {

@@ -21,10 +21,10 @@
 #include "guestlog.h"
 #include "native.h"
 #include "runner.h"
-#include "tap.h"
+#include "lib/tap_parse.h"
 #include "target.h"
-#include "util.h"
-#include "../reports/commands.h"
+#include "lib/util.h"
+#include "reports/reports.h"
 
 #define MAX_FAILURES 32
 #define EXCERPT_LINES 30
@@ -420,7 +420,7 @@ static void analyse(struct run *r, const char *console_path, const char *qemu_lo
 	check_suite(r);
 }
 
-/* The scenario suite's results (guest/suite.json, scenarios/suites/README.md), when it ran. */
+/* The scenario suite's results (guest/suite.json, traces/suites/README.md), when it ran. */
 static void check_suite(struct run *r)
 {
 	char *path = xasprintf("%s/suite.json", r->share);

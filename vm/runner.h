@@ -8,7 +8,7 @@ struct run_opts {
 	const char *job;		/* guest job: vm/guest/jobs/<job> */
 	const char *out;		/* run directory; default reports/<run-id> */
 	const char *append;		/* extra kernel command-line arguments */
-	const char *suite;		/* scenario suite (scenarios/suites/<suite>.suite) */
+	const char *suite;		/* scenario suite (traces/suites/<suite>.suite) */
 	const char *backends;		/* replay backends, comma-separated (kmod,vfio) */
 	const char *expect_failure;	/* test-only: pass iff the run fails for this reason */
 	int check;			/* only say whether the target can run */

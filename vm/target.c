@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "target.h"
-#include "util.h"
+#include "lib/util.h"
 
 void argv_add(struct argv *a, const char *fmt, ...)
 {

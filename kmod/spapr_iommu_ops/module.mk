@@ -1,4 +1,4 @@
-# spapr_iommu_ops.ko (TEST-ONLY, ppc64le only): see kmod/README.md. Included by the Makefile.
+# spapr_iommu_ops.ko (TEST-ONLY, ppc64le only): see kmod/README.md. Included by kmod/kmod.mk.
 SIO_SRCS := kmod/spapr_iommu_ops/spapr_iommu_ops.c kmod/spapr_iommu_ops/Kbuild
 # Kbuild builds next to its sources: a tree of symlinks per arch, as for tcelab.ko.
 $(BUILD)/ppc64le/kmod/spapr_iommu_ops/spapr_iommu_ops.ko: $(SIO_SRCS) $(CACHE)/versions.mk

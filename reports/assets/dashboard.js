@@ -189,7 +189,7 @@
     });
   }
 
-  // The replay's timeline (scenarios/README.md): per window of calls, {calls, elapsed_ns, count,
+  // The replay's timeline (traces/README.md): per window of calls, {calls, elapsed_ns, count,
   // p50, p99, max}, plotted at the window's last call. A log axis has no 0: such values are gaps.
   // Max first, so that p99 stays visible where they are equal (a window under 100 calls).
   function timeline(name, tl) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tcelab-replay on tcelab.ko: every scenario of the full suite (generated and recorded
- * traces, scenarios/suites/full.suite) replays with zero mismatches, its expected return
+ * traces, traces/suites/full.suite) replays with zero mismatches, its expected return
  * codes and pins and locked_vm back to baseline, and a timeline that holds every call; a trace
  * with corrupted expectations fails with each mismatch reported at its line.
  */
@@ -69,7 +69,7 @@ static void read_suite(void)
 }
 
 /*
- * The timeline (scenarios/README.md) in @json: its windows' calls add up to latency_ns.all's,
+ * The timeline (traces/README.md) in @json: its windows' calls add up to latency_ns.all's,
  * the last ends on the last call, and there are at most MAX_POINTS. 0, or -1 and why.
  */
 static int check_timeline(const char *json, char *why, size_t len)

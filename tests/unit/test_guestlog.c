@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
 
-#include "guestlog.h"
+#include "vm/guestlog.h"
 #include "unit.h"
 
 static const char warn_log[] =

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The probes' log-linear histogram (bpf/tcelab.h, loader/hist.c). */
+/* The probes' log-linear histogram (probe/probe.h, lib/hist.c). */
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../loader/hist.h"
+#include "lib/hist.h"
 #include "unit.h"
 
 UNIT_TEST(hist_index_exact_below_sub)

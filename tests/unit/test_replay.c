@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* tcelab-replay's pure logic (scenarios/replay_logic.c). */
+/* tcelab-replay's pure logic (replay/replay_logic.c). */
 #include <stdint.h>
 
 #include "unit.h"
-#include "../../scenarios/replay.h"
+#include "replay/replay_logic.h"
 
 #define M	(1ULL << 20)
 #define G	(1ULL << 30)

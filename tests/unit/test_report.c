@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../../reports/compare.h"
-#include "../../reports/export.h"
-#include "../../reports/model.h"
-#include "../../reports/stats.h"
+#include "reports/compare.h"
+#include "reports/export.h"
+#include "reports/model.h"
+#include "reports/stats.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 #define CHECK_NEAR(got, want, tol) CHECK(fabs((double)(got) - (double)(want)) <= (tol))
 
@@ -130,7 +130,7 @@ static cJSON *fixture(const char *name)
 	return doc;
 }
 
-/* Recomputed from the buckets, a run's percentiles equal the probe's own (loader/hist.c rule). */
+/* Recomputed from the buckets, a run's percentiles equal the probe's own (lib/hist.c rule). */
 UNIT_TEST(report_percentiles_match_probe)
 {
 	cJSON *doc = fixture("powernv9-base-1");

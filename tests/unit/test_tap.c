@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "tap.h"
+#include "lib/tap_parse.h"
 #include "unit.h"
 
 UNIT_TEST(tap_all_passed)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Host unit tests of kmod/tce_logic.c: the kernel-independent TCE rules. */
 #include "unit.h"
-#include "../../kmod/tce_logic.h"
+#include "kmod/tce_logic.h"
 #include <uapi/tcelab.h>
 
 UNIT_TEST(tce_direction_from_bits)

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* tcelab-replay's timeline: windows of calls that merge in pairs (scenarios/timeline.c). */
+/* tcelab-replay's timeline: windows of calls that merge in pairs (replay/timeline.c). */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "unit.h"
-#include "../../scenarios/timeline.h"
+#include "replay/timeline.h"
 
 /* Calls 1..n taking i ns (below 32: exact histogram buckets) and ending at 1000 * i ns. */
 static void add_calls(struct timeline *tl, uint64_t from, uint64_t to)

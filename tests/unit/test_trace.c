@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../../scenarios/trace.h"
+#include "lib/trace.h"
 #include "unit.h"
 
 static struct trace_parser parser;

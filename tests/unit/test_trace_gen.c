@@ -2,8 +2,8 @@
 /* Generators: deterministic, self-consistent, clean at the end; adversarial codes checked. */
 #include <stdlib.h>
 
-#include "../../scenarios/gen.h"
-#include "../../scenarios/tce_state.h"
+#include "traces/gen.h"
+#include "lib/tce_state.h"
 #include "unit.h"
 
 static struct trace_parser parser;

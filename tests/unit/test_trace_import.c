@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* QEMU importer on the synthetic logs in scenarios/testdata and the recorded ones. */
+/* QEMU importer on the synthetic logs in traces/testdata and the recorded ones. */
 #include <stdlib.h>
 
-#include "../../scenarios/import_qemu.h"
-#include "util.h"
+#include "traces/import_qemu.h"
+#include "lib/util.h"
 #include "unit.h"
 
 static struct trace_parser parser;
@@ -54,7 +54,7 @@ static void records(const char *text, char *out, size_t outlen)
 
 UNIT_TEST(import_qemu_rebuilds_what_qemu_leaves_out)
 {
-	static const char *const log[] = { "scenarios/testdata/qemu-e1000.log" };
+	static const char *const log[] = { "traces/testdata/qemu-e1000.log" };
 	static const struct import_opts o;
 	char err[512], *got = malloc(65536), *text = import(log, 1, &o, err, sizeof(err));
 	const char *tail;
@@ -103,8 +103,8 @@ UNIT_TEST(import_qemu_rebuilds_what_qemu_leaves_out)
 	CHECK(strstr(text, "# assume: 2 H_STUFF_TCE starts are the traced ioba minus npages pages") != NULL);
 	CHECK(strstr(text, "# assume: 1 calls failed part way in QEMU") != NULL);
 	CHECK(strstr(text, "# check: 2 calls get a different return code from the kernel than "
-			   "QEMU gave (ret= is the kernel's): scenarios/testdata/qemu-e1000.log:12, "
-			   "scenarios/testdata/qemu-e1000.log:15\n") != NULL);
+			   "QEMU gave (ret= is the kernel's): traces/testdata/qemu-e1000.log:12, "
+			   "traces/testdata/qemu-e1000.log:15\n") != NULL);
 	CHECK(strstr(text, "# check: spapr_iommu_xlate: 5 translations agree with the trace (2 "
 			   "through rebuilt entries), 0 disagree\n") != NULL);
 	free(text);
@@ -113,10 +113,10 @@ UNIT_TEST(import_qemu_rebuilds_what_qemu_leaves_out)
 
 UNIT_TEST(import_qemu_matches_the_golden_trace)
 {
-	static const char *const log[] = { "scenarios/testdata/qemu-e1000.log" };
+	static const char *const log[] = { "traces/testdata/qemu-e1000.log" };
 	static const struct import_opts o;
 	char err[512], *text = import(log, 1, &o, err, sizeof(err));
-	char *golden = read_file("scenarios/testdata/qemu-e1000.tce", NULL);
+	char *golden = read_file("traces/testdata/qemu-e1000.tce", NULL);
 
 	CHECK(text && golden);
 	if (text && golden)
@@ -127,7 +127,7 @@ UNIT_TEST(import_qemu_matches_the_golden_trace)
 
 UNIT_TEST(import_qemu_flags_what_xlate_contradicts)
 {
-	static const char *const log[] = { "scenarios/testdata/qemu-mismatch.log" };
+	static const char *const log[] = { "traces/testdata/qemu-mismatch.log" };
 	static const struct import_opts o;
 	char err[512], *text = import(log, 1, &o, err, sizeof(err));
 
@@ -136,15 +136,15 @@ UNIT_TEST(import_qemu_flags_what_xlate_contradicts)
 		return;
 	CHECK(strstr(text, "# check: spapr_iommu_xlate: 1 translations agree with the trace (0 "
 			   "through rebuilt entries), 1 disagree: "
-			   "scenarios/testdata/qemu-mismatch.log:2\n") != NULL);
+			   "traces/testdata/qemu-mismatch.log:2\n") != NULL);
 	CHECK(strstr(text, "# check: H_GET_TCE: 0 results agree with the trace, 1 disagree: "
-			   "scenarios/testdata/qemu-mismatch.log:4\n") != NULL);
+			   "traces/testdata/qemu-mismatch.log:4\n") != NULL);
 	free(text);
 }
 
 UNIT_TEST(import_qemu_options_and_plain_lines)
 {
-	static const char *const log[] = { "scenarios/testdata/qemu-noprefix.log" };
+	static const char *const log[] = { "traces/testdata/qemu-noprefix.log" };
 	struct import_opts o = { .ram_size = 2ULL << 30, .nr_windows = 1,
 				 .windows = { { 0x71000003, 12, 0, 256ULL << 20 } } };
 	char err[512], *got = malloc(4096), *text = import(log, 1, &o, err, sizeof(err));
@@ -171,25 +171,25 @@ UNIT_TEST(import_qemu_options_and_plain_lines)
 
 UNIT_TEST(import_qemu_rejects_malformed_events)
 {
-	static const char *const bad[] = { "scenarios/testdata/qemu-noprefix.log",
-					   "scenarios/testdata/qemu-bad.log" };
-	static const char *const missing[] = { "scenarios/testdata/no-such.log" };
+	static const char *const bad[] = { "traces/testdata/qemu-noprefix.log",
+					   "traces/testdata/qemu-bad.log" };
+	static const char *const missing[] = { "traces/testdata/no-such.log" };
 	static const struct import_opts o;
 	char err[512];
 
 	CHECK(import(bad, 2, &o, err, sizeof(err)) == NULL);
-	CHECK_STR(err, "scenarios/testdata/qemu-bad.log:2: spapr_iommu_pci_put: expected "
+	CHECK_STR(err, "traces/testdata/qemu-bad.log:2: spapr_iommu_pci_put: expected "
 		  "'liobn=0x%x ioba=0x%x tce=0x%x ret=%d' (QEMU 7.2's format), found "
 		  "'iova=0x2000 tce=0x1234001 ret=0' at column 38");
 	CHECK(import(missing, 1, &o, err, sizeof(err)) == NULL);
-	CHECK_STR(err, "cannot read scenarios/testdata/no-such.log: No such file or directory");
+	CHECK_STR(err, "cannot read traces/testdata/no-such.log: No such file or directory");
 }
 
 UNIT_TEST(import_qemu_recorded_traces_check_out)
 {
 	static const char *const logs[] = {
-		"scenarios/testdata/recorded/pseries-e1000-nvme-ddw.log",
-		"scenarios/testdata/recorded/pseries-e1000-nvme-noddw.log",
+		"traces/testdata/recorded/pseries-e1000-nvme-ddw.log",
+		"traces/testdata/recorded/pseries-e1000-nvme-noddw.log",
 	};
 	static const struct import_opts o = { .ram_size = 2ULL << 30 };
 	char err[512], *text;

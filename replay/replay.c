@@ -1,0 +1,1012 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcelab-replay: replays a .tce trace (traces/FORMAT.md) in the guest through a backend
+ * (replay/backend.h), times every call in user space, checks every return code against the
+ * trace's and verifies at the end that pins and locked_vm came back to where they were.
+ *
+ * Guest RAM is one mmap'd region that up to 8 memory slots share: guest physical [0, ram) is
+ * RAM / 8 bytes of user memory seen 8 times (backend.h), so that a trace of a 2G guest replays
+ * in a 2G guest and only a quarter of a GiB is preregistered (pinned). Nothing reads the DMA
+ * data, so the aliasing changes no result. H_PUT_TCE_INDIRECT lists are written into it, at
+ * the record's list= address or in scratch pages at the top of RAM.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/hist.h"
+#include "backend.h"
+#include "replay_logic.h"
+#include "timeline.h"
+#include "lib/trace.h"
+
+#define MAX_THREADS		16
+#define MAX_TIDS		256
+#define QLEN			16
+#define SCRATCH_SLOTS		64		/* indirect lists per batch and worker */
+#define SCRATCH_SLOT		(TRACE_MAX_LIST * 8)
+#define MAX_MISMATCH_LIST	32
+#define MAX_RETS		16
+#define MAX_EXPECT_RETS		16
+#define NR_OPS			(TRACE_DDW_REMOVE + 1)
+#define UNDER_PROBE_ENV		"TCELAB_REPLAY_UNDER_PROBE"
+#define TIMELINE_FIRST_WINDOW	16		/* calls: enough for p50 and max to differ */
+#define TIMELINE_MAX_POINTS	256
+
+struct mismatch {
+	unsigned long line;
+	enum trace_op op;
+	int tce;			/* 0: the return code differs; 1: H_GET_TCE's value */
+	int64_t want, got;
+	uint64_t want_tce, got_tce;
+};
+
+struct ret_count {
+	int64_t code;
+	uint64_t n;
+};
+
+struct stats {
+	uint64_t records, ops[NR_OPS], unchecked, mismatches, errors, batches;
+	struct tcelab_hist lat[NR_OPS], all, batch_lat;
+	unsigned int nr_rets, nr_list;
+	struct ret_count rets[MAX_RETS];
+	struct mismatch list[MAX_MISMATCH_LIST];
+	char error[512];
+};
+
+struct pending {
+	unsigned long line;
+	enum trace_op op;
+	unsigned int flags;
+	int64_t want;
+	uint64_t want_tce;
+};
+
+struct worker {
+	unsigned int idx;
+	struct stats st;
+	struct tcelab_hcall *calls;
+	struct pending *pend;
+	unsigned int n;
+	uint64_t scratch_gpa;
+	unsigned int scratch_used, nr_lists;
+	struct { uint64_t gpa, len; } lists[SCRATCH_SLOTS * 2];
+	/* Records handed over by the reader (--threads). */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct trace_record *ring[QLEN];
+	unsigned int head, count;
+	int done;
+};
+
+static struct {
+	const char *backend, *json, *name, *trace;
+	unsigned int threads, batch;
+	int probe, quiet;
+	uint64_t ram_backing;
+	long expect_mismatches;
+	unsigned int nr_expect_rets;
+	struct ret_count expect_rets[MAX_EXPECT_RETS];
+} opt = { .backend = "kmod", .threads = 1, .batch = 1 };
+
+static struct backend be;
+static struct guest_ram ram;
+static struct worker workers[MAX_THREADS];
+static volatile sig_atomic_t stop;
+/* One timeline for all threads: their calls in the order they complete (traces/README.md). */
+static struct timeline timeline;
+static pthread_mutex_t timeline_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t replay_start_ns;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tcelab-replay [--backend kmod|vfio] [--threads N] [--batch N] [--probe]\n"
+		"                     [--json FILE] [--name NAME] [--ram-backing SIZE]\n"
+		"                     [--expect-mismatches N] [--expect-ret CODE=N ...] [-q] TRACE.tce\n"
+		"Replays a .tce trace (traces/FORMAT.md) through a backend, checks every return\n"
+		"code, times every call and checks that pins and locked_vm come back to baseline.\n"
+		"  --backend B         kmod (tcelab.ko's hypercalls, default) or vfio (upstream VFIO\n"
+		"                      sPAPR TCE v2 container, hypercalls handled in user space)\n"
+		"  --threads N         one replay thread per recorded tid (tids share N threads);\n"
+		"                      records of one tid keep their order (default 1: trace order)\n"
+		"  --batch N           up to N hypercalls per backend call (default 1: every call\n"
+		"                      timed alone; above 1 the latency is the batch's per call)\n"
+		"  --probe             run under tcelab-probe and add its results to the JSON\n"
+		"  --json FILE         results (traces/README.md, 'Replay results')\n"
+		"  --name NAME         the scenario's name in the results (default: the file's)\n"
+		"  --ram-backing SIZE  user memory behind guest RAM (default and minimum: RAM / %d,\n"
+		"                      in multiples of the largest TCE page, at least 16M;\n"
+		"                      memory slots alias it, see traces/README.md)\n"
+		"  --expect-mismatches N  the run passes with exactly N mismatches (default 0)\n"
+		"  --expect-ret CODE=N    exactly N calls return CODE (H_PARAMETER=12, -4=12)\n"
+		"  -q                  no progress on stderr\n", TCELAB_MAX_MEMSLOTS);
+}
+
+/* --- results ------------------------------------------------------------------------------ */
+
+static void count_ret(struct stats *st, int64_t code)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->nr_rets; i++)
+		if (st->rets[i].code == code)
+			break;
+	if (i == st->nr_rets) {
+		if (i == MAX_RETS)
+			return;
+		st->rets[st->nr_rets++] = (struct ret_count){ code, 0 };
+	}
+	st->rets[i].n++;
+}
+
+static void add_mismatch(struct stats *st, const struct mismatch *m)
+{
+	st->mismatches++;
+	if (st->nr_list < MAX_MISMATCH_LIST)
+		st->list[st->nr_list++] = *m;
+}
+
+static void set_error(struct stats *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_error(struct stats *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	st->errors++;
+	if (st->error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(st->error, sizeof(st->error), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "tcelab-replay: %s\n", st->error);
+}
+
+static void ret_str(char *buf, size_t len, int64_t ret)
+{
+	const char *n = trace_ret_name(ret);
+
+	if (n)
+		snprintf(buf, len, "%s", n);
+	else
+		snprintf(buf, len, "%" PRId64, ret);
+}
+
+/* --- guest RAM ---------------------------------------------------------------------------- */
+
+static int ram_setup(const struct trace_header *h, char *err, size_t errlen)
+{
+	uint64_t align = 16ULL << 20;
+	uint8_t *base;
+	unsigned int i;
+
+	ram.page_size = sysconf(_SC_PAGESIZE);
+	ram.size = (h->ram_size + ram.page_size - 1) & ~(uint64_t)(ram.page_size - 1);
+	/* A 16M DDW page (or a bigger window page) must not straddle two memory slots. */
+	for (i = 0; i < h->nr_windows; i++)
+		if (h->windows[i].page_shift < 63 && (1ULL << h->windows[i].page_shift) > align)
+			align = 1ULL << h->windows[i].page_shift;
+	ram.backing = replay_backing_size(ram.size, opt.ram_backing, align, ram.page_size,
+					  TCELAB_MAX_MEMSLOTS);
+	base = mmap(NULL, ram.backing, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED) {
+		snprintf(err, errlen, "guest RAM: %" PRIu64 " bytes: %s", ram.backing,
+			 strerror(errno));
+		return -1;
+	}
+	ram.base = base;
+	return 0;
+}
+
+/* --- replaying ---------------------------------------------------------------------------- */
+
+static void flush(struct worker *w)
+{
+	uint64_t t0, dt, per;
+	unsigned int i;
+	int ret;
+
+	if (!w->n)
+		return;
+	t0 = now_ns();
+	ret = be.ops->hcall(&be, w->calls, w->n);
+	dt = now_ns() - t0;
+	per = dt / w->n;
+	w->st.batches++;
+	hist_record(&w->st.batch_lat, dt);
+	for (i = 0; i < w->n; i++) {
+		struct pending *p = &w->pend[i];
+		struct tcelab_hcall *c = &w->calls[i];
+
+		if (ret) {
+			set_error(&w->st, "%s:%lu: %s: the %s backend failed: %s", opt.trace, p->line,
+				  trace_op_name(p->op), be.ops->name, strerror(-ret));
+			continue;
+		}
+		hist_record(&w->st.lat[p->op], per);
+		hist_record(&w->st.all, per);
+		count_ret(&w->st, c->ret);
+		if (!(p->flags & TRACE_HAS_RET)) {
+			w->st.unchecked++;
+		} else if (c->ret != p->want) {
+			struct mismatch m = { p->line, p->op, 0, p->want, c->ret, 0, 0 };
+
+			add_mismatch(&w->st, &m);
+		} else if (p->op == TRACE_GET && (p->flags & TRACE_HAS_TCE) &&
+			   c->ret == H_SUCCESS && c->retval != p->want_tce) {
+			struct mismatch m = { p->line, p->op, 1, p->want, c->ret, p->want_tce,
+					      c->retval };
+
+			add_mismatch(&w->st, &m);
+		}
+	}
+	if (!ret) {
+		pthread_mutex_lock(&timeline_mu);
+		for (i = 0; i < w->n; i++)
+			timeline_add(&timeline, per, t0 + dt - replay_start_ns);
+		pthread_mutex_unlock(&timeline_mu);
+	}
+	w->n = 0;
+	w->scratch_used = 0;
+	w->nr_lists = 0;
+}
+
+/* Guest physical [gpa, gpa + len) overlaps a list of this batch (RAM pages alias). */
+static int list_conflict(struct worker *w, uint64_t gpa, uint64_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nr_lists; i++)
+		if (replay_alias_overlap(gpa, len, w->lists[i].gpa, w->lists[i].len, ram.backing))
+			return 1;
+	return 0;
+}
+
+static void write_list(struct worker *w, const struct trace_record *r, uint64_t gpa)
+{
+	uint64_t len = r->npages * 8, i;
+
+	if (gpa >= ram.size)
+		return;			/* outside guest RAM: the call must fail before reading */
+	if (len > ram.size - gpa)
+		len = (ram.size - gpa) & ~7ULL;
+	/* Big-endian, as PAPR lists are; byte by byte, since RAM wraps every backing bytes. */
+	for (i = 0; i < len; i++)
+		ram.base[(gpa + i) % ram.backing] = r->tces[i / 8] >> (56 - 8 * (i % 8));
+	if (w->nr_lists < sizeof(w->lists) / sizeof(w->lists[0])) {
+		w->lists[w->nr_lists].gpa = gpa;
+		w->lists[w->nr_lists].len = len;
+		w->nr_lists++;
+	}
+}
+
+static void add_hcall(struct worker *w, const struct trace_record *r)
+{
+	struct tcelab_hcall *c;
+	uint64_t gpa = 0;
+
+	if (r->op == TRACE_INDIRECT) {
+		if (r->flags & TRACE_HAS_LIST) {
+			gpa = r->list_gpa;
+		} else {
+			if (w->scratch_used == SCRATCH_SLOTS)
+				flush(w);
+			gpa = w->scratch_gpa + (uint64_t)w->scratch_used * SCRATCH_SLOT;
+		}
+		if (list_conflict(w, gpa, r->npages * 8) ||
+		    w->nr_lists == sizeof(w->lists) / sizeof(w->lists[0]))
+			flush(w);
+		if (!(r->flags & TRACE_HAS_LIST))
+			w->scratch_used++;
+		write_list(w, r, gpa);
+	}
+	c = &w->calls[w->n];
+	memset(c, 0, sizeof(*c));
+	c->args[0] = r->liobn;
+	c->args[1] = r->ioba;
+	switch (r->op) {
+	case TRACE_PUT:
+		c->opcode = TCELAB_H_PUT_TCE;
+		c->args[2] = r->tce;
+		break;
+	case TRACE_INDIRECT:
+		c->opcode = TCELAB_H_PUT_TCE_INDIRECT;
+		c->args[2] = gpa;
+		c->args[3] = r->npages;
+		break;
+	case TRACE_STUFF:
+		c->opcode = TCELAB_H_STUFF_TCE;
+		c->args[2] = r->tce;
+		c->args[3] = r->npages;
+		break;
+	default:
+		c->opcode = TCELAB_H_GET_TCE;
+		break;
+	}
+	w->pend[w->n] = (struct pending){ r->line, r->op, r->flags, r->ret, r->tce };
+	if (++w->n == opt.batch)
+		flush(w);
+}
+
+static void window_op(struct worker *w, const struct trace_record *r)
+{
+	char err[256] = "";
+	uint64_t t0, dt;
+	int ret;
+
+	flush(w);
+	t0 = now_ns();
+	if (r->op == TRACE_DDW_CREATE)
+		ret = be.ops->window_create(&be, &r->window, err, sizeof(err));
+	else
+		ret = be.ops->window_remove(&be, r->liobn, err, sizeof(err));
+	dt = now_ns() - t0;
+	hist_record(&w->st.lat[r->op], dt);
+	if (ret)
+		set_error(&w->st, "%s:%lu: %s: %s", opt.trace, r->line, trace_op_name(r->op), err);
+}
+
+static void process(struct worker *w, const struct trace_record *r)
+{
+	w->st.records++;
+	w->st.ops[r->op]++;
+	if (r->op == TRACE_DDW_CREATE || r->op == TRACE_DDW_REMOVE)
+		window_op(w, r);
+	else
+		add_hcall(w, r);
+}
+
+/* --threads: a worker replays the records the reader hands it, in order. */
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct trace_record *r;
+
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		while (!w->count && !w->done) {
+			if (w->n) {		/* nothing queued: do not sit on a partial batch */
+				pthread_mutex_unlock(&w->mu);
+				flush(w);
+				pthread_mutex_lock(&w->mu);
+				continue;
+			}
+			pthread_cond_wait(&w->cv, &w->mu);
+		}
+		if (!w->count && w->done) {
+			pthread_mutex_unlock(&w->mu);
+			break;
+		}
+		r = w->ring[w->head];
+		pthread_mutex_unlock(&w->mu);
+		process(w, r);
+		pthread_mutex_lock(&w->mu);
+		w->head = (w->head + 1) % QLEN;
+		w->count--;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+	}
+	flush(w);
+	return NULL;
+}
+
+static void hand_over(struct worker *w, const struct trace_record *r)
+{
+	size_t len = offsetof(struct trace_record, tces);
+
+	if (r->op == TRACE_INDIRECT)
+		len += r->npages * sizeof(r->tces[0]);
+	pthread_mutex_lock(&w->mu);
+	while (w->count == QLEN)
+		pthread_cond_wait(&w->cv, &w->mu);
+	memcpy(w->ring[(w->head + w->count) % QLEN], r, len);
+	w->count++;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static struct worker *worker_for(const struct trace_record *r)
+{
+	static uint32_t tids[MAX_TIDS];
+	static unsigned int nr_tids;
+	unsigned int i;
+
+	if (opt.threads == 1 || !(r->flags & TRACE_HAS_TID))
+		return &workers[0];
+	for (i = 0; i < nr_tids; i++)
+		if (tids[i] == r->tid)
+			return &workers[i % opt.threads];
+	if (nr_tids < MAX_TIDS)
+		tids[nr_tids++] = r->tid;
+	return &workers[i % opt.threads];
+}
+
+static int worker_init(struct worker *w, unsigned int idx)
+{
+	unsigned int i;
+
+	w->idx = idx;
+	w->calls = calloc(opt.batch, sizeof(*w->calls));
+	w->pend = calloc(opt.batch, sizeof(*w->pend));
+	/* Scratch lists at the top of guest RAM, a range per worker. */
+	w->scratch_gpa = ram.size - (uint64_t)(idx + 1) * SCRATCH_SLOTS * SCRATCH_SLOT;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (!w->calls || !w->pend)
+		return -1;
+	if (opt.threads > 1)
+		for (i = 0; i < QLEN; i++)
+			if (!(w->ring[i] = malloc(sizeof(struct trace_record))))
+				return -1;
+	return 0;
+}
+
+static void merge(struct stats *dst, const struct stats *src)
+{
+	unsigned int i, j;
+
+	dst->records += src->records;
+	for (i = 0; i < NR_OPS; i++) {
+		dst->ops[i] += src->ops[i];
+		hist_merge(&dst->lat[i], &src->lat[i]);
+	}
+	hist_merge(&dst->all, &src->all);
+	hist_merge(&dst->batch_lat, &src->batch_lat);
+	dst->unchecked += src->unchecked;
+	dst->batches += src->batches;
+	dst->errors += src->errors;
+	if (!dst->error[0])
+		memcpy(dst->error, src->error, sizeof(dst->error));
+	for (i = 0; i < src->nr_rets; i++)
+		for (j = 0; j < src->rets[i].n; j++)
+			count_ret(dst, src->rets[i].code);
+	for (i = 0; i < src->nr_list; i++)
+		add_mismatch(dst, &src->list[i]);
+	dst->mismatches += src->mismatches - src->nr_list;
+}
+
+/* --- output ------------------------------------------------------------------------------- */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* A histogram's summary as JSON members, without braces: a timeline point adds its own. */
+static void json_hist_members(FILE *f, const struct tcelab_hist *h)
+{
+	fprintf(f, "\"count\":%llu,\"mean\":%llu,\"min\":%llu,\"p50\":%llu,\"p90\":%llu,"
+		"\"p99\":%llu,\"p99_9\":%llu,\"max\":%llu",
+		(unsigned long long)h->count, (unsigned long long)hist_mean(h),
+		(unsigned long long)h->min, (unsigned long long)hist_percentile(h, 0.5),
+		(unsigned long long)hist_percentile(h, 0.9),
+		(unsigned long long)hist_percentile(h, 0.99),
+		(unsigned long long)hist_percentile(h, 0.999), (unsigned long long)h->max);
+}
+
+static void json_hist(FILE *f, const struct tcelab_hist *h)
+{
+	fputc('{', f);
+	json_hist_members(f, h);
+	fputc('}', f);
+}
+
+static void json_timeline(FILE *f, const struct timeline *tl)
+{
+	unsigned int i;
+
+	fprintf(f, "\"timeline\":[");
+	for (i = 0; i < timeline_nr_points(tl); i++) {
+		const struct timeline_window *w = timeline_point(tl, i);
+
+		fprintf(f, "%s{\"calls\":%" PRIu64 ",\"elapsed_ns\":%" PRIu64 ",", i ? "," : "",
+			w->end_calls, w->end_ns);
+		json_hist_members(f, &w->lat);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+static void json_counts(FILE *f, const char *key, const struct balance_counts *c)
+{
+	fprintf(f, "\"%s\":{\"pinned\":%ld,\"locked_pages\":%ld,\"mapped\":%ld,"
+		"\"double_releases\":%ld,\"vmlck_kb\":%ld}", key, c->pinned, c->locked_pages,
+		c->mapped, c->double_releases, c->vmlck_kb);
+}
+
+struct run_times {
+	double setup, replay, teardown;
+};
+
+static int expectations_met(const struct stats *st, char *why, size_t len)
+{
+	unsigned int i, j;
+	uint64_t n;
+
+	if ((long)st->mismatches != opt.expect_mismatches) {
+		snprintf(why, len, "%" PRIu64 " mismatches, expected %ld", st->mismatches,
+			 opt.expect_mismatches);
+		return 0;
+	}
+	for (i = 0; i < opt.nr_expect_rets; i++) {
+		char name[32];
+
+		for (n = 0, j = 0; j < st->nr_rets; j++)
+			if (st->rets[j].code == opt.expect_rets[i].code)
+				n = st->rets[j].n;
+		if (n != opt.expect_rets[i].n) {
+			ret_str(name, sizeof(name), opt.expect_rets[i].code);
+			snprintf(why, len, "%" PRIu64 " calls returned %s, expected %" PRIu64, n, name,
+				 opt.expect_rets[i].n);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* What a mismatch expected and what it got: a return code, or for H_GET_TCE the TCE. */
+static void mismatch_values(const struct mismatch *m, char *want, char *got, size_t len)
+{
+	if (m->tce) {
+		snprintf(want, len, "tce=0x%" PRIx64, m->want_tce);
+		snprintf(got, len, "tce=0x%" PRIx64, m->got_tce);
+	} else {
+		ret_str(want, len, m->want);
+		ret_str(got, len, m->got);
+	}
+}
+
+static int write_json(const char *path, const struct trace_header *h, const struct stats *st,
+		      const struct balance_report *bal, const struct run_times *t, int expect_ok,
+		      const char *why, int ok)
+{
+	static const char *const op_keys[NR_OPS] = {
+		"put", "indirect", "stuff", "get", "ddw_create", "ddw_remove",
+	};
+	unsigned int i;
+	char name[32];
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "tcelab-replay: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "{\"schema\":\"tcelab-replay/1\",\"scenario\":");
+	json_str(f, opt.name);
+	fprintf(f, ",\"trace\":");
+	json_str(f, opt.trace);
+	fprintf(f, ",\"backend\":\"%s\",\"threads\":%u,\"batch\":%u,\"timing\":\"%s\",",
+		be.ops->name, opt.threads, opt.batch, opt.batch > 1 ? "per-call-of-batch" : "per-call");
+	fprintf(f, "\"guest\":{\"ram\":%" PRIu64 ",\"ram_backing\":%" PRIu64 ",\"page_size\":%ld,"
+		"\"iommu_page_shift\":%u,\"windows\":%u},", h->ram_size, ram.backing, ram.page_size,
+		h->iommu_page_shift, h->nr_windows);
+	fprintf(f, "\"records\":%" PRIu64 ",\"ops\":{", st->records);
+	for (i = 0; i < NR_OPS; i++)
+		fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "", op_keys[i], st->ops[i]);
+	fprintf(f, "},\"rets\":{");
+	for (i = 0; i < st->nr_rets; i++) {
+		ret_str(name, sizeof(name), st->rets[i].code);
+		fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "", name, st->rets[i].n);
+	}
+	fprintf(f, "},\"unchecked\":%" PRIu64 ",\"latency_ns\":{\"all\":", st->unchecked);
+	json_hist(f, &st->all);
+	for (i = 0; i < NR_OPS; i++) {
+		if (!st->lat[i].count)
+			continue;
+		fprintf(f, ",\"%s\":", op_keys[i]);
+		json_hist(f, &st->lat[i]);
+	}
+	fprintf(f, ",\"batch\":");
+	json_hist(f, &st->batch_lat);
+	fprintf(f, "},");
+	json_timeline(f, &timeline);
+	fprintf(f, ",\"mismatches\":%" PRIu64 ",\"mismatch_list\":[", st->mismatches);
+	for (i = 0; i < st->nr_list; i++) {
+		const struct mismatch *m = &st->list[i];
+		char want[32], got[32];
+
+		mismatch_values(m, want, got, sizeof(want));
+		fprintf(f, "%s{\"line\":%lu,\"op\":\"%s\",\"expected\":\"%s\",\"got\":\"%s\"}",
+			i ? "," : "", m->line, trace_op_name(m->op), want, got);
+	}
+	fprintf(f, "],\"errors\":%" PRIu64 ",\"error\":", st->errors);
+	if (st->error[0])
+		json_str(f, st->error);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"notes\":[");
+	for (i = 0; i < be.nr_notes; i++) {
+		fprintf(f, i ? "," : "");
+		json_str(f, be.notes[i]);
+	}
+	fprintf(f, "],\"balance\":{\"ok\":%s,\"available\":%s,", bal->ok ? "true" : "false",
+		bal->available ? "true" : "false");
+	json_counts(f, "before", &bal->before);
+	fputc(',', f);
+	json_counts(f, "during", &bal->peak);
+	fputc(',', f);
+	json_counts(f, "after", &bal->after);
+	fprintf(f, ",\"page_refs_checked\":%ld,\"page_refs_pinned\":%ld},", bal->page_refs_checked,
+		bal->page_refs_pinned);
+	fprintf(f, "\"expectations_met\":%s,\"expectation\":", expect_ok ? "true" : "false");
+	json_str(f, why);
+	fprintf(f, ",\"seconds\":{\"setup\":%.3f,\"replay\":%.3f,\"teardown\":%.3f},"
+		"\"ops_per_s\":%.0f,\"ok\":%s}\n", t->setup, t->replay, t->teardown,
+		t->replay > 0 ? st->records / t->replay : 0.0, ok ? "true" : "false");
+	return fclose(f);
+}
+
+/* --- under the probes ----------------------------------------------------------------------- */
+
+static char *slurp(const char *path, size_t *len)
+{
+	struct stat sb;
+	char *buf = NULL;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NULL;
+	if (!fstat(fileno(f), &sb) && (buf = malloc(sb.st_size + 1))) {
+		*len = fread(buf, 1, sb.st_size, f);
+		buf[*len] = 0;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The number after "key": following @from in @json, or -1. */
+static long json_number_after(const char *json, const char *from, const char *key)
+{
+	const char *p = from ? strstr(json, from) : json;
+	char pat[64];
+
+	if (!p)
+		return -1;
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(p, pat);
+	if (!p)
+		return -1;
+	p += strlen(pat);
+	if (*p < '0' || *p > '9')
+		return -1;
+	return strtol(p, NULL, 10);
+}
+
+/*
+ * --probe: run this same command under tcelab-probe, then add the probe's document to the
+ * results with its pin/unpin counts and leak count, which must balance.
+ */
+static int run_under_probe(int argc, char **argv)
+{
+	char self[PATH_MAX], probe_json[PATH_MAX], **args;
+	long pins, unpins, leaks;
+	size_t rlen = 0, plen = 0;
+	char *rj, *pj, *end;
+	int i, n = 0, status, ok;
+	pid_t pid;
+	FILE *f;
+
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (sl <= 0) {
+		perror("tcelab-replay: /proc/self/exe");
+		return 1;
+	}
+	self[sl] = 0;
+	snprintf(probe_json, sizeof(probe_json), "%s.probe.json",
+		 opt.json ? opt.json : "/tmp/tcelab-replay");
+	args = calloc(argc + 8, sizeof(*args));
+	args[n++] = "tcelab-probe";
+	args[n++] = "--json";
+	args[n++] = probe_json;
+	/* tcelab.ko may be loaded beside the upstream stack the vfio backend drives. */
+	args[n++] = "--stack";
+	args[n++] = strcmp(opt.backend, "vfio") ? "tcelab" : "upstream";
+	args[n++] = "--";
+	args[n++] = self;
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--probe"))
+			args[n++] = argv[i];
+	setenv(UNDER_PROBE_ENV, "1", 1);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		execvp(args[0], args);
+		fprintf(stderr, "tcelab-replay: cannot run tcelab-probe: %s\n", strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		perror("tcelab-replay: tcelab-probe");
+		return 1;
+	}
+	status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	pj = slurp(probe_json, &plen);
+	if (!pj || !plen) {
+		fprintf(stderr, "tcelab-replay: the probes wrote no results (%s)\n", probe_json);
+		return status ? status : 1;
+	}
+	while (plen && (pj[plen - 1] == '\n' || pj[plen - 1] == ' '))
+		pj[--plen] = 0;
+	/* Pages, not calls: upstream pins a preregistered region in one call, unpins page by page. */
+	pins = json_number_after(pj, "\"pin\":{", "pages");
+	unpins = json_number_after(pj, "\"unpin\":{", "pages");
+	leaks = json_number_after(pj, "\"leaks\":{", "pages");
+	ok = pins >= 0 && pins == unpins && leaks == 0;
+	fprintf(stderr, "tcelab-replay: probes: %ld pins, %ld unpins, %ld pages leaked: %s\n", pins,
+		unpins, leaks, ok ? "balanced" : "NOT balanced");
+	if (opt.json && (rj = slurp(opt.json, &rlen))) {
+		end = strrchr(rj, '}');
+		if (end && (f = fopen(opt.json, "w"))) {
+			*end = 0;
+			/* The replay's own "ok" stays; "probe_ok" is the probes' verdict. */
+			fprintf(f, "%s,\"pins\":%ld,\"unpins\":%ld,\"probe_leaked_pages\":%ld,"
+				"\"probe_ok\":%s,\"probe\":%s}\n", rj, pins, unpins, leaks,
+				ok ? "true" : "false", pj);
+			fclose(f);
+		}
+		free(rj);
+	}
+	free(pj);
+	unlink(probe_json);
+	return status ? status : ok ? 0 : 1;
+}
+
+/* --- main --------------------------------------------------------------------------------- */
+
+static int parse_expect_ret(const char *s)
+{
+	const char *eq = strchr(s, '=');
+	char code[32];
+	int64_t v;
+	size_t i, len;
+
+	if (!eq || eq == s || opt.nr_expect_rets == MAX_EXPECT_RETS)
+		return -1;
+	len = eq - s < (long)sizeof(code) - 1 ? (size_t)(eq - s) : sizeof(code) - 1;
+	memcpy(code, s, len);
+	code[len] = 0;
+	if (replay_parse_ret(code, &v))
+		return -1;
+	for (i = 0; eq[1 + i]; i++)
+		if (eq[1 + i] < '0' || eq[1 + i] > '9')
+			return -1;
+	opt.expect_rets[opt.nr_expect_rets].code = v;
+	opt.expect_rets[opt.nr_expect_rets++].n = strtoull(eq + 1, NULL, 10);
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "backend", required_argument, NULL, 'b' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "batch", required_argument, NULL, 'B' },
+		{ "probe", no_argument, NULL, 'p' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "ram-backing", required_argument, NULL, 'r' },
+		{ "expect-mismatches", required_argument, NULL, 'm' },
+		{ "expect-ret", required_argument, NULL, 'e' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	static struct trace_parser parser;
+	static struct trace_record rec;
+	static struct stats total;
+	struct balance_report bal = { 0 };
+	struct run_times times = { 0 };
+	uint64_t t0, t_last, n_last = 0, t;
+	char err[600] = "", why[256] = "";
+	unsigned int i;
+	int c, fd, ret, ok, expect_ok;
+	char *base;
+
+	while ((c = getopt_long(argc, argv, "hq", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'b': opt.backend = optarg; break;
+		case 't': opt.threads = strtoul(optarg, NULL, 0); break;
+		case 'B': opt.batch = strtoul(optarg, NULL, 0); break;
+		case 'p': opt.probe = 1; break;
+		case 'j': opt.json = optarg; break;
+		case 'n': opt.name = optarg; break;
+		case 'r':
+			if (trace_parse_size(optarg, &opt.ram_backing)) {
+				fprintf(stderr, "tcelab-replay: --ram-backing: not a size: %s\n", optarg);
+				return 2;
+			}
+			break;
+		case 'm': opt.expect_mismatches = strtol(optarg, NULL, 0); break;
+		case 'e':
+			if (parse_expect_ret(optarg)) {
+				fprintf(stderr, "tcelab-replay: --expect-ret takes CODE=N: %s\n", optarg);
+				return 2;
+			}
+			break;
+		case 'q': opt.quiet = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	opt.trace = argv[optind];
+	if (opt.threads < 1 || opt.threads > MAX_THREADS || opt.batch < 1 ||
+	    opt.batch > TCELAB_HCALL_MAX_BATCH) {
+		fprintf(stderr, "tcelab-replay: --threads must be 1..%d, --batch 1..%d\n",
+			MAX_THREADS, TCELAB_HCALL_MAX_BATCH);
+		return 2;
+	}
+	be.ops = backend_find(opt.backend);
+	if (!be.ops) {
+		fprintf(stderr, "tcelab-replay: unknown backend '%s' (kmod, vfio)\n", opt.backend);
+		return 2;
+	}
+	if (!opt.name) {
+		base = strrchr(opt.trace, '/');
+		base = strdup(base ? base + 1 : opt.trace);
+		if (strrchr(base, '.'))
+			*strrchr(base, '.') = 0;
+		opt.name = base;
+	}
+	if (opt.probe && !getenv(UNDER_PROBE_ENV))
+		return run_under_probe(argc, argv);
+
+	fd = open(opt.trace, O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "tcelab-replay: %s: %s\n", opt.trace, strerror(errno));
+		return 1;
+	}
+	trace_parser_init_fd(&parser, opt.trace, fd);
+	if (trace_read_header(&parser)) {
+		fprintf(stderr, "tcelab-replay: %s\n", parser.error);
+		return 1;
+	}
+	if (ram_setup(&parser.header, err, sizeof(err))) {
+		fprintf(stderr, "tcelab-replay: %s\n", err);
+		return 1;
+	}
+	if ((uint64_t)opt.threads * SCRATCH_SLOTS * SCRATCH_SLOT > ram.size / 2) {
+		fprintf(stderr, "tcelab-replay: guest RAM too small for %u threads\n", opt.threads);
+		return 2;
+	}
+	for (i = 0; i < opt.threads; i++)
+		if (worker_init(&workers[i], i)) {
+			fprintf(stderr, "tcelab-replay: out of memory\n");
+			return 1;
+		}
+	ret = timeline_init(&timeline, TIMELINE_FIRST_WINDOW, TIMELINE_MAX_POINTS);
+	if (ret) {
+		fprintf(stderr, "tcelab-replay: timeline: %s\n", strerror(-ret));
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	if (be.ops->counters(&be, &bal.before))
+		memset(&bal.before, 0, sizeof(bal.before));
+	t0 = now_ns();
+	if (be.ops->setup(&be, &parser.header, &ram, err, sizeof(err))) {
+		fprintf(stderr, "tcelab-replay: %s backend: %s\n", be.ops->name, err);
+		be.ops->teardown(&be);
+		return 1;
+	}
+	times.setup = (now_ns() - t0) / 1e9;
+	if (!opt.quiet)
+		fprintf(stderr, "tcelab-replay: %s: %s backend ready in %.2f s (guest RAM %" PRIu64
+			" MiB, backing %" PRIu64 " MiB, %u window%s)\n", opt.name, be.ops->name,
+			times.setup, ram.size >> 20, ram.backing >> 20, parser.header.nr_windows,
+			parser.header.nr_windows == 1 ? "" : "s");
+	t0 = t_last = replay_start_ns = now_ns();
+	if (opt.threads > 1)
+		for (i = 0; i < opt.threads; i++)
+			pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
+	while (!stop && (ret = trace_next(&parser, &rec)) == 1) {
+		total.records++;
+		if (opt.threads == 1)
+			process(&workers[0], &rec);
+		else
+			hand_over(worker_for(&rec), &rec);
+		if (!(total.records & 1023) && !opt.quiet && (t = now_ns()) - t_last > 2000000000ULL) {
+			fprintf(stderr, "tcelab-replay: %s: %" PRIu64 " records (line %lu), %.0f/s\n",
+				opt.name, total.records, rec.line,
+				(total.records - n_last) * 1e9 / (t - t_last));
+			t_last = t;
+			n_last = total.records;
+		}
+	}
+	if (stop)
+		ret = -1, snprintf(parser.error, sizeof(parser.error), "interrupted");
+	if (opt.threads == 1) {
+		flush(&workers[0]);
+	} else {
+		for (i = 0; i < opt.threads; i++) {
+			pthread_mutex_lock(&workers[i].mu);
+			workers[i].done = 1;
+			pthread_cond_broadcast(&workers[i].cv);
+			pthread_mutex_unlock(&workers[i].mu);
+		}
+		for (i = 0; i < opt.threads; i++)
+			pthread_join(workers[i].thread, NULL);
+	}
+	times.replay = (now_ns() - t0) / 1e9;
+	memset(&total, 0, sizeof(total));
+	for (i = 0; i < opt.threads; i++)
+		merge(&total, &workers[i].st);
+	if (ret < 0)
+		set_error(&total, "%s", parser.error);
+	be.ops->counters(&be, &bal.peak);
+
+	t0 = now_ns();
+	be.ops->teardown(&be);
+	be.ops->balance(&be, &ram, &bal);
+	times.teardown = (now_ns() - t0) / 1e9;
+
+	expect_ok = expectations_met(&total, why, sizeof(why));
+	ok = expect_ok && !total.errors && bal.ok;
+	if (!bal.ok)
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%sunbalanced",
+			 why[0] ? "; " : "");
+	for (i = 0; i < total.nr_list && i < 20; i++) {
+		const struct mismatch *m = &total.list[i];
+		char want[32], got[32];
+
+		mismatch_values(m, want, got, sizeof(want));
+		fprintf(stderr, "%s:%lu: mismatch: %s expected %s, got %s\n", opt.trace, m->line,
+			trace_op_name(m->op), want, got);
+	}
+	printf("tcelab-replay: %s: %" PRIu64 " records in %.2f s (%.0f/s), %" PRIu64
+	       " mismatches, p50 %llu ns p99 %llu ns, balance %s: %s\n", opt.name, total.records,
+	       times.replay, times.replay > 0 ? total.records / times.replay : 0.0,
+	       total.mismatches, (unsigned long long)hist_percentile(&total.all, 0.5),
+	       (unsigned long long)hist_percentile(&total.all, 0.99),
+	       bal.ok ? "ok" : "BROKEN", ok ? "ok" : "FAILED");
+	if (!ok && why[0])
+		printf("tcelab-replay: %s: %s\n", opt.name, why);
+	if (opt.json && write_json(opt.json, &parser.header, &total, &bal, &times, expect_ok, why,
+				   ok))
+		return 1;
+	return ok ? 0 : 1;
+}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tcelab-replay's pure logic: return code names, guest RAM backing, list aliasing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay_logic.h"
+#include "lib/trace.h"
+
+int replay_parse_ret(const char *s, int64_t *code)
+{
+	int64_t v;
+	char *end;
+
+	if (!*s)
+		return -1;
+	for (v = -100; v <= 10000; v++) {
+		const char *n = trace_ret_name(v);
+
+		if (n && !strcmp(n, s)) {
+			*code = v;
+			return 0;
+		}
+	}
+	v = strtoll(s, &end, 10);
+	if (*end)
+		return -1;
+	*code = v;
+	return 0;
+}
+
+uint64_t replay_backing_size(uint64_t ram, uint64_t requested, uint64_t align,
+			     long page_size, unsigned int max_slots)
+{
+	uint64_t pmask = (uint64_t)page_size - 1, amask, backing;
+
+	if (align < (uint64_t)page_size)
+		align = page_size;
+	amask = align - 1;
+	ram = (ram + pmask) & ~pmask;
+	backing = (ram + max_slots - 1) / max_slots;
+	if (requested > backing)
+		backing = requested;
+	backing = (backing + amask) & ~amask;
+	return backing > ram ? ram : backing;
+}
+
+static int overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+int replay_alias_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen, uint64_t backing)
+{
+	a %= backing;
+	b %= backing;
+	return overlap(a, alen, b, blen) || overlap(a + backing, alen, b, blen) ||
+	       overlap(a, alen, b + backing, blen);
+}

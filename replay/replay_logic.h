@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* tcelab-replay's pure logic (replay/replay_logic.c), unit-tested on the host. */
+#ifndef TCELAB_REPLAY_H
+#define TCELAB_REPLAY_H
+
+#include <stdint.h>
+
+/* "H_PARAMETER", "-4" or "9999" to a return code: 0, or -1 when it is neither. */
+int replay_parse_ret(const char *s, int64_t *code);
+
+/*
+ * User memory behind @ram bytes of guest RAM when at most @max_slots memory slots may share
+ * it: @requested (0: as little as possible), at least @ram / @max_slots, rounded up to a
+ * multiple of @align (a power of two, at least the page size: the largest TCE page, which must
+ * not straddle two slots), at most @ram rounded up to a page.
+ */
+uint64_t replay_backing_size(uint64_t ram, uint64_t requested, uint64_t align,
+			     long page_size, unsigned int max_slots);
+
+/* Do guest physical [a, a + alen) and [b, b + blen) share memory when RAM aliases every
+ * @backing bytes? Lengths must be below @backing. */
+int replay_alias_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen, uint64_t backing);
+
+#endif /* TCELAB_REPLAY_H */

@@ -1,0 +1,30 @@
+# tests/: host unit tests (unit/), guest TAP programs (guest/), and the end-to-end script that
+# `make test` runs (run-tests.sh).
+UNIT_SRCS += $(wildcard tests/unit/*.c)
+$(BUILD)/host/unit-tests: $$(UNIT_SRCS) $(wildcard tests/unit/*.h) $$(LIB_HDRS) \
+		$(wildcard kmod/*.h traces/*.h replay/*.h reports/*.h vm/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -o $@ $(UNIT_SRCS) $(HOST_LDLIBS)
+
+# Every tests/guest/*.c is one TAP program, run by the guest `test` job.
+GUEST_TESTS := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c))
+# The list's own stamp changes when a test is added or removed, so no stale binary lingers.
+$(BUILD)/%/tests/.list: FORCE
+	@mkdir -p $(@D)
+	@echo '$(GUEST_TESTS)' | cmp -s - $@ || echo '$(GUEST_TESTS)' >$@
+$(BUILD)/%/tests/.built: $(wildcard tests/guest/*.c tests/guest/*.h) include/uapi/tcelab.h \
+		$(LIB_HDRS) $(BUILD)/%/tests/.list
+	$(Q)find $(@D) -maxdepth 1 -type f ! -name '.*' -delete
+	$(Q)for t in $(GUEST_TESTS); do \
+		$(CC_$*) -static $(CFLAGS_COMMON) -pthread -o $(@D)/$$t tests/guest/$$t.c || exit 1; done
+	@touch $@
+
+# The fuzzers get a short turn in every test run; 'make fuzz' runs them longer.
+TEST_FUZZ_SECONDS := 15
+
+.PHONY: test
+test: build checkpatch report-test
+	@echo "==> host unit tests"
+	$(Q)$(BUILD)/host/unit-tests
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
+	$(Q)tests/run-tests.sh $(TCELAB) $(BUILD)/test-runs
