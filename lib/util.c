@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "util.h"
 
 void die(const char *fmt, ...)
@@ -166,14 +167,9 @@ const char *tcelab_top(void)
 
 cJSON *read_json(const char *path)
 {
-	char *text = read_file(path, NULL);
-	cJSON *json;
+	char err[256];
 
-	if (!text)
-		return NULL;
-	json = cJSON_Parse(text);
-	free(text);
-	return json;
+	return json_load(path, NULL, err, sizeof(err));
 }
 
 cJSON *read_env_file(const char *path)

@@ -188,6 +188,45 @@ if [ ! -f "$src.stamp" ] || [ "$(cat "$src.stamp")" != "${src_deb##*/}" ]; then
 	echo "${src_deb##*/}" >"$src.stamp"
 fi
 
+# --- cJSON for the static guest programs ----------------------------------------------------
+# Every JSON document is read and written through cJSON, in the guest too, where programs are
+# static: Debian ships libcjson only as a shared library, so the guest gets a static one built
+# from the source package of exactly the host's libcjson version (make: build/<arch>/lib/).
+cjson_ver=$(dpkg-query -W -f='${Version}' libcjson-dev)
+cjson=$cache/cjson
+if [ ! -f "$cjson.stamp" ] || [ "$(cat "$cjson.stamp")" != "$cjson_ver" ]; then
+	step "apt-get source cjson=$cjson_ver (a private deb-src list under .cache/apt-src)"
+	srcapt=$cache/apt-src
+	rm -rf "$srcapt" "$cjson" "$cjson.stamp"
+	mkdir -p "$srcapt/lists/partial" "$srcapt/parts" "$cjson"
+	cat >"$srcapt/parts/debian-src.sources" <<-EOS
+	Types: deb-src
+	URIs: http://deb.debian.org/debian
+	Suites: bookworm bookworm-updates
+	Components: main
+	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+	Types: deb-src
+	URIs: http://deb.debian.org/debian-security
+	Suites: bookworm-security
+	Components: main
+	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+	EOS
+	srcopts=(-q -o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$srcapt/parts"
+		 -o "Dir::State::Lists=$srcapt/lists" -o APT::Sandbox::User=root)
+	apt-get "${srcopts[@]}" update >"$srcapt/update.log" 2>&1 ||
+		echo "    apt-get update of the source indexes reported errors (log: $srcapt/update.log)" >&2
+	(cd "$cjson" && apt-get "${srcopts[@]}" source "cjson=$cjson_ver" >"$srcapt/source.log" 2>&1) ||
+		{ tail -20 "$srcapt/source.log" >&2; die "cannot get the source of cjson $cjson_ver (log: $srcapt/source.log)"; }
+	tree=$(ls -d "$cjson"/cjson-*/ | head -1)
+	[ -f "$tree/cJSON.c" ] || die "the cjson $cjson_ver source has no cJSON.c"
+	mv "$tree" "$cjson/src"
+	# Included as <cjson/cJSON.h>, as on the host.
+	mkdir -p "$cjson/include/cjson"
+	cp "$cjson/src/cJSON.h" "$cjson/include/cjson/"
+	echo "$cjson_ver" >"$cjson.stamp"
+fi
+
 # --- report assets: uPlot from the npm registry, inlined into every dashboard ---------------
 uplot_version=1.6.32
 npmdir=$cache/npm
@@ -252,5 +291,7 @@ mv "$cache/versions.env.tmp" "$cache/versions.env"
 	echo "BUSYBOX_x86_64 := /bin/busybox"
 	echo "BUSYBOX_ppc64le := $cache/sysroot/ppc64le/bin/busybox"
 	echo "LINUX_SOURCE := $src"
+	echo "CJSON_SRC := $cjson/src"
+	echo "CJSON_INC := $cjson/include"
 } >"$cache/versions.mk"
 step "set-up done: x86_64 $x86_abi ($x86_ver), ppc64le $ppc_abi ($ppc_ver)"

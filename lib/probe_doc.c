@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Reading the probe document (lib/probe_doc.h). */
+#include <string.h>
+#include <tcelab/schema.h>
+
+#include "json.h"
+#include "probe_doc.h"
+
+cJSON *probe_doc_load(const char *path, char *err, size_t errlen)
+{
+	return json_load(path, SCHEMA_PROBE, err, errlen);
+}
+
+long long probe_doc_num(const cJSON *probe, const char *path)
+{
+	return (long long)json_num(probe, path, -1);
+}
+
+void probe_doc_totals(const cJSON *probe, struct probe_totals *t)
+{
+	t->pin_calls = probe_doc_num(probe, "roles.pin.count");
+	t->pin_ok = probe_doc_num(probe, "roles.pin.ok");
+	t->pin_pages = probe_doc_num(probe, "roles.pin.pages");
+	t->unpin_calls = probe_doc_num(probe, "roles.unpin.count");
+	t->unpin_pages = probe_doc_num(probe, "roles.unpin.pages");
+	t->leaked_pages = probe_doc_num(probe, "ledger.leaks.pages");
+	t->leaked_pins = probe_doc_num(probe, "ledger.leaks.pins");
+	t->double_releases = probe_doc_num(probe, "ledger.double_releases.count");
+	t->locked_vm_drift = probe_doc_num(probe, "locked_vm.drift");
+	t->lost = probe_doc_num(probe, "lost.total");
+}
+
+/* "func+0x10 [mod]" names function @func. */
+static bool frame_is(const char *frame, const char *func)
+{
+	size_t len = strlen(func);
+
+	return !strncmp(frame, func, len) && (frame[len] == '+' || frame[len] == ' ' || !frame[len]);
+}
+
+static const cJSON *stack_groups(const cJSON *probe, const char *section)
+{
+	const cJSON *ledger = cJSON_GetObjectItemCaseSensitive(probe, "ledger");
+
+	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ledger, section),
+						"by_stack");
+}
+
+bool probe_doc_stack_has(const cJSON *probe, const char *section, const char *func)
+{
+	const cJSON *g, *frame;
+
+	cJSON_ArrayForEach(g, stack_groups(probe, section))
+		cJSON_ArrayForEach(frame, cJSON_GetObjectItemCaseSensitive(g, "frames"))
+			if (cJSON_IsString(frame) && frame_is(frame->valuestring, func))
+				return true;
+	return false;
+}
+
+const char *probe_doc_top_frame(const cJSON *probe, const char *section)
+{
+	const cJSON *g, *top = NULL;
+
+	cJSON_ArrayForEach(g, stack_groups(probe, section))
+		if (!top || json_num(g, "pages", 0) > json_num(top, "pages", 0))
+			top = g;
+	return cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(top,
+										      "frames"), 0));
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one reader of the probe document (SCHEMA_PROBE, probe/SCHEMA.md), for the replay runner,
+ * the verdict and the tests: the figures they check, by name.
+ */
+#ifndef TCELAB_PROBE_DOC_H
+#define TCELAB_PROBE_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+/* What a run's checks compare; -1 where the document has no such figure. */
+struct probe_totals {
+	long long pin_calls, pin_ok, pin_pages;
+	long long unpin_calls, unpin_pages;
+	long long leaked_pages, leaked_pins;
+	long long double_releases;
+	long long locked_vm_drift;
+	long long lost;
+};
+
+/* The document in @path: NULL with the reason in @err when it is missing or not a probe's. */
+cJSON *probe_doc_load(const char *path, char *err, size_t errlen);
+void probe_doc_totals(const cJSON *probe, struct probe_totals *t);
+/* A number at a dotted @path ("roles.xchg.latency.p99"), -1 when missing. */
+long long probe_doc_num(const cJSON *probe, const char *path);
+/*
+ * Does a stack group of the ledger's @section ("leaks" or "double_releases") have a frame of
+ * function @func ("tcelab_map_dma" matches "tcelab_map_dma+0x40 [tcelab]")?
+ */
+bool probe_doc_stack_has(const cJSON *probe, const char *section, const char *func);
+/* The first frame of the largest group of @section, or NULL. */
+const char *probe_doc_top_frame(const cJSON *probe, const char *section);
+
+#endif /* TCELAB_PROBE_DOC_H */
