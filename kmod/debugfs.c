@@ -2,8 +2,8 @@
 /*
  * debugfs: /sys/kernel/debug/tcelab/ holds the global counters (one file each; `pinned` is
  * what the guest checks after every job), containers/<id> with each container's counters, the
- * fault knobs, and the test-only `warn` switch that makes the module WARN so the harness can
- * prove a WARN fails a run.
+ * fault knobs (their state lives in faults.c, which stays a leaf) with `reap`, and the test-only
+ * `warn` switch that makes the module WARN so the harness can prove a WARN fails a run.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -36,7 +36,7 @@ static int tcelab_counter_get(void *data, u64 *val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(tcelab_counter_fops, tcelab_counter_get, NULL, "%lld\n");
 
-void tcelab_debugfs_counter(const char *name, struct dentry *dir, atomic64_t *counter)
+static void tcelab_debugfs_counter(const char *name, struct dentry *dir, atomic64_t *counter)
 {
 	debugfs_create_file_unsafe(name, 0444, dir, counter, &tcelab_counter_fops);
 }
@@ -73,6 +73,87 @@ void tcelab_debugfs_container_add(struct tcelab_container *c)
 void tcelab_debugfs_container_remove(struct tcelab_container *c)
 {
 	debugfs_remove(c->debugfs);
+}
+
+static const char * const tcelab_knob_names[TCELAB_FAULT_NR] = {
+	[TCELAB_FAULT_MAP_LEAK] = "map_leak",
+	[TCELAB_FAULT_NO_DIRTY] = "no_dirty",
+	[TCELAB_FAULT_EBUSY_OVERWRITE] = "ebusy_overwrite",
+	[TCELAB_FAULT_RELEASE_LEAK] = "release_leak",
+	[TCELAB_FAULT_LOCKED_VM_LEAK] = "locked_vm_leak",
+	[TCELAB_FAULT_REMOVE_NO_CLEAR] = "remove_no_clear",
+	[TCELAB_FAULT_NONATOMIC_XCHG] = "nonatomic_xchg",
+	[TCELAB_FAULT_INDIRECT_LEAK] = "indirect_leak",
+};
+
+/* Drop TCEs left in the groups' DMA32 tables by fault 4; their pins are reaped next. */
+static void tcelab_reap_stale_tces(void)
+{
+	struct tcelab_table *tbl;
+	enum tce_dir dir;
+	unsigned long hpa;
+	unsigned int i;
+	u64 e;
+
+	for (i = 0; i < tcelab_ngroups; i++) {
+		tbl = tcelab_groups[i].dma32;
+		for (e = tbl->offset;; e++) {
+			e = tcelab_table_next_populated(tbl, e);
+			if (e >= tbl->offset + tbl->size)
+				break;
+			dir = TCE_DIR_NONE;
+			tcelab_tce_xchg(NULL, tbl, e, &hpa, &dir);
+		}
+	}
+}
+
+/* knobs/reap: give back what leak knobs leaked, so a test run ends balanced. */
+static int tcelab_reap_set(void *data, u64 val)
+{
+	unsigned int i;
+	int ret = 0;
+
+	mutex_lock(&tcelab_groups_lock);
+	for (i = 0; i < tcelab_ngroups; i++)
+		if (tcelab_groups[i].owner)
+			ret = -EBUSY;
+	if (!ret) {
+		tcelab_reap_stale_tces();
+		tcelab_pins_reap();
+		tcelab_faults_reap_locked_vm();
+	}
+	mutex_unlock(&tcelab_groups_lock);
+	return ret;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(tcelab_reap_fops, NULL, tcelab_reap_set, "%llu\n");
+
+static int tcelab_fail_nth_get(void *data, u64 *val)
+{
+	*val = atomic_read(&tcelab_fail_countdown);
+	return 0;
+}
+
+static int tcelab_fail_nth_set(void *data, u64 val)
+{
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(&tcelab_fail_countdown, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(tcelab_fail_nth_fops, tcelab_fail_nth_get, tcelab_fail_nth_set,
+			 "%llu\n");
+
+static void tcelab_faults_debugfs_init(struct dentry *parent)
+{
+	struct dentry *dir = debugfs_create_dir("knobs", parent);
+	int i;
+
+	for (i = 0; i < TCELAB_FAULT_NR; i++)
+		debugfs_create_u32(tcelab_knob_names[i], 0600, dir, &tcelab_knobs[i]);
+	debugfs_create_u32("kill_delay_us", 0600, dir, &tcelab_kill_delay_us);
+	debugfs_create_file_unsafe("fail_nth", 0600, dir, NULL, &tcelab_fail_nth_fops);
+	tcelab_debugfs_counter("fail_injected", dir, &tcelab_fail_injected);
+	debugfs_create_file_unsafe("reap", 0200, dir, NULL, &tcelab_reap_fops);
 }
 
 void tcelab_debugfs_init(void)

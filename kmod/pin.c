@@ -4,16 +4,28 @@
  * `pin` and `unpin` probe roles: every page the module pins or releases goes through them, and
  * they are never inlined. The module also counts its own pins per page, which makes a release
  * of a page it no longer pins (a double release) detectable and harmless, and lets
- * TCELAB_PAGE_REFS report exact counts.
+ * TCELAB_PAGE_REFS report exact counts. locked_vm that fault 5 keeps charged is listed here,
+ * next to its accounting, so that it can be given back.
  */
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/xarray.h>
 
 #include "tcelab_private.h"
 
 static DEFINE_XARRAY(tcelab_pins);	/* pfn -> number of pins held by the module */
 static DEFINE_MUTEX(tcelab_pins_lock);
+
+struct tcelab_locked_leak {
+	struct list_head node;
+	struct mm_struct *mm;
+	unsigned long pages;
+};
+
+static LIST_HEAD(tcelab_locked_leaks);
+static DEFINE_SPINLOCK(tcelab_locked_leaks_lock);
 
 static int tcelab_pins_add(unsigned long pfn, long delta)
 {
@@ -112,6 +124,41 @@ int tcelab_account(struct tcelab_container *c, unsigned long pages, bool inc)
 	if (!ret)
 		TCELAB_COUNT(c, locked_pages, inc ? pages : -(s64)pages);
 	return ret;
+}
+
+/* Fault 5: keep @pages charged to @mm until reaped. */
+void tcelab_leak_locked_vm(struct mm_struct *mm, unsigned long pages)
+{
+	struct tcelab_locked_leak *leak;
+
+	leak = kzalloc(sizeof(*leak), GFP_KERNEL | __GFP_NOFAIL);
+	mmgrab(mm);
+	leak->mm = mm;
+	leak->pages = pages;
+	spin_lock(&tcelab_locked_leaks_lock);
+	list_add(&leak->node, &tcelab_locked_leaks);
+	spin_unlock(&tcelab_locked_leaks_lock);
+}
+
+/* Uncharge what tcelab_leak_locked_vm() kept (knobs/reap and unload). */
+void tcelab_faults_reap_locked_vm(void)
+{
+	struct tcelab_locked_leak *leak;
+
+	for (;;) {
+		spin_lock(&tcelab_locked_leaks_lock);
+		leak = list_first_entry_or_null(&tcelab_locked_leaks, struct tcelab_locked_leak,
+						node);
+		if (leak)
+			list_del(&leak->node);
+		spin_unlock(&tcelab_locked_leaks_lock);
+		if (!leak)
+			return;
+		account_locked_vm(leak->mm, leak->pages, false);
+		TCELAB_COUNT(NULL, locked_pages, -(s64)leak->pages);
+		mmdrop(leak->mm);
+		kfree(leak);
+	}
 }
 
 int tcelab_page_refs(struct tcelab_page_refs *refs)

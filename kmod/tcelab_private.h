@@ -156,6 +156,8 @@ int tcelab_pin(struct tcelab_container *c, unsigned long vaddr, bool write, stru
 void tcelab_unpin(struct tcelab_container *c, struct page *page, bool dirty);
 void tcelab_unpin_hpa(struct tcelab_container *c, unsigned long hpa);
 int tcelab_account(struct tcelab_container *c, unsigned long pages, bool inc);
+void tcelab_leak_locked_vm(struct mm_struct *mm, unsigned long pages);
+void tcelab_faults_reap_locked_vm(void);
 int tcelab_page_refs(struct tcelab_page_refs *refs);
 int tcelab_pins_reap(void);
 void tcelab_pins_exit(void);
@@ -215,16 +217,19 @@ enum tcelab_fault {
 	TCELAB_FAULT_NR,
 };
 
+/* Knob state, shown and set by debugfs.c (knobs/). */
+extern u32 tcelab_knobs[TCELAB_FAULT_NR];
+extern u32 tcelab_kill_delay_us;		/* knob 9 */
+extern atomic_t tcelab_fail_countdown;		/* knob 10: the Nth fallible step fails */
+extern atomic64_t tcelab_fail_injected;
+
+/* The leaf checks: faults.c calls nothing else in the module. */
 bool tcelab_fault(enum tcelab_fault f);
 bool tcelab_fail_nth(void);
 void tcelab_kill_delay(void);
 void *tcelab_kzalloc(size_t size);
-void tcelab_leak_locked_vm(struct mm_struct *mm, unsigned long pages);
-void tcelab_faults_reap_locked_vm(void);
-void tcelab_faults_debugfs_init(struct dentry *dir);
 
 /* debugfs.c */
-void tcelab_debugfs_counter(const char *name, struct dentry *dir, atomic64_t *counter);
 void tcelab_debugfs_init(void);
 void tcelab_debugfs_exit(void);
 void tcelab_debugfs_container_add(struct tcelab_container *c);
