@@ -46,14 +46,24 @@ static const cJSON *stack_groups(const cJSON *probe, const char *section)
 						"by_stack");
 }
 
+static bool frames_have(const cJSON *frames, const char *func)
+{
+	const cJSON *frame;
+
+	cJSON_ArrayForEach(frame, frames)
+		if (cJSON_IsString(frame) && frame_is(frame->valuestring, func))
+			return true;
+	return false;
+}
+
 bool probe_doc_stack_has(const cJSON *probe, const char *section, const char *func)
 {
-	const cJSON *g, *frame;
+	const cJSON *g;
 
 	cJSON_ArrayForEach(g, stack_groups(probe, section))
-		cJSON_ArrayForEach(frame, cJSON_GetObjectItemCaseSensitive(g, "frames"))
-			if (cJSON_IsString(frame) && frame_is(frame->valuestring, func))
-				return true;
+		if (frames_have(cJSON_GetObjectItemCaseSensitive(g, "frames"), func) ||
+		    frames_have(cJSON_GetObjectItemCaseSensitive(g, "last_pin_frames"), func))
+			return true;
 	return false;
 }
 

@@ -27,7 +27,10 @@ void probe_doc_totals(const cJSON *probe, struct probe_totals *t);
 long long probe_doc_num(const cJSON *probe, const char *path);
 /*
  * Does a stack group of the ledger's @section ("leaks" or "double_releases") have a frame of
- * function @func ("tcelab_map_dma" matches "tcelab_map_dma+0x40 [tcelab]")?
+ * function @func ("tcelab_map_dma" matches "tcelab_map_dma+0x40 [tcelab]"), in its first pin's
+ * stack or its most recent one's? A page first pinned on one path and leaked by a later pin
+ * on another (a registered page pinned again as a hypercall's TCE list) names the culprit
+ * only in the latter.
  */
 bool probe_doc_stack_has(const cJSON *probe, const char *section, const char *func);
 /* The first frame of the largest group of @section, or NULL. */

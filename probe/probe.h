@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Definitions shared by the BPF probes (tcelab.bpf.c) and their loader (tcelab-probe): roles,
+ * Definitions shared by the BPF probes (probe.bpf.c) and their loader (tcelab-probe): roles,
  * the kinds of probed function, the per-slot configuration the loader writes before load, the
- * histogram layout, the ledger and the exchange-effect records.
+ * histograms' indexes, the ledger and the exchange-effect records.
  *
  * The BPF side knows nothing about symbol names: the loader resolves each role to symbols
  * (probe/roles.c) and gives every attached symbol a slot, whose configuration says what role

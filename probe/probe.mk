@@ -1,14 +1,16 @@
 # probe/: the libbpf-bootstrap trio. probe.bpf.c compiled per guest arch, embedded by a libbpf
-# skeleton (probe.skel.h) into the static tcelab-probe loader (probe.c and its modules).
+# skeleton (probe.skel.h) into the static tcelab-probe loader: probe.c (the command) and the
+# modules probe_ctx.h names, which write the probe document with lib/json.c (cJSON).
 BPF_CLANG ?= clang
 BPFTOOL ?= bpftool
 
 GUEST_BINS += tcelab-probe
-SRCS_tcelab-probe := $(filter-out probe/probe.bpf.c,$(wildcard probe/*.c)) lib/hist.c
-CFLAGS_tcelab-probe = -I$(BUILD)/$*/probe -I$(BPFINC_$*)
+SRCS_tcelab-probe := $(filter-out probe/probe.bpf.c,$(wildcard probe/*.c)) $(LIB_JSON_SRCS)
+CFLAGS_tcelab-probe = -I$(BUILD)/$*/probe -I$(BPFINC_$*) $(GUEST_JSON_CFLAGS)
 # libelf compresses sections with zlib and zstd, so a static libbpf needs both.
-LDLIBS_tcelab-probe = -L$(LIBDIR_$*) -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a
-DEPS_tcelab-probe = $(wildcard probe/*.h) $$(BUILD)/$$*/probe/probe.skel.h
+LDLIBS_tcelab-probe = -L$(LIBDIR_$*) -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a \
+	$(GUEST_JSON_LIBS)
+DEPS_tcelab-probe = $(wildcard probe/*.h) $$(BUILD)/$$*/probe/probe.skel.h $(GUEST_JSON_DEPS)
 
 # Both guest arches are little-endian, hence bpfel whatever the host. The arch's own uapi
 # headers come first: struct pt_regs, used by the kprobe programs, is per arch.

@@ -6,17 +6,19 @@ $(BUILD)/host/unit-tests: $$(UNIT_SRCS) $(wildcard tests/unit/*.h) $$(LIB_HDRS) 
 	@mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -o $@ $(UNIT_SRCS) $(HOST_LDLIBS)
 
-# Every tests/guest/*.c is one TAP program, run by the guest `test` job.
+# Every tests/guest/*.c is one TAP program, run by the guest `test` job. Each links lib/'s JSON
+# (cJSON, and the probe document's reader).
 GUEST_TESTS := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c))
 # The list's own stamp changes when a test is added or removed, so no stale binary lingers.
 $(BUILD)/%/tests/.list: FORCE
 	@mkdir -p $(@D)
 	@echo '$(GUEST_TESTS)' | cmp -s - $@ || echo '$(GUEST_TESTS)' >$@
 $(BUILD)/%/tests/.built: $(wildcard tests/guest/*.c tests/guest/*.h) include/uapi/tcelab.h \
-		$(LIB_HDRS) $(BUILD)/%/tests/.list
+		$(LIB_HDRS) $(LIB_JSON_SRCS) $(GUEST_JSON_DEPS) $(BUILD)/%/tests/.list
 	$(Q)find $(@D) -maxdepth 1 -type f ! -name '.*' -delete
 	$(Q)for t in $(GUEST_TESTS); do \
-		$(CC_$*) -static $(CFLAGS_COMMON) -pthread -o $(@D)/$$t tests/guest/$$t.c || exit 1; done
+		$(CC_$*) -static $(CFLAGS_COMMON) $(GUEST_JSON_CFLAGS) -pthread -o $(@D)/$$t \
+			tests/guest/$$t.c $(LIB_JSON_SRCS) $(GUEST_JSON_LIBS) || exit 1; done
 	@touch $@
 
 # The fuzzers get a short turn in every test run; 'make fuzz' runs them longer.

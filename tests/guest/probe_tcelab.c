@@ -20,12 +20,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <tcelab/guest.h>
 #include <uapi/tcelab.h>
 
+#include "lib/json.h"
+#include "lib/probe_doc.h"
 #include "tap.h"
 
 #define PROBE		"/bin/tcelab-probe"
@@ -50,126 +51,27 @@ static void kcounters(struct kcounters *k)
 	k->locked_pages = tcelab_debugfs_read("locked_pages");
 }
 
-/* --- a minimal JSON reader: enough to pick values by path ----------------------------------- */
+/* The probe's document of the last run_probe(), or NULL. */
+static cJSON *doc;
 
-static char *json;
-
-static const char *skip_ws(const char *p)
+/* Does a leak stack name @func? "" asks only for the ledger's stacks (no leak expected). */
+static bool leak_stack_names(const char *func)
 {
-	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
-		p++;
-	return p;
+	if (!*func)
+		return json_at(doc, "ledger.leaks.by_stack") != NULL;
+	return probe_doc_stack_has(doc, "leaks", func);
 }
 
-static const char *skip_string(const char *p)
+static long long doc_num(const char *path)
 {
-	for (p++; *p && *p != '"'; p++)
-		if (*p == '\\' && p[1])
-			p++;
-	return *p ? p + 1 : p;
+	return probe_doc_num(doc, path);
 }
 
-static const char *skip_value(const char *p)
+static bool doc_str_is(const char *path, const char *want)
 {
-	int depth = 0;
+	const char *s = json_str_at(doc, path);
 
-	p = skip_ws(p);
-	do {
-		if (*p == '"') {
-			p = skip_string(p);
-			continue;
-		}
-		if (*p == '{' || *p == '[')
-			depth++;
-		else if (*p == '}' || *p == ']')
-			depth--;
-		else if (!depth && (*p == ',' || !*p))
-			break;
-		if (!*p)
-			break;
-		p++;
-	} while (depth > 0 || (*p && *p != ',' && *p != '}' && *p != ']'));
-	return p;
-}
-
-/* The value at a dotted path of object keys ("roles.pin.count"), or NULL. */
-static const char *json_at(const char *path)
-{
-	const char *p = json, *key = path;
-
-	if (!p)
-		return NULL;
-	while (*key) {
-		size_t klen = strcspn(key, ".");
-
-		p = skip_ws(p);
-		if (*p != '{')
-			return NULL;
-		p++;
-		for (;;) {
-			const char *k;
-
-			p = skip_ws(p);
-			if (*p != '"')
-				return NULL;
-			k = p + 1;
-			p = skip_string(p);
-			p = skip_ws(p);
-			if (*p != ':')
-				return NULL;
-			p++;
-			if ((size_t)(p - 2 - k) >= klen && !strncmp(k, key, klen) && k[klen] == '"')
-				break;
-			p = skip_ws(skip_value(p));
-			if (*p != ',')
-				return NULL;
-			p++;
-		}
-		key += klen + (key[klen] == '.');
-	}
-	return skip_ws(p);
-}
-
-static long long json_num(const char *path)
-{
-	const char *p = json_at(path);
-
-	return p && (*p == '-' || (*p >= '0' && *p <= '9')) ? strtoll(p, NULL, 10) : -999999;
-}
-
-/* Does the value at path contain needle (e.g. a frame name in a stack list)? */
-static bool json_contains(const char *path, const char *needle)
-{
-	const char *p = json_at(path), *end;
-	char *copy;
-	bool found;
-
-	if (!p)
-		return false;
-	end = skip_value(p);
-	copy = strndup(p, end - p);
-	found = copy && strstr(copy, needle);
-	free(copy);
-	return found;
-}
-
-static int load_json(const char *path)
-{
-	struct stat st;
-	int fd;
-
-	free(json);
-	json = NULL;
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st))
-		return -1;
-	json = calloc(1, st.st_size + 1);
-	if (!json || read(fd, json, st.st_size) != st.st_size) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
+	return s && !strcmp(s, want);
 }
 
 /* --- running the workload under the probe -------------------------------------------------- */
@@ -177,7 +79,7 @@ static int load_json(const char *path)
 /* Run "tcelab-probe [opts] -- self workload NAME"; returns the probe's exit status. */
 static int run_probe(const char *workload, const char *opt1, const char *opt2)
 {
-	char *argv[16];
+	char *argv[16], err[256];
 	int n = 0, status;
 	pid_t pid;
 
@@ -193,6 +95,8 @@ static int run_probe(const char *workload, const char *opt1, const char *opt2)
 	argv[n++] = "workload";
 	argv[n++] = (char *)workload;
 	argv[n] = NULL;
+	cJSON_Delete(doc);
+	doc = NULL;
 	unlink(JSON_OUT);
 	fflush(stdout);
 	pid = fork();
@@ -204,8 +108,11 @@ static int run_probe(const char *workload, const char *opt1, const char *opt2)
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -1;
-	if (load_json(JSON_OUT))
+	doc = probe_doc_load(JSON_OUT, err, sizeof(err));
+	if (!doc) {
+		tap_diag("%s", err);
 		return -1;
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -495,11 +402,11 @@ static int workload(const char *name)
 
 static void diag_ledger(void)
 {
-	const char *p = json_at("ledger");
+	char *ledger = cJSON_PrintUnformatted(json_at(doc, "ledger"));
 
-	if (p)
-		tap_diag("ledger: %.*s", (int)(skip_value(p) - p > 1500 ? 1500 : skip_value(p) - p),
-			 p);
+	if (ledger)
+		tap_diag("ledger: %.1500s", ledger);
+	free(ledger);
 }
 
 /* Knobs off: the probe agrees exactly with the module, and finds nothing wrong. */
@@ -511,34 +418,35 @@ static void check_clean(const char *wl, const char *mode, long long pins, long l
 	kcounters(&a);
 	st = run_probe(wl, mode ? "--mode" : NULL, mode);
 	kcounters(&b);
-	if (!tap_check(st == 0 && json, "%s (%s): probe and workload succeed", wl,
+	if (!tap_check(st == 0 && doc, "%s (%s): probe and workload succeed", wl,
 		       mode ? mode : "auto")) {
-		tap_diag("exit status %d, error %s", st, json ? json_at("error") : "no json");
+		tap_diag("exit status %d, error %s", st,
+			 !doc ? "no json" : json_str_at(doc, "error") ?: "null");
 		for (int i = 0; i < 7; i++)
 			tap_check(0, "%s: skipped", wl);
 		return;
 	}
-	tap_diag("%s: attach mode %s, stack %s", wl, json_contains("attach_mode", "fentry") ?
-		 "fentry" : "kprobe", json_contains("stack", "tcelab") ? "tcelab" : "upstream");
-	tap_eq(json_num("roles.xchg.count"), b.exchanges - a.exchanges,
+	tap_diag("%s: attach mode %s, stack %s", wl, json_str_at(doc, "attach_mode") ?: "?",
+		 json_str_at(doc, "stack") ?: "?");
+	tap_eq(doc_num("roles.xchg.count"), b.exchanges - a.exchanges,
 	       "%s: exchanges equal the module's count", wl);
-	tap_eq(json_num("roles.kill.count"), b.kills - a.kills, "%s: kills equal the module's", wl);
-	tap_eq(json_num("roles.pin.ok"), pins, "%s: %lld pins", wl, pins);
-	tap_eq(json_num("roles.unpin.count"), unpins, "%s: %lld unpins", wl, unpins);
-	tap_check(json_num("ledger.leaks.pages") == 0 && b.pinned == a.pinned &&
-		  json_num("ledger.double_releases.count") == 0 &&
+	tap_eq(doc_num("roles.kill.count"), b.kills - a.kills, "%s: kills equal the module's", wl);
+	tap_eq(doc_num("roles.pin.ok"), pins, "%s: %lld pins", wl, pins);
+	tap_eq(doc_num("roles.unpin.count"), unpins, "%s: %lld unpins", wl, unpins);
+	tap_check(doc_num("ledger.leaks.pages") == 0 && b.pinned == a.pinned &&
+		  doc_num("ledger.double_releases.count") == 0 &&
 		  b.double_releases == a.double_releases,
 		  "%s: no leak and no double release (probe and module agree)", wl);
-	if (json_num("ledger.leaks.pages") || json_num("ledger.double_releases.count"))
+	if (doc_num("ledger.leaks.pages") || doc_num("ledger.double_releases.count"))
 		diag_ledger();
-	tap_eq(json_num("locked_vm.drift"), 0, "%s: no locked_vm drift", wl);
-	tap_check(json_num("lost.total") == 0 &&
-		  json_num("roles.xchg.latency.count") == json_num("roles.xchg.count") &&
-		  json_num("roles.xchg.latency.p50") <= json_num("roles.xchg.latency.p99") &&
-		  json_num("roles.xchg.latency.p99") <= json_num("roles.xchg.latency.max"),
+	tap_eq(doc_num("locked_vm.drift"), 0, "%s: no locked_vm drift", wl);
+	tap_check(doc_num("lost.total") == 0 &&
+		  doc_num("roles.xchg.latency.count") == doc_num("roles.xchg.count") &&
+		  doc_num("roles.xchg.latency.p50") <= doc_num("roles.xchg.latency.p99") &&
+		  doc_num("roles.xchg.latency.p99") <= doc_num("roles.xchg.latency.max"),
 		  "%s: no lost events, xchg histogram consistent (p50 %lld p99 %lld max %lld ns)",
-		  wl, json_num("roles.xchg.latency.p50"), json_num("roles.xchg.latency.p99"),
-		  json_num("roles.xchg.latency.max"));
+		  wl, doc_num("roles.xchg.latency.p50"), doc_num("roles.xchg.latency.p99"),
+		  doc_num("roles.xchg.latency.max"));
 }
 
 /*
@@ -561,15 +469,13 @@ static void check_leak(const char *knob, const char *wl, long long pages, const 
 	st = run_probe(wl, "--roles", "pin,unpin,locked_vm");
 	tcelab_debugfs_write(path, 0);
 	kcounters(&b);
-	tap_check(st == 0 && json, "%s: workload %s under the probe (status %d)", knob, wl, st);
-	tap_check(json_num("ledger.leaks.pins") == b.pinned - a.pinned &&
-		  json_num("ledger.leaks.pages") == pages,
+	tap_check(st == 0 && doc, "%s: workload %s under the probe (status %d)", knob, wl, st);
+	tap_check(doc_num("ledger.leaks.pins") == b.pinned - a.pinned &&
+		  doc_num("ledger.leaks.pages") == pages,
 		  "%s: ledger reports %lld leaked page(s) (module: %lld pins held)", knob,
-		  json_num("ledger.leaks.pages"), b.pinned - a.pinned);
-	tap_check(json_contains("ledger.leaks.by_stack", guilty),
-		  "%s: leak stack names %s", knob, guilty);
-	if (!json_contains("ledger.leaks.by_stack", guilty) ||
-	    json_num("ledger.leaks.pages") != pages)
+		  doc_num("ledger.leaks.pages"), b.pinned - a.pinned);
+	tap_check(leak_stack_names(guilty), "%s: leak stack names %s", knob, guilty);
+	if (!leak_stack_names(guilty) || doc_num("ledger.leaks.pages") != pages)
 		diag_ledger();
 	tcelab_debugfs_write("knobs/reap", 1);
 }
@@ -584,11 +490,11 @@ static void check_locked_vm_leak(void)
 	st = run_probe("reg_unreg", "--roles", "pin,unpin,locked_vm");
 	tcelab_debugfs_write("knobs/locked_vm_leak", 0);
 	kcounters(&b);
-	tap_check(st == 0 && json, "locked_vm_leak: workload under the probe");
-	tap_check(json_num("locked_vm.drift") == 8 && b.locked_pages - a.locked_pages == 8,
-		  "locked_vm_leak: drift of %lld pages (module: %lld)", json_num("locked_vm.drift"),
+	tap_check(st == 0 && doc, "locked_vm_leak: workload under the probe");
+	tap_check(doc_num("locked_vm.drift") == 8 && b.locked_pages - a.locked_pages == 8,
+		  "locked_vm_leak: drift of %lld pages (module: %lld)", doc_num("locked_vm.drift"),
 		  b.locked_pages - a.locked_pages);
-	tap_check(json_num("ledger.leaks.pages") == 0, "locked_vm_leak: no page leak");
+	tap_check(doc_num("ledger.leaks.pages") == 0, "locked_vm_leak: no page leak");
 	tcelab_debugfs_write("knobs/reap", 1);
 }
 
@@ -602,14 +508,14 @@ static void check_nonatomic(void)
 	st = run_probe("storm", "--roles", "pin,unpin");
 	tcelab_debugfs_write("knobs/nonatomic_xchg", 0);
 	kcounters(&b);
-	tap_check(st == 0 && json, "nonatomic_xchg: storm under the probe");
-	tap_check(json_num("ledger.double_releases.count") == b.double_releases - a.double_releases &&
+	tap_check(st == 0 && doc, "nonatomic_xchg: storm under the probe");
+	tap_check(doc_num("ledger.double_releases.count") == b.double_releases - a.double_releases &&
 		  b.double_releases > a.double_releases,
 		  "nonatomic_xchg: %lld double release(s), module counted %lld",
-		  json_num("ledger.double_releases.count"), b.double_releases - a.double_releases);
-	tap_check(json_num("ledger.leaks.pins") == b.pinned - a.pinned,
+		  doc_num("ledger.double_releases.count"), b.double_releases - a.double_releases);
+	tap_check(doc_num("ledger.leaks.pins") == b.pinned - a.pinned,
 		  "nonatomic_xchg: %lld leaked pin(s), module holds %lld",
-		  json_num("ledger.leaks.pins"), b.pinned - a.pinned);
+		  doc_num("ledger.leaks.pins"), b.pinned - a.pinned);
 	tcelab_debugfs_write("knobs/reap", 1);
 }
 
@@ -648,13 +554,13 @@ static void check_upstream(void)
 			tap_diag("%s", out);
 	}
 	st = run_probe("v1", "--stack", "upstream");
-	tap_check(st == 0 && json && json_contains("stack", "upstream"),
+	tap_check(st == 0 && doc && doc_str_is("stack", "upstream"),
 		  "upstream: v1 workload under the upstream probes");
-	tap_check(json_num("roles.pin.pages") >= 12 &&
-		  json_num("roles.pin.pages") == json_num("roles.unpin.pages") &&
-		  json_num("ledger.leaks.pages") == 0 && json_num("ledger.double_releases.count") == 0,
+	tap_check(doc_num("roles.pin.pages") >= 12 &&
+		  doc_num("roles.pin.pages") == doc_num("roles.unpin.pages") &&
+		  doc_num("ledger.leaks.pages") == 0 && doc_num("ledger.double_releases.count") == 0,
 		  "upstream: pin_user_pages_fast/unpin_user_page balance (%lld pinned, %lld released)",
-		  json_num("roles.pin.pages"), json_num("roles.unpin.pages"));
+		  doc_num("roles.pin.pages"), doc_num("roles.unpin.pages"));
 }
 
 int main(int argc, char **argv)

@@ -117,7 +117,8 @@ UNIT_TEST(probe_doc_reads_totals_and_stacks)
 
 	fputs("{\"schema\":\"" SCHEMA_PROBE "\",\"roles\":{\"pin\":{\"count\":17,\"ok\":16,"
 	      "\"pages\":16},\"unpin\":{\"count\":16,\"pages\":16}},\"ledger\":{\"leaks\":{"
-	      "\"pages\":16,\"pins\":16,\"by_stack\":[{\"pages\":4,\"frames\":[\"a+0x1\"]},"
+	      "\"pages\":16,\"pins\":16,\"by_stack\":[{\"pages\":4,\"frames\":[\"a+0x1\"],"
+	      "\"last_pin_frames\":[\"b+0x2 [m]\"]},"
 	      "{\"pages\":12,\"frames\":[\"mm_iommu_do_alloc+0x328\",\"tce_iommu_ioctl+0x10"
 	      " [vfio_iommu_spapr_tce]\"]}]},\"double_releases\":{\"count\":0}},"
 	      "\"locked_vm\":{\"drift\":16},\"lost\":{\"total\":0}}", f);
@@ -133,6 +134,7 @@ UNIT_TEST(probe_doc_reads_totals_and_stacks)
 	CHECK_EQ(t.locked_vm_drift, 16);
 	CHECK(probe_doc_stack_has(doc, "leaks", "tce_iommu_ioctl"));
 	CHECK(!probe_doc_stack_has(doc, "leaks", "tce_iommu"));
+	CHECK(probe_doc_stack_has(doc, "leaks", "b"));
 	CHECK(!probe_doc_stack_has(doc, "double_releases", "a"));
 	CHECK_STR(probe_doc_top_frame(doc, "leaks"), "mm_iommu_do_alloc+0x328");
 	CHECK_EQ(probe_doc_num(doc, "roles.xchg.count"), -1);

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * From roles to attached probes: each requested role resolves to the symbols roles.c lists for
+ * the chosen stack, each attached symbol gets a slot of the BPF side's configuration, and the
+ * probes attach by fentry/fexit when the kernel has BTF for every module involved, by
+ * kprobe/kretprobe otherwise (one skeleton carries both sets; only the chosen one is loaded).
+ * Also the two sysctls a run may switch on and restores: the BPF JIT and bpf_stats.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "probe_ctx.h"
+#include "probe.skel.h"
+
+#define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
+#define STATS_SYSCTL	"/proc/sys/kernel/bpf_stats_enabled"
+#define JIT_SYSCTL	"/proc/sys/net/core/bpf_jit_enable"
+
+const char *const mode_names[] = {
+	[MODE_AUTO] = "auto",
+	[MODE_FENTRY] = "fentry",
+	[MODE_KPROBE] = "kprobe",
+};
+
+/* --- resolution ------------------------------------------------------------------------------- */
+
+bool role_resolved(const struct probe_ctx *ctx, int role)
+{
+	int i;
+
+	for (i = 0; i < ctx->ncandidates; i++)
+		if (ctx->candidates[i].def->role == role && ctx->candidates[i].used)
+			return true;
+	return false;
+}
+
+/* Name the roles that resolve to no symbol; their number. */
+static int report_unresolved(const struct probe_ctx *ctx)
+{
+	int i, r, unresolved = 0;
+
+	for (r = 0; r < TCELAB_NR_ROLES; r++) {
+		if (!ctx->opts.roles[r] || role_resolved(ctx, r))
+			continue;
+		unresolved++;
+		fprintf(stderr, "tcelab-probe: role %s: no symbol of the %s stack in " KALLSYMS ":",
+			role_names[r], stack_names[ctx->stack]);
+		for (i = 0; i < ctx->ncandidates; i++)
+			if (ctx->candidates[i].def->role == r)
+				fprintf(stderr, " %s", ctx->candidates[i].def->name);
+		fprintf(stderr, "%s\n",
+			ctx->stack == STACK_TCELAB ? " (is tcelab.ko loaded?)" : "");
+	}
+	return unresolved;
+}
+
+int resolve_roles(struct probe_ctx *ctx)
+{
+	int i, j, unresolved;
+
+	ctx->stack = !ctx->opts.stack_auto ? ctx->opts.stack :
+		     ksym_by_name(ctx, "tcelab_tce_xchg") ? STACK_TCELAB : STACK_UPSTREAM;
+	for (i = 0; i < (int)nr_role_symbols; i++) {
+		const struct role_symbol *d = &role_symbols[i];
+		struct candidate *c;
+
+		if (d->stack != ctx->stack || !ctx->opts.roles[d->role])
+			continue;
+		if (ctx->ncandidates == MAX_CANDIDATES) {
+			fail(ctx, "more than %d candidate symbols", MAX_CANDIDATES);
+			return -E2BIG;
+		}
+		c = &ctx->candidates[ctx->ncandidates++];
+		*c = (struct candidate){ .def = d, .ksym = ksym_by_name(ctx, d->name), .slot = -1 };
+		if (!c->ksym)
+			continue;
+		c->used = true;
+		/* Alternatives: only the first present one. */
+		for (j = 0; j < ctx->ncandidates - 1 && d->alt; j++)
+			if (ctx->candidates[j].used && ctx->candidates[j].def->role == d->role &&
+			    ctx->candidates[j].def->alt == d->alt)
+				c->used = false;
+		if (!c->used)
+			continue;
+		if (ctx->nslots == TCELAB_MAX_SLOTS) {
+			fail(ctx, "more than %d symbols to attach", TCELAB_MAX_SLOTS);
+			return -E2BIG;
+		}
+		c->slot = ctx->nslots;
+		ctx->slots[ctx->nslots++].candidate = c;
+	}
+	unresolved = report_unresolved(ctx);
+	if (!ctx->nslots) {
+		fail(ctx, "no role resolves on this kernel (%s stack)%s", stack_names[ctx->stack],
+		     ctx->stack == STACK_TCELAB ?
+		     ": is tcelab.ko loaded? try: insmod tcelab.ko" : "");
+		return -ENOENT;
+	}
+	if (unresolved && ctx->opts.strict) {
+		fail(ctx, "%d requested role(s) resolve to no symbol (--strict)", unresolved);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* fentry needs BTF for vmlinux and for every module holding an attached symbol. */
+enum attach_mode choose_attach_mode(const struct probe_ctx *ctx)
+{
+	char path[256];
+	int i;
+
+	if (ctx->opts.mode != MODE_AUTO)
+		return ctx->opts.mode;
+	if (access(VMLINUX_BTF, F_OK))
+		return MODE_KPROBE;
+	for (i = 0; i < ctx->nslots; i++) {
+		const char *mod = ctx->slots[i].candidate->ksym->module;
+
+		if (!mod)
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", mod);
+		if (access(path, F_OK))
+			return MODE_KPROBE;
+	}
+	return MODE_FENTRY;
+}
+
+/* --- sysctls ---------------------------------------------------------------------------------- */
+
+/* A 0/1 sysctl set to 1; returns its old value, or -1 when it cannot be read or written. */
+static int sysctl_set(const char *path)
+{
+	char c = 0;
+	int fd = open(path, O_RDWR), old = -1;
+
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &c, 1, 0) == 1 && (c == '0' || c == '1') &&
+	    (c == '1' || pwrite(fd, "1", 1, 0) == 1))
+		old = c - '0';
+	close(fd);
+	return old;
+}
+
+static void sysctl_restore_off(const char *path)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		fprintf(stderr, "tcelab-probe: cannot restore %s to 0\n", path);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * The ledger walks a GUP call's pages with bpf_loop(), which the interpreter does not run;
+ * Debian's ppc64el kernel leaves the JIT off (no BPF_JIT_DEFAULT_ON). Turned on for the load,
+ * restored at exit; programs loaded meanwhile stay JITed.
+ */
+static int jit_enable(struct probe_ctx *ctx)
+{
+	int old = sysctl_set(JIT_SYSCTL);
+
+	if (old < 0 && !access(JIT_SYSCTL, F_OK)) {
+		fail(ctx, "the BPF JIT is off and cannot be turned on (" JIT_SYSCTL "): %s; run as "
+		     "root", strerror(errno ?: EPERM));
+		return -EPERM;
+	}
+	ctx->jit_turned_on = old == 0;
+	return 0;
+}
+
+/* bpf_stats: BPF_ENABLE_STATS while attached, else the sysctl, restored afterwards. */
+static void stats_enable(struct probe_ctx *ctx)
+{
+	ctx->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (ctx->stats_fd >= 0) {
+		ctx->stats = true;
+		return;
+	}
+	ctx->stats_sysctl_old = sysctl_set(STATS_SYSCTL);
+	ctx->stats = ctx->stats_sysctl_old >= 0;
+}
+
+static void stats_restore(struct probe_ctx *ctx)
+{
+	if (ctx->stats_fd >= 0)
+		close(ctx->stats_fd);
+	ctx->stats_fd = -1;
+	if (ctx->stats_sysctl_old == 0)
+		sysctl_restore_off(STATS_SYSCTL);
+	ctx->stats_sysctl_old = -1;
+}
+
+/* --- loading, attaching, unloading ------------------------------------------------------------ */
+
+/*
+ * libbpf's own errors are vague about why the kernel refused, so try one tiny map first and
+ * explain the usual causes. @memlock_err is why raising RLIMIT_MEMLOCK failed, if it did.
+ */
+static int check_bpf(struct probe_ctx *ctx, int memlock_err)
+{
+	int fd, err;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, sizeof(__u32), sizeof(__u32), 1, NULL);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	err = -errno;
+	if (err == -ENOSYS)
+		fail(ctx, "BPF unavailable: kernel has no bpf() syscall (CONFIG_BPF_SYSCALL)");
+	else if (err == -EPERM && memlock_err)
+		fail(ctx, "BPF not permitted: not root (CAP_BPF/CAP_SYS_ADMIN), or RLIMIT_MEMLOCK "
+		     "too low (raising it failed: %s; try ulimit -l unlimited)",
+		     strerror(memlock_err));
+	else if (err == -EPERM)
+		fail(ctx, "BPF not permitted: need root (CAP_BPF/CAP_SYS_ADMIN), or the memlock "
+		     "limit is too low (try ulimit -l unlimited)");
+	else
+		fail(ctx, "BPF unavailable: creating a map failed: %s", strerror(-err));
+	return err;
+}
+
+/* Slot @slot's fentry (@ret false) or fexit program. */
+static struct bpf_program *fentry_prog(const struct probe_ctx *ctx, int slot, bool ret)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), ret ? "fexit_%d" : "fentry_%d", slot);
+	return bpf_object__find_program_by_name(ctx->skel->obj, name);
+}
+
+/* Before load: each slot's configuration, and which programs load (the chosen mode's). */
+static int configure_programs(struct probe_ctx *ctx)
+{
+	struct probe_bpf *skel = ctx->skel;
+	struct bpf_program *prog;
+	int i, ret, err;
+
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, false);
+	for (i = 0; i < ctx->nslots; i++) {
+		const struct role_symbol *d = ctx->slots[i].candidate->def;
+		struct tcelab_slot *s = (struct tcelab_slot *)&skel->rodata->slots[i];
+
+		*s = (struct tcelab_slot){
+			.used = 1, .role = d->role, .kind = d->kind, .optype = d->optype,
+			.has_ret = d->has_ret, .ret32 = d->ret32, .a_entry = d->a_entry,
+			.a_hpa = d->a_hpa, .a_dir = d->a_dir, .a_page = d->a_page,
+		};
+		if (ctx->mode != MODE_FENTRY)
+			continue;
+		for (ret = 0; ret < 2; ret++) {
+			prog = fentry_prog(ctx, i, ret);
+			if (!prog)
+				return -ENOENT;
+			bpf_program__set_autoload(prog, true);
+			err = bpf_program__set_attach_target(prog, 0, d->name);
+			if (err) {
+				fail(ctx, "fentry target %s: %s", d->name, strerror(-err));
+				return err;
+			}
+		}
+	}
+	if (ctx->mode == MODE_KPROBE) {
+		bpf_program__set_autoload(skel->progs.kprobe_entry, true);
+		bpf_program__set_autoload(skel->progs.kprobe_return, true);
+	}
+	*(__u8 *)&skel->rodata->effects_enabled = ctx->opts.effects;
+	*(__u8 *)&skel->rodata->record_stacks = ctx->opts.stacks;
+	return 0;
+}
+
+/* Open, configure and load the skeleton, and the effects ring buffer. */
+int load_probes(struct probe_ctx *ctx)
+{
+	const struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+	int memlock_err = 0, err;
+
+	/*
+	 * 6.1 charges BPF memory to the memcg, but a kernel that still charges RLIMIT_MEMLOCK
+	 * would fail map creation with a bare EPERM; check_bpf() reports this failure then.
+	 */
+	if (setrlimit(RLIMIT_MEMLOCK, &unlimited)) {
+		memlock_err = errno;
+		fprintf(stderr, "tcelab-probe: warning: cannot raise RLIMIT_MEMLOCK: %s\n",
+			strerror(memlock_err));
+	}
+	ctx->ncpus = libbpf_num_possible_cpus();
+	if (ctx->ncpus < 0) {
+		fail(ctx, "cannot count possible CPUs: %s", strerror(-ctx->ncpus));
+		return ctx->ncpus;
+	}
+	err = check_bpf(ctx, memlock_err);
+	if (err)
+		return err;
+	ctx->skel = probe_bpf__open();
+	if (!ctx->skel) {
+		err = -errno;
+		fail(ctx, "opening BPF skeleton failed: %s", strerror(-err));
+		return err;
+	}
+	err = configure_programs(ctx) ?: jit_enable(ctx);
+	if (err)
+		return err;
+	err = probe_bpf__load(ctx->skel);
+	if (err) {
+		fail(ctx, "loading BPF programs (%s mode) failed: %s; rerun with -v for libbpf's "
+		     "log%s", mode_names[ctx->mode], strerror(-err),
+		     err == -EPERM ? " (memlock limit? try ulimit -l unlimited)" : "");
+		return err;
+	}
+	if (ctx->opts.effects) {
+		ctx->effects_rb = ring_buffer__new(bpf_map__fd(ctx->skel->maps.effects),
+						   collect_effect, ctx, NULL);
+		if (!ctx->effects_rb) {
+			err = -errno;
+			fail(ctx, "effects ring buffer: %s", strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* With bpf_stats on, so that the programs' run time is counted. */
+int attach_probes(struct probe_ctx *ctx)
+{
+	LIBBPF_OPTS(bpf_kprobe_opts, kopts);
+	struct bpf_program *prog;
+	int i, ret, err;
+
+	stats_enable(ctx);
+	for (i = 0; i < ctx->nslots; i++) {
+		struct slot *s = &ctx->slots[i];
+		const char *name = s->candidate->def->name;
+
+		for (ret = 0; ret < 2; ret++) {
+			if (ctx->mode == MODE_FENTRY) {
+				s->links[ret] = bpf_program__attach(fentry_prog(ctx, i, ret));
+			} else {
+				/* One kprobe program for every slot: the cookie says which. */
+				kopts.bpf_cookie = i;
+				kopts.retprobe = ret;
+				prog = ret ? ctx->skel->progs.kprobe_return :
+					     ctx->skel->progs.kprobe_entry;
+				s->links[ret] = bpf_program__attach_kprobe_opts(prog, name, &kopts);
+			}
+			if (!s->links[ret]) {
+				err = -errno;
+				fail(ctx, "attaching %s %s to %s failed: %s", mode_names[ctx->mode],
+				     ret ? "return probe" : "entry probe", name, strerror(-err));
+				return err;
+			}
+		}
+	}
+	return 0;
+}
+
+void detach_probes(struct probe_ctx *ctx)
+{
+	int i, ret;
+
+	/* Entry probes first, so no call is left half-measured. */
+	for (ret = 0; ret < 2; ret++)
+		for (i = 0; i < ctx->nslots; i++) {
+			bpf_link__destroy(ctx->slots[i].links[ret]);
+			ctx->slots[i].links[ret] = NULL;
+		}
+}
+
+/* Once the results are read: everything load_probes() and attach_probes() set up or changed. */
+void unload_probes(struct probe_ctx *ctx)
+{
+	stats_restore(ctx);
+	ring_buffer__free(ctx->effects_rb);
+	ctx->effects_rb = NULL;
+	probe_bpf__destroy(ctx->skel);
+	ctx->skel = NULL;
+	if (ctx->jit_turned_on)
+		sysctl_restore_off(JIT_SYSCTL);
+}
