@@ -126,13 +126,13 @@ static uint64_t now_ns(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tcelab-replay [--backend kmod|vfio] [--threads N] [--batch N] [--probe]\n"
+		"usage: tcelab-replay [--backend NAME] [--threads N] [--batch N] [--probe]\n"
 		"                     [--json FILE] [--name NAME] [--ram-backing SIZE]\n"
 		"                     [--expect-mismatches N] [--expect-ret CODE=N ...] [-q] TRACE.tce\n"
+		"       tcelab-replay --list-backends\n"
 		"Replays a .tce trace (traces/FORMAT.md) through a backend, checks every return\n"
 		"code, times every call and checks that pins and locked_vm come back to baseline.\n"
-		"  --backend B         kmod (tcelab.ko's hypercalls, default) or vfio (upstream VFIO\n"
-		"                      sPAPR TCE v2 container, hypercalls handled in user space)\n"
+		"  --backend NAME      kmod (tcelab.ko's hypercalls, default) or another backend\n"
 		"  --threads N         one replay thread per recorded tid (tids share N threads);\n"
 		"                      records of one tid keep their order (default 1: trace order)\n"
 		"  --batch N           up to N hypercalls per backend call (default 1: every call\n"
@@ -145,7 +145,10 @@ static void usage(FILE *f)
 		"                      memory slots alias it, see traces/README.md)\n"
 		"  --expect-mismatches N  the run passes with exactly N mismatches (default 0)\n"
 		"  --expect-ret CODE=N    exactly N calls return CODE (H_PARAMETER=12, -4=12)\n"
-		"  -q                  no progress on stderr\n", TCELAB_MAX_MEMSLOTS);
+		"  -q                  no progress on stderr\n"
+		"  --list-backends     a line a backend: name, needs devices bound to vfio-pci\n"
+		"                      (yes/no), the stack its probes attach to, description\n",
+		TCELAB_MAX_MEMSLOTS);
 }
 
 /* --- results ------------------------------------------------------------------------------ */
@@ -245,7 +248,7 @@ static void flush(struct worker *w)
 
 		if (ret) {
 			set_error(&w->st, "%s:%lu: %s: the %s backend failed: %s", opt.trace, p->line,
-				  trace_op_name(p->op), be.ops->name, strerror(-ret));
+				  trace_op_name(p->op), be.info->name, strerror(-ret));
 			continue;
 		}
 		hist_record(&w->st.lat[p->op], per);
@@ -610,7 +613,7 @@ static int write_json(const char *path, const struct trace_header *h, const stru
 	fprintf(f, ",\"trace\":");
 	json_str(f, opt.trace);
 	fprintf(f, ",\"backend\":\"%s\",\"threads\":%u,\"batch\":%u,\"timing\":\"%s\",",
-		be.ops->name, opt.threads, opt.batch, opt.batch > 1 ? "per-call-of-batch" : "per-call");
+		be.info->name, opt.threads, opt.batch, opt.batch > 1 ? "per-call-of-batch" : "per-call");
 	fprintf(f, "\"guest\":{\"ram\":%" PRIu64 ",\"ram_backing\":%" PRIu64 ",\"page_size\":%ld,"
 		"\"iommu_page_shift\":%u,\"windows\":%u},", h->ram_size, ram.backing, ram.page_size,
 		h->iommu_page_shift, h->nr_windows);
@@ -733,9 +736,9 @@ static int run_under_probe(int argc, char **argv)
 	args[n++] = "tcelab-probe";
 	args[n++] = "--json";
 	args[n++] = probe_json;
-	/* tcelab.ko may be loaded beside the upstream stack the vfio backend drives. */
+	/* tcelab.ko may be loaded beside the upstream stack a vfio-pci backend drives. */
 	args[n++] = "--stack";
-	args[n++] = strcmp(opt.backend, "vfio") ? "tcelab" : "upstream";
+	args[n++] = (char *)be.info->probe_stack;
 	args[n++] = "--";
 	args[n++] = self;
 	for (i = 1; i < argc; i++)
@@ -828,9 +831,11 @@ int main(int argc, char **argv)
 		{ "expect-mismatches", required_argument, NULL, 'm' },
 		{ "expect-ret", required_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "list-backends", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	const struct backend_entry *backend;
 	static struct trace_parser parser;
 	static struct trace_record rec;
 	static struct stats total;
@@ -864,6 +869,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'q': opt.quiet = 1; break;
+		case 'l': backend_list(stdout); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -879,11 +885,14 @@ int main(int argc, char **argv)
 			MAX_THREADS, TCELAB_HCALL_MAX_BATCH);
 		return 2;
 	}
-	be.ops = backend_find(opt.backend);
-	if (!be.ops) {
-		fprintf(stderr, "tcelab-replay: unknown backend '%s' (kmod, vfio)\n", opt.backend);
+	backend = backend_find(opt.backend);
+	if (!backend) {
+		fprintf(stderr, "tcelab-replay: unknown backend '%s' (%s)\n", opt.backend,
+			backend_names());
 		return 2;
 	}
+	be.ops = backend->ops;
+	be.info = &backend->info;
 	if (!opt.name) {
 		base = strrchr(opt.trace, '/');
 		base = strdup(base ? base + 1 : opt.trace);
@@ -929,14 +938,14 @@ int main(int argc, char **argv)
 		memset(&bal.before, 0, sizeof(bal.before));
 	t0 = now_ns();
 	if (be.ops->setup(&be, &parser.header, &ram, err, sizeof(err))) {
-		fprintf(stderr, "tcelab-replay: %s backend: %s\n", be.ops->name, err);
+		fprintf(stderr, "tcelab-replay: %s backend: %s\n", be.info->name, err);
 		be.ops->teardown(&be);
 		return 1;
 	}
 	times.setup = (now_ns() - t0) / 1e9;
 	if (!opt.quiet)
 		fprintf(stderr, "tcelab-replay: %s: %s backend ready in %.2f s (guest RAM %" PRIu64
-			" MiB, backing %" PRIu64 " MiB, %u window%s)\n", opt.name, be.ops->name,
+			" MiB, backing %" PRIu64 " MiB, %u window%s)\n", opt.name, be.info->name,
 			times.setup, ram.size >> 20, ram.backing >> 20, parser.header.nr_windows,
 			parser.header.nr_windows == 1 ? "" : "s");
 	t0 = t_last = replay_start_ns = now_ns();

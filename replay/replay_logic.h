@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* tcelab-replay's pure logic (replay/replay_logic.c), unit-tested on the host. */
-#ifndef TCELAB_REPLAY_H
-#define TCELAB_REPLAY_H
+#ifndef TCELAB_REPLAY_LOGIC_H
+#define TCELAB_REPLAY_LOGIC_H
 
 #include <stdint.h>
 
@@ -21,4 +21,4 @@ uint64_t replay_backing_size(uint64_t ram, uint64_t requested, uint64_t align,
  * @backing bytes? Lengths must be below @backing. */
 int replay_alias_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen, uint64_t backing);
 
-#endif /* TCELAB_REPLAY_H */
+#endif /* TCELAB_REPLAY_LOGIC_H */
