@@ -3,10 +3,16 @@
 #ifndef TCELAB_REPLAY_LOGIC_H
 #define TCELAB_REPLAY_LOGIC_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "lib/probe_doc.h"
 
 /* "H_PARAMETER", "-4" or "9999" to a return code: 0, or -1 when it is neither. */
 int replay_parse_ret(const char *s, int64_t *code);
+/* A return code's name ("H_PARAMETER"), or its number when it has none. */
+void replay_ret_str(char *buf, size_t len, int64_t code);
 
 /*
  * User memory behind @ram bytes of guest RAM when at most @max_slots memory slots may share
@@ -20,5 +26,8 @@ uint64_t replay_backing_size(uint64_t ram, uint64_t requested, uint64_t align,
 /* Do guest physical [a, a + alen) and [b, b + blen) share memory when RAM aliases every
  * @backing bytes? Lengths must be below @backing. */
 int replay_alias_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen, uint64_t backing);
+
+/* The probes' verdict on a replay: as many pages unpinned as pinned, none left in the ledger. */
+bool replay_probe_balanced(const struct probe_totals *t);
 
 #endif /* TCELAB_REPLAY_LOGIC_H */

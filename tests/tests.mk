@@ -13,10 +13,11 @@ $(BUILD)/%/tests/.list: FORCE
 	@mkdir -p $(@D)
 	@echo '$(GUEST_TESTS)' | cmp -s - $@ || echo '$(GUEST_TESTS)' >$@
 $(BUILD)/%/tests/.built: $(wildcard tests/guest/*.c tests/guest/*.h) include/uapi/tcelab.h \
-		$(LIB_HDRS) $(BUILD)/%/tests/.list
+		$(LIB_HDRS) $(BUILD)/%/lib/libcjson.a $(BUILD)/%/tests/.list
 	$(Q)find $(@D) -maxdepth 1 -type f ! -name '.*' -delete
 	$(Q)for t in $(GUEST_TESTS); do \
-		$(CC_$*) -static $(CFLAGS_COMMON) -pthread -o $(@D)/$$t tests/guest/$$t.c || exit 1; done
+		$(CC_$*) -static $(CFLAGS_COMMON) $(GUEST_JSON_CFLAGS) -pthread -o $(@D)/$$t \
+			tests/guest/$$t.c $(LIB_JSON_SRCS) $(GUEST_JSON_LIBS) || exit 1; done
 	@touch $@
 
 # The fuzzers get a short turn in every test run; 'make fuzz' runs them longer.

@@ -58,3 +58,29 @@ UNIT_TEST(replay_lists_alias_across_slots)
 	CHECK_EQ(replay_alias_overlap(2 * b, 8, b - 8, 16, b), 1);
 	CHECK_EQ(replay_alias_overlap(b - 8, 8, 0, 8, b), 0);
 }
+
+UNIT_TEST(replay_ret_str_names_or_numbers)
+{
+	char buf[32];
+
+	replay_ret_str(buf, sizeof(buf), -4);
+	CHECK_STR(buf, "H_PARAMETER");
+	replay_ret_str(buf, sizeof(buf), -12345);
+	CHECK_STR(buf, "-12345");
+}
+
+/* Pages, not calls, must balance, and none may stay in the ledger; no figure is no verdict. */
+UNIT_TEST(replay_probe_verdict)
+{
+	struct probe_totals t = { .pin_pages = 16, .unpin_pages = 16, .leaked_pages = 0 };
+
+	CHECK(replay_probe_balanced(&t));
+	t.unpin_pages = 15;
+	CHECK(!replay_probe_balanced(&t));
+	t.unpin_pages = 16;
+	t.leaked_pages = 1;
+	CHECK(!replay_probe_balanced(&t));
+	t.pin_pages = t.unpin_pages = -1;
+	t.leaked_pages = 0;
+	CHECK(!replay_probe_balanced(&t));
+}
