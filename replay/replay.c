@@ -37,6 +37,7 @@
 #include "replay_json.h"
 #include "replay_logic.h"
 #include "spawn.h"
+#include "suite.h"
 #include "timeline.h"
 
 #define MAX_THREADS		16
@@ -109,6 +110,7 @@ static void usage(FILE *f)
 		"usage: tcelab-replay [--backend NAME] [--threads N] [--batch N] [--probe]\n"
 		"                     [--json FILE] [--name NAME] [--ram-backing SIZE]\n"
 		"                     [--expect-mismatches N] [--expect-ret CODE=N ...] [-q] TRACE.tce\n"
+		"       tcelab-replay --suite FILE --traces DIR --out DIR [--backends NAME,...]\n"
 		"       tcelab-replay --list-backends\n"
 		"Replays a .tce trace (traces/FORMAT.md) through a backend, checks every return\n"
 		"code, times every call and checks that pins and locked_vm come back to baseline.\n"
@@ -126,6 +128,10 @@ static void usage(FILE *f)
 		"  --expect-mismatches N  the run passes with exactly N mismatches (default 0)\n"
 		"  --expect-ret CODE=N    exactly N calls return CODE (H_PARAMETER=12, -4=12)\n"
 		"  -q                  no progress on stderr\n"
+		"  --suite FILE        every scenario of a suite (traces/suites/README.md), trace\n"
+		"                      --traces DIR/NAME.tce, on each backend of --backends (default\n"
+		"                      kmod), each under the probes; results in --out DIR:\n"
+		"                      suite/NAME.json (NAME@BACKEND.json off kmod) and suite.json\n"
 		"  --list-backends     a line a backend: name, needs devices bound to vfio-pci\n"
 		"                      (yes/no), the stack its probes attach to, description\n",
 		TCELAB_MAX_MEMSLOTS);
@@ -615,10 +621,15 @@ int main(int argc, char **argv)
 		{ "expect-mismatches", required_argument, NULL, 'm' },
 		{ "expect-ret", required_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "suite", required_argument, NULL, 'S' },
+		{ "traces", required_argument, NULL, 'T' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "backends", required_argument, NULL, 'L' },
 		{ "list-backends", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	struct suite_options suite = { .backends = "kmod" };
 	const struct backend_entry *backend;
 	const char *under_probe = getenv(UNDER_PROBE_ENV);
 	static struct trace_parser parser;
@@ -654,10 +665,21 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'q': opt.quiet = 1; break;
+		case 'S': suite.file = optarg; break;
+		case 'T': suite.traces = optarg; break;
+		case 'o': suite.out = optarg; break;
+		case 'L': suite.backends = optarg; break;
 		case 'l': backend_list(stdout); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (suite.file || suite.traces || suite.out) {
+		if (!suite.file || !suite.traces || !suite.out || optind != argc) {
+			usage(stderr);
+			return 2;
+		}
+		return replay_suite(&suite);
 	}
 	if (optind != argc - 1) {
 		usage(stderr);

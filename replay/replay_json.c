@@ -222,3 +222,37 @@ int replay_json_write_probed(const char *path, const cJSON *replay,
 	jw_obj_end(w);
 	return jw_close(w);
 }
+
+int suite_json_write(const char *path, const struct suite_result *s)
+{
+	struct json_writer *w = jw_open(path);
+	unsigned int i;
+
+	if (!w)
+		return -1;
+	jw_obj_begin(w, NULL);
+	jw_str(w, "schema", SCHEMA_SUITE);
+	jw_str(w, "suite", s->suite);
+	jw_arr_begin(w, "backends");
+	for (i = 0; i < s->nr_backends; i++)
+		jw_str(w, NULL, s->backends[i]);
+	jw_arr_end(w);
+	jw_bool(w, "ok", s->ok);
+	jw_arr_begin(w, "scenarios");
+	for (i = 0; i < s->nr_runs; i++) {
+		const struct suite_run *run = &s->runs[i];
+
+		if (run->doc) {
+			jw_tree(w, NULL, run->doc);
+			continue;
+		}
+		jw_obj_begin(w, NULL);
+		jw_str(w, "scenario", run->name);
+		jw_bool(w, "ok", false);
+		jw_str(w, "error", run->error);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+	return jw_close(w);
+}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The replay stage's documents, each with its one writer (replay/replay_json.c): a replay's
- * results (SCHEMA_REPLAY, traces/README.md "Replay results") and the same joined with the
- * probes' document (--probe). Every document is written whole or not at all (lib/json.h).
+ * results (SCHEMA_REPLAY, traces/README.md "Replay results"), the same joined with the probes'
+ * document (--probe), and a suite's results (SCHEMA_SUITE, traces/suites/README.md). Every
+ * document is written whole or not at all (lib/json.h).
  */
 #ifndef TCELAB_REPLAY_JSON_H
 #define TCELAB_REPLAY_JSON_H
@@ -83,5 +84,24 @@ struct replay_probe_join {
 /* The replay document @replay joined with its probes' to @path: 0, or -1 with errno. */
 int replay_json_write_probed(const char *path, const cJSON *replay,
 			     const struct replay_probe_join *j);
+
+/* One replay of a suite: scenario NAME on kmod, NAME@BACKEND on another backend. */
+struct suite_run {
+	const char *name;
+	const cJSON *doc;		/* its replay document, or NULL and why in @error */
+	const char *error;
+};
+
+struct suite_result {
+	const char *suite;
+	const char *const *backends;
+	unsigned int nr_backends;
+	const struct suite_run *runs;
+	unsigned int nr_runs;
+	bool ok;
+};
+
+/* @s's document to @path: 0, or -1 with errno. */
+int suite_json_write(const char *path, const struct suite_result *s);
 
 #endif /* TCELAB_REPLAY_JSON_H */

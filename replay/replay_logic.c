@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tcelab-replay's pure logic: return code names, guest RAM backing, list aliasing, the probes'
- * verdict.
+ * verdict, suite lines.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -75,4 +75,22 @@ int replay_alias_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen, u
 bool replay_probe_balanced(const struct probe_totals *t)
 {
 	return t->pin_pages >= 0 && t->pin_pages == t->unpin_pages && t->leaked_pages == 0;
+}
+
+int replay_suite_line(char *line, char **name, char **opts)
+{
+	static const char space[] = " \t\r\n";
+	char *bar;
+
+	line[strcspn(line, "#")] = 0;
+	bar = strchr(line, '|');
+	if (bar)
+		*bar = 0;
+	*opts = bar ? bar + 1 : line + strlen(line);
+	line += strspn(line, space);
+	if (!*line)
+		return 0;
+	line[strcspn(line, space)] = 0;
+	*name = line;
+	return 1;
 }

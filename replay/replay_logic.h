@@ -30,4 +30,11 @@ int replay_alias_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen, u
 /* The probes' verdict on a replay: as many pages unpinned as pinned, none left in the ledger. */
 bool replay_probe_balanced(const struct probe_totals *t);
 
+/*
+ * A line of a suite file (traces/suites/README.md): `NAME SOURCE... | OPTIONS`, `#` to the end
+ * of the line a comment. Cuts @line in place: 1 with @name and @opts (the replay options, ""
+ * when none) pointing into it, or 0 for a line without a scenario.
+ */
+int replay_suite_line(char *line, char **name, char **opts);
+
 #endif /* TCELAB_REPLAY_LOGIC_H */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* tcelab-replay's child processes: itself, under the probes. */
+/* tcelab-replay's child processes: itself under the probes, and each replay of a suite. */
 #ifndef TCELAB_REPLAY_SPAWN_H
 #define TCELAB_REPLAY_SPAWN_H
 

@@ -84,3 +84,26 @@ UNIT_TEST(replay_probe_verdict)
 	t.leaked_pages = 0;
 	CHECK(!replay_probe_balanced(&t));
 }
+
+/* As the suite job's shell read them: name the first word, options after the first '|'. */
+UNIT_TEST(replay_suite_lines)
+{
+	char l1[] = "net   gen net --seed 1 --ops 1000 |\n";
+	char l2[] = "adv gen adversarial | --expect-ret H_SUCCESS=40 # a comment | not options\n";
+	char l3[] = "  # name source | options\n";
+	char l4[] = "\t\n";
+	char l5[] = "mix gen mix\n";
+	char *name, *opts;
+
+	CHECK_EQ(replay_suite_line(l1, &name, &opts), 1);
+	CHECK_STR(name, "net");
+	CHECK_STR(opts, "\n");
+	CHECK_EQ(replay_suite_line(l2, &name, &opts), 1);
+	CHECK_STR(name, "adv");
+	CHECK_STR(opts, " --expect-ret H_SUCCESS=40 ");
+	CHECK_EQ(replay_suite_line(l3, &name, &opts), 0);
+	CHECK_EQ(replay_suite_line(l4, &name, &opts), 0);
+	CHECK_EQ(replay_suite_line(l5, &name, &opts), 1);
+	CHECK_STR(name, "mix");
+	CHECK_STR(opts, "");
+}

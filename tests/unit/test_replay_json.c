@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The replay's document (replay/replay_json.c), and joined with its probes'. */
+/* The replay stage's documents (replay/replay_json.c): a replay's, with its probes', a suite's. */
 #include <stdlib.h>
 #include <unistd.h>
 #include <tcelab/schema.h>
@@ -178,5 +178,37 @@ UNIT_TEST(replay_json_without_the_probes_fails)
 	cJSON_Delete(doc);
 	cJSON_Delete(replay);
 	timeline_free(&tl);
+	unlink(path);
+}
+
+/* Each run's document whole, and a run without one as a failed scenario. */
+UNIT_TEST(suite_json_document)
+{
+	static const char *const backends[] = { "kmod", "vfio" };
+	const char *path = tmp_path("suite.json");
+	cJSON *net = cJSON_Parse("{\"schema\":\"" SCHEMA_REPLAY "\",\"scenario\":\"net\","
+				 "\"ok\":true,\"latency_ns\":{\"all\":{\"p50\":5}}}");
+	const struct suite_run runs[] = {
+		{ "net", net, NULL }, { "net@vfio", NULL, "no results" },
+	};
+	const struct suite_result s = { "default", backends, 2, runs, 2, false };
+	const cJSON *scen;
+	char err[256];
+	cJSON *doc;
+
+	CHECK_EQ(suite_json_write(path, &s), 0);
+	doc = json_load(path, SCHEMA_SUITE, err, sizeof(err));
+	CHECK(doc != NULL);
+	CHECK_STR(json_str_at(doc, "suite"), "default");
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetArrayItem(json_at(doc, "backends"), 1)), "vfio");
+	CHECK(cJSON_IsFalse(json_at(doc, "ok")));
+	scen = json_at(doc, "scenarios");
+	CHECK_EQ(cJSON_GetArraySize(scen), 2);
+	CHECK(cJSON_Compare(cJSON_GetArrayItem(scen, 0), net, 1));
+	CHECK_STR(json_str_at(cJSON_GetArrayItem(scen, 1), "scenario"), "net@vfio");
+	CHECK(cJSON_IsFalse(json_at(cJSON_GetArrayItem(scen, 1), "ok")));
+	CHECK_STR(json_str_at(cJSON_GetArrayItem(scen, 1), "error"), "no results");
+	cJSON_Delete(doc);
+	cJSON_Delete(net);
 	unlink(path);
 }
