@@ -9,13 +9,40 @@
 
 #include "backend.h"
 
-const struct backend_ops *backend_find(const char *name)
+#define BACKEND_ENTRY(name, needs_vfio, probe_stack, description) \
+	{ { #name, needs_vfio, probe_stack, description }, &backend_##name##_ops },
+static const struct backend_entry backends[] = { REPLAY_BACKENDS(BACKEND_ENTRY) };
+#define NR_BACKENDS	(sizeof(backends) / sizeof(backends[0]))
+
+const struct backend_entry *backend_find(const char *name)
 {
-	if (!strcmp(name, backend_kmod_ops.name))
-		return &backend_kmod_ops;
-	if (!strcmp(name, backend_vfio_ops.name))
-		return &backend_vfio_ops;
+	size_t i;
+
+	for (i = 0; i < NR_BACKENDS; i++)
+		if (!strcmp(name, backends[i].info.name))
+			return &backends[i];
 	return NULL;
+}
+
+void backend_list(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < NR_BACKENDS; i++)
+		fprintf(f, "%-8s %-3s %-8s %s\n", backends[i].info.name,
+			backends[i].info.needs_vfio ? "yes" : "no", backends[i].info.probe_stack,
+			backends[i].info.description);
+}
+
+const char *backend_names(void)
+{
+	static char names[256];
+	size_t i, len = 0;
+
+	for (i = 0; i < NR_BACKENDS && len < sizeof(names); i++)
+		len += snprintf(names + len, sizeof(names) - len, "%s%s", i ? ", " : "",
+				backends[i].info.name);
+	return names;
 }
 
 void backend_note(struct backend *b, const char *fmt, ...)

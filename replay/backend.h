@@ -4,13 +4,9 @@
  *
  * The runner (replay.c) owns the guest RAM (one mmap'd region standing for guest physical
  * [0, ram_size)), writes H_PUT_TCE_INDIRECT lists into it, times every call and checks return
- * codes. A backend turns the calls into its kernel interface:
- *
- *   kmod  tcelab.ko's hypercall layer (TCELAB_HCALL batches, SET_MEMSLOT, SET_LIOBN, windows
- *         with TCE_CREATE/REMOVE): the in-kernel KVM path of book3s_64_vio.c.
- *   vfio  the upstream VFIO sPAPR TCE v2 container, driven the way QEMU drives it without
- *         in-kernel acceleration: hypercalls handled in user space, each mapping one MAP_DMA,
- *         each clear one UNMAP_DMA.
+ * codes. A backend turns the calls into its kernel interface. The backends are the table of
+ * replay/replay.h, each one's operations backend_NAME_ops in replay/backend_NAME.c (whose
+ * opening comment says how it drives its stack).
  *
  * Calls are struct tcelab_hcall (include/uapi/tcelab.h) with the trace's own LIOBNs; a backend
  * may rewrite args[0] of the calls it is given. Several threads may call hcall() at once;
@@ -21,10 +17,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <tcelab/guest.h>
 #include <uapi/tcelab.h>
 
 #include "lib/trace.h"
+#include "replay.h"
 
 /*
  * Guest RAM as the runner laid it out: @backing bytes of user memory at @base stand for every
@@ -55,7 +53,6 @@ struct balance_report {
 struct backend;
 
 struct backend_ops {
-	const char *name;
 	/* Containers, memory, windows of the header. 0, or -1 with a message in @err. */
 	int (*setup)(struct backend *b, const struct trace_header *h, const struct guest_ram *ram,
 		     char *err, size_t errlen);
@@ -78,18 +75,31 @@ struct backend_ops {
 
 struct backend {
 	const struct backend_ops *ops;
+	const struct replay_backend_info *info;
 	void *priv;
 	unsigned int nr_notes;
 	char notes[BACKEND_MAX_NOTES][160];
 };
 
+#define BACKEND_DECLARE_OPS(name, needs_vfio, probe_stack, description) \
+	extern const struct backend_ops backend_##name##_ops;
+REPLAY_BACKENDS(BACKEND_DECLARE_OPS)
+
+/* A line of the table and its operations. */
+struct backend_entry {
+	struct replay_backend_info info;
+	const struct backend_ops *ops;
+};
+
 /* The backend called @name, or NULL. */
-const struct backend_ops *backend_find(const char *name);
+const struct backend_entry *backend_find(const char *name);
+/* The table, a line a backend: NAME, needs-vfio yes|no, probe stack, description. */
+void backend_list(FILE *f);
+/* Every backend's name, comma-separated, for messages. */
+const char *backend_names(void);
+
 void backend_note(struct backend *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-extern const struct backend_ops backend_kmod_ops;
-extern const struct backend_ops backend_vfio_ops;
 
 /* Helpers shared by the backends (backend.c). */
 void backend_global_counters(struct balance_counts *c);

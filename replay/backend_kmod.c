@@ -461,7 +461,6 @@ static void kmod_balance(struct backend *b, const struct guest_ram *ram,
 }
 
 const struct backend_ops backend_kmod_ops = {
-	.name = "kmod",
 	.setup = kmod_setup,
 	.window_create = kmod_window_create,
 	.window_remove = kmod_window_remove,

@@ -372,7 +372,6 @@ static void vfio_balance(struct backend *b, const struct guest_ram *ram,
 }
 
 const struct backend_ops backend_vfio_ops = {
-	.name = "vfio",
 	.setup = vfio_setup,
 	.window_create = vfio_window_create,
 	.window_remove = vfio_window_remove,

@@ -24,51 +24,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <tcelab/schema.h>
+
 #include "lib/hist.h"
-#include "backend.h"
-#include "replay_logic.h"
-#include "timeline.h"
+#include "lib/json.h"
+#include "lib/probe_doc.h"
 #include "lib/trace.h"
+#include "backend.h"
+#include "replay_json.h"
+#include "replay_logic.h"
+#include "spawn.h"
+#include "suite.h"
+#include "timeline.h"
 
 #define MAX_THREADS		16
 #define MAX_TIDS		256
 #define QLEN			16
 #define SCRATCH_SLOTS		64		/* indirect lists per batch and worker */
 #define SCRATCH_SLOT		(TRACE_MAX_LIST * 8)
-#define MAX_MISMATCH_LIST	32
-#define MAX_RETS		16
 #define MAX_EXPECT_RETS		16
-#define NR_OPS			(TRACE_DDW_REMOVE + 1)
+/* Set for the replay that --probe runs under tcelab-probe: where it writes its document. */
 #define UNDER_PROBE_ENV		"TCELAB_REPLAY_UNDER_PROBE"
 #define TIMELINE_FIRST_WINDOW	16		/* calls: enough for p50 and max to differ */
 #define TIMELINE_MAX_POINTS	256
-
-struct mismatch {
-	unsigned long line;
-	enum trace_op op;
-	int tce;			/* 0: the return code differs; 1: H_GET_TCE's value */
-	int64_t want, got;
-	uint64_t want_tce, got_tce;
-};
-
-struct ret_count {
-	int64_t code;
-	uint64_t n;
-};
-
-struct stats {
-	uint64_t records, ops[NR_OPS], unchecked, mismatches, errors, batches;
-	struct tcelab_hist lat[NR_OPS], all, batch_lat;
-	unsigned int nr_rets, nr_list;
-	struct ret_count rets[MAX_RETS];
-	struct mismatch list[MAX_MISMATCH_LIST];
-	char error[512];
-};
 
 struct pending {
 	unsigned long line;
@@ -80,7 +61,7 @@ struct pending {
 
 struct worker {
 	unsigned int idx;
-	struct stats st;
+	struct replay_stats st;
 	struct tcelab_hcall *calls;
 	struct pending *pend;
 	unsigned int n;
@@ -103,7 +84,7 @@ static struct {
 	uint64_t ram_backing;
 	long expect_mismatches;
 	unsigned int nr_expect_rets;
-	struct ret_count expect_rets[MAX_EXPECT_RETS];
+	struct replay_ret_count expect_rets[MAX_EXPECT_RETS];
 } opt = { .backend = "kmod", .threads = 1, .batch = 1 };
 
 static struct backend be;
@@ -126,13 +107,14 @@ static uint64_t now_ns(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tcelab-replay [--backend kmod|vfio] [--threads N] [--batch N] [--probe]\n"
+		"usage: tcelab-replay [--backend NAME] [--threads N] [--batch N] [--probe]\n"
 		"                     [--json FILE] [--name NAME] [--ram-backing SIZE]\n"
 		"                     [--expect-mismatches N] [--expect-ret CODE=N ...] [-q] TRACE.tce\n"
+		"       tcelab-replay --suite FILE --traces DIR --out DIR [--backends NAME,...]\n"
+		"       tcelab-replay --list-backends\n"
 		"Replays a .tce trace (traces/FORMAT.md) through a backend, checks every return\n"
 		"code, times every call and checks that pins and locked_vm come back to baseline.\n"
-		"  --backend B         kmod (tcelab.ko's hypercalls, default) or vfio (upstream VFIO\n"
-		"                      sPAPR TCE v2 container, hypercalls handled in user space)\n"
+		"  --backend NAME      kmod (tcelab.ko's hypercalls, default) or another backend\n"
 		"  --threads N         one replay thread per recorded tid (tids share N threads);\n"
 		"                      records of one tid keep their order (default 1: trace order)\n"
 		"  --batch N           up to N hypercalls per backend call (default 1: every call\n"
@@ -145,12 +127,19 @@ static void usage(FILE *f)
 		"                      memory slots alias it, see traces/README.md)\n"
 		"  --expect-mismatches N  the run passes with exactly N mismatches (default 0)\n"
 		"  --expect-ret CODE=N    exactly N calls return CODE (H_PARAMETER=12, -4=12)\n"
-		"  -q                  no progress on stderr\n", TCELAB_MAX_MEMSLOTS);
+		"  -q                  no progress on stderr\n"
+		"  --suite FILE        every scenario of a suite (traces/suites/README.md), trace\n"
+		"                      --traces DIR/NAME.tce, on each backend of --backends (default\n"
+		"                      kmod), each under the probes; results in --out DIR:\n"
+		"                      suite/NAME.json (NAME@BACKEND.json off kmod) and suite.json\n"
+		"  --list-backends     a line a backend: name, needs devices bound to vfio-pci\n"
+		"                      (yes/no), the stack its probes attach to, description\n",
+		TCELAB_MAX_MEMSLOTS);
 }
 
 /* --- results ------------------------------------------------------------------------------ */
 
-static void count_ret(struct stats *st, int64_t code)
+static void count_ret(struct replay_stats *st, int64_t code)
 {
 	unsigned int i;
 
@@ -158,23 +147,23 @@ static void count_ret(struct stats *st, int64_t code)
 		if (st->rets[i].code == code)
 			break;
 	if (i == st->nr_rets) {
-		if (i == MAX_RETS)
+		if (i == REPLAY_MAX_RETS)
 			return;
-		st->rets[st->nr_rets++] = (struct ret_count){ code, 0 };
+		st->rets[st->nr_rets++] = (struct replay_ret_count){ code, 0 };
 	}
 	st->rets[i].n++;
 }
 
-static void add_mismatch(struct stats *st, const struct mismatch *m)
+static void add_mismatch(struct replay_stats *st, const struct replay_mismatch *m)
 {
 	st->mismatches++;
-	if (st->nr_list < MAX_MISMATCH_LIST)
+	if (st->nr_list < REPLAY_MAX_MISMATCHES)
 		st->list[st->nr_list++] = *m;
 }
 
-static void set_error(struct stats *st, const char *fmt, ...)
+static void set_error(struct replay_stats *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static void set_error(struct stats *st, const char *fmt, ...)
+static void set_error(struct replay_stats *st, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -185,16 +174,6 @@ static void set_error(struct stats *st, const char *fmt, ...)
 	vsnprintf(st->error, sizeof(st->error), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "tcelab-replay: %s\n", st->error);
-}
-
-static void ret_str(char *buf, size_t len, int64_t ret)
-{
-	const char *n = trace_ret_name(ret);
-
-	if (n)
-		snprintf(buf, len, "%s", n);
-	else
-		snprintf(buf, len, "%" PRId64, ret);
 }
 
 /* --- guest RAM ---------------------------------------------------------------------------- */
@@ -245,7 +224,7 @@ static void flush(struct worker *w)
 
 		if (ret) {
 			set_error(&w->st, "%s:%lu: %s: the %s backend failed: %s", opt.trace, p->line,
-				  trace_op_name(p->op), be.ops->name, strerror(-ret));
+				  trace_op_name(p->op), be.info->name, strerror(-ret));
 			continue;
 		}
 		hist_record(&w->st.lat[p->op], per);
@@ -254,13 +233,13 @@ static void flush(struct worker *w)
 		if (!(p->flags & TRACE_HAS_RET)) {
 			w->st.unchecked++;
 		} else if (c->ret != p->want) {
-			struct mismatch m = { p->line, p->op, 0, p->want, c->ret, 0, 0 };
+			struct replay_mismatch m = { p->line, p->op, 0, p->want, c->ret, 0, 0 };
 
 			add_mismatch(&w->st, &m);
 		} else if (p->op == TRACE_GET && (p->flags & TRACE_HAS_TCE) &&
 			   c->ret == H_SUCCESS && c->retval != p->want_tce) {
-			struct mismatch m = { p->line, p->op, 1, p->want, c->ret, p->want_tce,
-					      c->retval };
+			struct replay_mismatch m = { p->line, p->op, 1, p->want, c->ret,
+						     p->want_tce, c->retval };
 
 			add_mismatch(&w->st, &m);
 		}
@@ -466,12 +445,12 @@ static int worker_init(struct worker *w, unsigned int idx)
 	return 0;
 }
 
-static void merge(struct stats *dst, const struct stats *src)
+static void merge(struct replay_stats *dst, const struct replay_stats *src)
 {
 	unsigned int i, j;
 
 	dst->records += src->records;
-	for (i = 0; i < NR_OPS; i++) {
+	for (i = 0; i < REPLAY_NR_OPS; i++) {
 		dst->ops[i] += src->ops[i];
 		hist_merge(&dst->lat[i], &src->lat[i]);
 	}
@@ -490,69 +469,9 @@ static void merge(struct stats *dst, const struct stats *src)
 	dst->mismatches += src->mismatches - src->nr_list;
 }
 
-/* --- output ------------------------------------------------------------------------------- */
+/* --- verdict ------------------------------------------------------------------------------ */
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-/* A histogram's summary as JSON members, without braces: a timeline point adds its own. */
-static void json_hist_members(FILE *f, const struct tcelab_hist *h)
-{
-	fprintf(f, "\"count\":%llu,\"mean\":%llu,\"min\":%llu,\"p50\":%llu,\"p90\":%llu,"
-		"\"p99\":%llu,\"p99_9\":%llu,\"max\":%llu",
-		(unsigned long long)h->count, (unsigned long long)hist_mean(h),
-		(unsigned long long)h->min, (unsigned long long)hist_percentile(h, 0.5),
-		(unsigned long long)hist_percentile(h, 0.9),
-		(unsigned long long)hist_percentile(h, 0.99),
-		(unsigned long long)hist_percentile(h, 0.999), (unsigned long long)h->max);
-}
-
-static void json_hist(FILE *f, const struct tcelab_hist *h)
-{
-	fputc('{', f);
-	json_hist_members(f, h);
-	fputc('}', f);
-}
-
-static void json_timeline(FILE *f, const struct timeline *tl)
-{
-	unsigned int i;
-
-	fprintf(f, "\"timeline\":[");
-	for (i = 0; i < timeline_nr_points(tl); i++) {
-		const struct timeline_window *w = timeline_point(tl, i);
-
-		fprintf(f, "%s{\"calls\":%" PRIu64 ",\"elapsed_ns\":%" PRIu64 ",", i ? "," : "",
-			w->end_calls, w->end_ns);
-		json_hist_members(f, &w->lat);
-		fputc('}', f);
-	}
-	fputc(']', f);
-}
-
-static void json_counts(FILE *f, const char *key, const struct balance_counts *c)
-{
-	fprintf(f, "\"%s\":{\"pinned\":%ld,\"locked_pages\":%ld,\"mapped\":%ld,"
-		"\"double_releases\":%ld,\"vmlck_kb\":%ld}", key, c->pinned, c->locked_pages,
-		c->mapped, c->double_releases, c->vmlck_kb);
-}
-
-struct run_times {
-	double setup, replay, teardown;
-};
-
-static int expectations_met(const struct stats *st, char *why, size_t len)
+static int expectations_met(const struct replay_stats *st, char *why, size_t len)
 {
 	unsigned int i, j;
 	uint64_t n;
@@ -569,7 +488,7 @@ static int expectations_met(const struct stats *st, char *why, size_t len)
 			if (st->rets[j].code == opt.expect_rets[i].code)
 				n = st->rets[j].n;
 		if (n != opt.expect_rets[i].n) {
-			ret_str(name, sizeof(name), opt.expect_rets[i].code);
+			replay_ret_str(name, sizeof(name), opt.expect_rets[i].code);
 			snprintf(why, len, "%" PRIu64 " calls returned %s, expected %" PRIu64, n, name,
 				 opt.expect_rets[i].n);
 			return 0;
@@ -578,211 +497,85 @@ static int expectations_met(const struct stats *st, char *why, size_t len)
 	return 1;
 }
 
-/* What a mismatch expected and what it got: a return code, or for H_GET_TCE the TCE. */
-static void mismatch_values(const struct mismatch *m, char *want, char *got, size_t len)
-{
-	if (m->tce) {
-		snprintf(want, len, "tce=0x%" PRIx64, m->want_tce);
-		snprintf(got, len, "tce=0x%" PRIx64, m->got_tce);
-	} else {
-		ret_str(want, len, m->want);
-		ret_str(got, len, m->got);
-	}
-}
-
-static int write_json(const char *path, const struct trace_header *h, const struct stats *st,
-		      const struct balance_report *bal, const struct run_times *t, int expect_ok,
-		      const char *why, int ok)
-{
-	static const char *const op_keys[NR_OPS] = {
-		"put", "indirect", "stuff", "get", "ddw_create", "ddw_remove",
-	};
-	unsigned int i;
-	char name[32];
-	FILE *f = fopen(path, "w");
-
-	if (!f) {
-		fprintf(stderr, "tcelab-replay: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	fprintf(f, "{\"schema\":\"tcelab-replay/1\",\"scenario\":");
-	json_str(f, opt.name);
-	fprintf(f, ",\"trace\":");
-	json_str(f, opt.trace);
-	fprintf(f, ",\"backend\":\"%s\",\"threads\":%u,\"batch\":%u,\"timing\":\"%s\",",
-		be.ops->name, opt.threads, opt.batch, opt.batch > 1 ? "per-call-of-batch" : "per-call");
-	fprintf(f, "\"guest\":{\"ram\":%" PRIu64 ",\"ram_backing\":%" PRIu64 ",\"page_size\":%ld,"
-		"\"iommu_page_shift\":%u,\"windows\":%u},", h->ram_size, ram.backing, ram.page_size,
-		h->iommu_page_shift, h->nr_windows);
-	fprintf(f, "\"records\":%" PRIu64 ",\"ops\":{", st->records);
-	for (i = 0; i < NR_OPS; i++)
-		fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "", op_keys[i], st->ops[i]);
-	fprintf(f, "},\"rets\":{");
-	for (i = 0; i < st->nr_rets; i++) {
-		ret_str(name, sizeof(name), st->rets[i].code);
-		fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "", name, st->rets[i].n);
-	}
-	fprintf(f, "},\"unchecked\":%" PRIu64 ",\"latency_ns\":{\"all\":", st->unchecked);
-	json_hist(f, &st->all);
-	for (i = 0; i < NR_OPS; i++) {
-		if (!st->lat[i].count)
-			continue;
-		fprintf(f, ",\"%s\":", op_keys[i]);
-		json_hist(f, &st->lat[i]);
-	}
-	fprintf(f, ",\"batch\":");
-	json_hist(f, &st->batch_lat);
-	fprintf(f, "},");
-	json_timeline(f, &timeline);
-	fprintf(f, ",\"mismatches\":%" PRIu64 ",\"mismatch_list\":[", st->mismatches);
-	for (i = 0; i < st->nr_list; i++) {
-		const struct mismatch *m = &st->list[i];
-		char want[32], got[32];
-
-		mismatch_values(m, want, got, sizeof(want));
-		fprintf(f, "%s{\"line\":%lu,\"op\":\"%s\",\"expected\":\"%s\",\"got\":\"%s\"}",
-			i ? "," : "", m->line, trace_op_name(m->op), want, got);
-	}
-	fprintf(f, "],\"errors\":%" PRIu64 ",\"error\":", st->errors);
-	if (st->error[0])
-		json_str(f, st->error);
-	else
-		fprintf(f, "null");
-	fprintf(f, ",\"notes\":[");
-	for (i = 0; i < be.nr_notes; i++) {
-		fprintf(f, i ? "," : "");
-		json_str(f, be.notes[i]);
-	}
-	fprintf(f, "],\"balance\":{\"ok\":%s,\"available\":%s,", bal->ok ? "true" : "false",
-		bal->available ? "true" : "false");
-	json_counts(f, "before", &bal->before);
-	fputc(',', f);
-	json_counts(f, "during", &bal->peak);
-	fputc(',', f);
-	json_counts(f, "after", &bal->after);
-	fprintf(f, ",\"page_refs_checked\":%ld,\"page_refs_pinned\":%ld},", bal->page_refs_checked,
-		bal->page_refs_pinned);
-	fprintf(f, "\"expectations_met\":%s,\"expectation\":", expect_ok ? "true" : "false");
-	json_str(f, why);
-	fprintf(f, ",\"seconds\":{\"setup\":%.3f,\"replay\":%.3f,\"teardown\":%.3f},"
-		"\"ops_per_s\":%.0f,\"ok\":%s}\n", t->setup, t->replay, t->teardown,
-		t->replay > 0 ? st->records / t->replay : 0.0, ok ? "true" : "false");
-	return fclose(f);
-}
-
 /* --- under the probes ----------------------------------------------------------------------- */
 
-static char *slurp(const char *path, size_t *len)
+/*
+ * The document of the replay under the probes (@replay_json) joined with theirs into
+ * opt.json, through the writer: the replay's results, the probes' counts and verdict, and
+ * their whole document.
+ */
+static int join_probe(const char *replay_json, const struct replay_probe_join *j)
 {
-	struct stat sb;
-	char *buf = NULL;
-	FILE *f = fopen(path, "r");
+	char err[600];
+	cJSON *replay = json_load(replay_json, SCHEMA_REPLAY, err, sizeof(err));
+	int ret = 0;
 
-	if (!f)
-		return NULL;
-	if (!fstat(fileno(f), &sb) && (buf = malloc(sb.st_size + 1))) {
-		*len = fread(buf, 1, sb.st_size, f);
-		buf[*len] = 0;
+	if (!replay) {
+		fprintf(stderr, "tcelab-replay: the replay under the probes wrote no results: %s\n",
+			err);
+		return -1;
 	}
-	fclose(f);
-	return buf;
-}
-
-/* The number after "key": following @from in @json, or -1. */
-static long json_number_after(const char *json, const char *from, const char *key)
-{
-	const char *p = from ? strstr(json, from) : json;
-	char pat[64];
-
-	if (!p)
-		return -1;
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(p, pat);
-	if (!p)
-		return -1;
-	p += strlen(pat);
-	if (*p < '0' || *p > '9')
-		return -1;
-	return strtol(p, NULL, 10);
+	if (replay_json_write_probed(opt.json, replay, j)) {
+		fprintf(stderr, "tcelab-replay: %s: %s\n", opt.json, strerror(errno));
+		ret = -1;
+	}
+	cJSON_Delete(replay);
+	return ret;
 }
 
 /*
- * --probe: run this same command under tcelab-probe, then add the probe's document to the
- * results with its pin/unpin counts and leak count, which must balance.
+ * --probe: run this same command under tcelab-probe, then join the two documents; the probes
+ * must have seen as many pages unpinned as pinned and none left in their ledger.
  */
 static int run_under_probe(int argc, char **argv)
 {
-	char self[PATH_MAX], probe_json[PATH_MAX], **args;
-	long pins, unpins, leaks;
-	size_t rlen = 0, plen = 0;
-	char *rj, *pj, *end;
-	int i, n = 0, status, ok;
-	pid_t pid;
-	FILE *f;
+	char base[PATH_MAX], probe_json[PATH_MAX + 16], replay_json[PATH_MAX + 16], err[600];
+	struct replay_probe_join j = { .error = err };
+	cJSON *probe;
+	char **args;
+	int i, n = 0, status;
 
-	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (sl <= 0) {
-		perror("tcelab-replay: /proc/self/exe");
+	args = calloc(argc + 8, sizeof(*args));
+	if (!args || !replay_self()) {
+		perror("tcelab-replay");
 		return 1;
 	}
-	self[sl] = 0;
-	snprintf(probe_json, sizeof(probe_json), "%s.probe.json",
-		 opt.json ? opt.json : "/tmp/tcelab-replay");
-	args = calloc(argc + 8, sizeof(*args));
+	snprintf(base, sizeof(base), "%s", opt.json ? opt.json : "/tmp/tcelab-replay");
+	snprintf(probe_json, sizeof(probe_json), "%s.probe.json", base);
+	snprintf(replay_json, sizeof(replay_json), "%s.replay.json", base);
 	args[n++] = "tcelab-probe";
 	args[n++] = "--json";
 	args[n++] = probe_json;
-	/* tcelab.ko may be loaded beside the upstream stack the vfio backend drives. */
+	/* tcelab.ko may be loaded beside the upstream stack a vfio-pci backend drives. */
 	args[n++] = "--stack";
-	args[n++] = strcmp(opt.backend, "vfio") ? "tcelab" : "upstream";
+	args[n++] = (char *)be.info->probe_stack;
 	args[n++] = "--";
-	args[n++] = self;
+	args[n++] = (char *)replay_self();
 	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--probe"))
-			args[n++] = argv[i];
-	setenv(UNDER_PROBE_ENV, "1", 1);
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		execvp(args[0], args);
-		fprintf(stderr, "tcelab-replay: cannot run tcelab-probe: %s\n", strerror(errno));
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		args[n++] = argv[i];
+	setenv(UNDER_PROBE_ENV, replay_json, 1);
+	status = replay_spawn(args, false);
+	free(args);
+	if (status < 0) {
 		perror("tcelab-replay: tcelab-probe");
 		return 1;
 	}
-	status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	pj = slurp(probe_json, &plen);
-	if (!pj || !plen) {
-		fprintf(stderr, "tcelab-replay: the probes wrote no results (%s)\n", probe_json);
-		return status ? status : 1;
-	}
-	while (plen && (pj[plen - 1] == '\n' || pj[plen - 1] == ' '))
-		pj[--plen] = 0;
-	/* Pages, not calls: upstream pins a preregistered region in one call, unpins page by page. */
-	pins = json_number_after(pj, "\"pin\":{", "pages");
-	unpins = json_number_after(pj, "\"unpin\":{", "pages");
-	leaks = json_number_after(pj, "\"leaks\":{", "pages");
-	ok = pins >= 0 && pins == unpins && leaks == 0;
-	fprintf(stderr, "tcelab-replay: probes: %ld pins, %ld unpins, %ld pages leaked: %s\n", pins,
-		unpins, leaks, ok ? "balanced" : "NOT balanced");
-	if (opt.json && (rj = slurp(opt.json, &rlen))) {
-		end = strrchr(rj, '}');
-		if (end && (f = fopen(opt.json, "w"))) {
-			*end = 0;
-			/* The replay's own "ok" stays; "probe_ok" is the probes' verdict. */
-			fprintf(f, "%s,\"pins\":%ld,\"unpins\":%ld,\"probe_leaked_pages\":%ld,"
-				"\"probe_ok\":%s,\"probe\":%s}\n", rj, pins, unpins, leaks,
-				ok ? "true" : "false", pj);
-			fclose(f);
-		}
-		free(rj);
-	}
-	free(pj);
+	probe = probe_doc_load(probe_json, err, sizeof(err));
+	j.probe = probe;
+	probe_doc_totals(probe, &j.totals);
+	j.ok = probe && replay_probe_balanced(&j.totals);
+	if (probe)
+		fprintf(stderr, "tcelab-replay: probes: %lld pins, %lld unpins, %lld pages leaked: %s\n",
+			j.totals.pin_pages, j.totals.unpin_pages, j.totals.leaked_pages,
+			j.ok ? "balanced" : "NOT balanced");
+	else
+		fprintf(stderr, "tcelab-replay: probes: %s\n", err);
+	if (opt.json && join_probe(replay_json, &j))
+		j.ok = false;
+	cJSON_Delete(probe);
 	unlink(probe_json);
-	return status ? status : ok ? 0 : 1;
+	unlink(replay_json);
+	return status ? status : j.ok ? 0 : 1;
 }
 
 /* --- main --------------------------------------------------------------------------------- */
@@ -828,14 +621,22 @@ int main(int argc, char **argv)
 		{ "expect-mismatches", required_argument, NULL, 'm' },
 		{ "expect-ret", required_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "suite", required_argument, NULL, 'S' },
+		{ "traces", required_argument, NULL, 'T' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "backends", required_argument, NULL, 'L' },
+		{ "list-backends", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	struct suite_options suite = { .backends = "kmod" };
+	const struct backend_entry *backend;
+	const char *under_probe = getenv(UNDER_PROBE_ENV);
 	static struct trace_parser parser;
 	static struct trace_record rec;
-	static struct stats total;
+	static struct replay_stats total;
 	struct balance_report bal = { 0 };
-	struct run_times times = { 0 };
+	struct replay_times times = { 0 };
 	uint64_t t0, t_last, n_last = 0, t;
 	char err[600] = "", why[256] = "";
 	unsigned int i;
@@ -864,9 +665,21 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'q': opt.quiet = 1; break;
+		case 'S': suite.file = optarg; break;
+		case 'T': suite.traces = optarg; break;
+		case 'o': suite.out = optarg; break;
+		case 'L': suite.backends = optarg; break;
+		case 'l': backend_list(stdout); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (suite.file || suite.traces || suite.out) {
+		if (!suite.file || !suite.traces || !suite.out || optind != argc) {
+			usage(stderr);
+			return 2;
+		}
+		return replay_suite(&suite);
 	}
 	if (optind != argc - 1) {
 		usage(stderr);
@@ -879,11 +692,14 @@ int main(int argc, char **argv)
 			MAX_THREADS, TCELAB_HCALL_MAX_BATCH);
 		return 2;
 	}
-	be.ops = backend_find(opt.backend);
-	if (!be.ops) {
-		fprintf(stderr, "tcelab-replay: unknown backend '%s' (kmod, vfio)\n", opt.backend);
+	backend = backend_find(opt.backend);
+	if (!backend) {
+		fprintf(stderr, "tcelab-replay: unknown backend '%s' (%s)\n", opt.backend,
+			backend_names());
 		return 2;
 	}
+	be.ops = backend->ops;
+	be.info = &backend->info;
 	if (!opt.name) {
 		base = strrchr(opt.trace, '/');
 		base = strdup(base ? base + 1 : opt.trace);
@@ -891,7 +707,9 @@ int main(int argc, char **argv)
 			*strrchr(base, '.') = 0;
 		opt.name = base;
 	}
-	if (opt.probe && !getenv(UNDER_PROBE_ENV))
+	if (under_probe)
+		opt.json = under_probe;
+	else if (opt.probe)
 		return run_under_probe(argc, argv);
 
 	fd = open(opt.trace, O_RDONLY);
@@ -929,14 +747,14 @@ int main(int argc, char **argv)
 		memset(&bal.before, 0, sizeof(bal.before));
 	t0 = now_ns();
 	if (be.ops->setup(&be, &parser.header, &ram, err, sizeof(err))) {
-		fprintf(stderr, "tcelab-replay: %s backend: %s\n", be.ops->name, err);
+		fprintf(stderr, "tcelab-replay: %s backend: %s\n", be.info->name, err);
 		be.ops->teardown(&be);
 		return 1;
 	}
 	times.setup = (now_ns() - t0) / 1e9;
 	if (!opt.quiet)
 		fprintf(stderr, "tcelab-replay: %s: %s backend ready in %.2f s (guest RAM %" PRIu64
-			" MiB, backing %" PRIu64 " MiB, %u window%s)\n", opt.name, be.ops->name,
+			" MiB, backing %" PRIu64 " MiB, %u window%s)\n", opt.name, be.info->name,
 			times.setup, ram.size >> 20, ram.backing >> 20, parser.header.nr_windows,
 			parser.header.nr_windows == 1 ? "" : "s");
 	t0 = t_last = replay_start_ns = now_ns();
@@ -990,10 +808,10 @@ int main(int argc, char **argv)
 		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%sunbalanced",
 			 why[0] ? "; " : "");
 	for (i = 0; i < total.nr_list && i < 20; i++) {
-		const struct mismatch *m = &total.list[i];
+		const struct replay_mismatch *m = &total.list[i];
 		char want[32], got[32];
 
-		mismatch_values(m, want, got, sizeof(want));
+		replay_mismatch_values(m, want, got, sizeof(want));
 		fprintf(stderr, "%s:%lu: mismatch: %s expected %s, got %s\n", opt.trace, m->line,
 			trace_op_name(m->op), want, got);
 	}
@@ -1005,8 +823,19 @@ int main(int argc, char **argv)
 	       bal.ok ? "ok" : "BROKEN", ok ? "ok" : "FAILED");
 	if (!ok && why[0])
 		printf("tcelab-replay: %s: %s\n", opt.name, why);
-	if (opt.json && write_json(opt.json, &parser.header, &total, &bal, &times, expect_ok, why,
-				   ok))
-		return 1;
+	if (opt.json) {
+		const struct replay_result result = {
+			.scenario = opt.name, .trace = opt.trace, .be = &be,
+			.threads = opt.threads, .batch = opt.batch,
+			.header = &parser.header, .ram = &ram, .st = &total, .timeline = &timeline,
+			.balance = &bal, .seconds = &times,
+			.expectations_met = expect_ok, .expectation = why, .ok = ok,
+		};
+
+		if (replay_json_write(opt.json, &result)) {
+			fprintf(stderr, "tcelab-replay: %s: %s\n", opt.json, strerror(errno));
+			return 1;
+		}
+	}
 	return ok ? 0 : 1;
 }

@@ -1,13 +1,17 @@
 # replay/: the guest side: the replay runner tcelab-replay and its backends (traces/README.md,
-# "Replaying a trace"), and the smoke scenario.
+# "Replaying a trace"; the backends' table is replay/replay.h), and the smoke scenario.
 GUEST_BINS += tcelab-smoke
-SRCS_tcelab-smoke := replay/smoke.c
+SRCS_tcelab-smoke := replay/smoke.c $(LIB_JSON_SRCS)
+CFLAGS_tcelab-smoke = $(GUEST_JSON_CFLAGS)
+LDLIBS_tcelab-smoke = $(GUEST_JSON_LIBS)
+DEPS_tcelab-smoke = $(GUEST_JSON_DEPS)
 
-REPLAY_SRCS := replay/replay.c replay/replay_logic.c replay/timeline.c replay/backend.c \
-	$(wildcard replay/backend_*.c) $(LIB_TRACE_SRCS) lib/hist.c
+REPLAY_SRCS := replay/replay.c replay/replay_json.c replay/replay_logic.c replay/suite.c \
+	replay/spawn.c replay/timeline.c replay/backend.c $(wildcard replay/backend_*.c) \
+	$(LIB_TRACE_SRCS) $(LIB_JSON_SRCS)
 GUEST_BINS += tcelab-replay
 SRCS_tcelab-replay := $(REPLAY_SRCS)
-CFLAGS_tcelab-replay := -pthread -Wno-unused-parameter
-LDLIBS_tcelab-replay := -pthread
-DEPS_tcelab-replay := $(wildcard replay/*.h)
-UNIT_SRCS += replay/replay_logic.c replay/timeline.c
+CFLAGS_tcelab-replay = -pthread -Wno-unused-parameter $(GUEST_JSON_CFLAGS)
+LDLIBS_tcelab-replay = -pthread $(GUEST_JSON_LIBS)
+DEPS_tcelab-replay = $(wildcard replay/*.h) $(GUEST_JSON_DEPS)
+UNIT_SRCS += replay/replay_logic.c replay/replay_json.c replay/timeline.c

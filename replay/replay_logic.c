@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* tcelab-replay's pure logic: return code names, guest RAM backing, list aliasing. */
+/*
+ * tcelab-replay's pure logic: return code names, guest RAM backing, list aliasing, the probes'
+ * verdict, suite lines.
+ */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +31,16 @@ int replay_parse_ret(const char *s, int64_t *code)
 		return -1;
 	*code = v;
 	return 0;
+}
+
+void replay_ret_str(char *buf, size_t len, int64_t code)
+{
+	const char *name = trace_ret_name(code);
+
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%" PRId64, code);
 }
 
 uint64_t replay_backing_size(uint64_t ram, uint64_t requested, uint64_t align,
@@ -55,4 +70,27 @@ int replay_alias_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen, u
 	b %= backing;
 	return overlap(a, alen, b, blen) || overlap(a + backing, alen, b, blen) ||
 	       overlap(a, alen, b + backing, blen);
+}
+
+bool replay_probe_balanced(const struct probe_totals *t)
+{
+	return t->pin_pages >= 0 && t->pin_pages == t->unpin_pages && t->leaked_pages == 0;
+}
+
+int replay_suite_line(char *line, char **name, char **opts)
+{
+	static const char space[] = " \t\r\n";
+	char *bar;
+
+	line[strcspn(line, "#")] = 0;
+	bar = strchr(line, '|');
+	if (bar)
+		*bar = 0;
+	*opts = bar ? bar + 1 : line + strlen(line);
+	line += strspn(line, space);
+	if (!*line)
+		return 0;
+	line[strcspn(line, space)] = 0;
+	*name = line;
+	return 1;
 }

@@ -2,7 +2,7 @@
 /*
  * tcelab-smoke: the minimal guest scenario. A v1 container (SET_IOMMU, ATTACH_GROUP 0, ENABLE)
  * maps N user pages with one 4K TCE each (each map pins one page), checks the module's
- * pinned-page counter, unmaps them, tears down and writes what it did as JSON.
+ * pinned-page counter, unmaps them, tears down and writes what it did as JSON (SCHEMA_SMOKE).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <tcelab/guest.h>
+#include <tcelab/schema.h>
 #include <uapi/tcelab.h>
+
+#include "lib/json.h"
 
 static void usage(FILE *f)
 {
@@ -87,7 +90,6 @@ int main(int argc, char **argv)
 	long page_size = sysconf(_SC_PAGESIZE), pinned = 0, unpinned = 0, i;
 	const char *json = NULL;
 	char *buf;
-	FILE *out;
 	int fd, c, ok, setup_ok;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -145,18 +147,25 @@ int main(int argc, char **argv)
 	printf("tcelab-smoke: pinned %ld of %ld pages, module counted %ld (expected %ld), %ld left after unpin: %s\n",
 	       pinned, pages, pinned_during, expect, pinned_after, ok ? "ok" : "FAILED");
 	if (json) {
-		out = fopen(json, "w");
-		if (!out) {
+		struct json_writer *w = jw_open(json);
+
+		if (w) {
+			jw_obj_begin(w, NULL);
+			jw_str(w, "schema", SCHEMA_SMOKE);
+			jw_str(w, "scenario", "smoke");
+			jw_s64(w, "pages", pages);
+			jw_s64(w, "pins", pinned);
+			jw_s64(w, "unpins", unpinned);
+			jw_s64(w, "module_pinned_during", pinned_during);
+			jw_s64(w, "expected_pinned", expect);
+			jw_s64(w, "module_pinned_after", pinned_after);
+			jw_bool(w, "ok", ok);
+			jw_obj_end(w);
+		}
+		if (!w || jw_close(w)) {
 			fprintf(stderr, "tcelab-smoke: %s: %s\n", json, strerror(errno));
 			return 1;
 		}
-		fprintf(out,
-			"{\"scenario\":\"smoke\",\"pages\":%ld,\"pins\":%ld,\"unpins\":%ld,"
-			"\"module_pinned_during\":%ld,\"expected_pinned\":%ld,"
-			"\"module_pinned_after\":%ld,\"ok\":%s}\n",
-			pages, pinned, unpinned, pinned_during, expect, pinned_after,
-			ok ? "true" : "false");
-		fclose(out);
 	}
 	return ok ? 0 : 1;
 }

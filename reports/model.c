@@ -127,19 +127,22 @@ static cJSON *count_map(const cJSON *src)
 	return out;
 }
 
-/* The numbers of @src (one latency summary: count, p50, ...) into a new object @key of @dst. */
+/*
+ * The figures of @src (one latency histogram: count, p50, ...) into a new object @key of @dst;
+ * not its layout (sub_buckets) nor its buckets.
+ */
 static void copy_numbers(cJSON *dst, const char *key, const cJSON *src)
 {
 	cJSON *out = cJSON_AddObjectToObject(dst, key);
 	const cJSON *e;
 
 	cJSON_ArrayForEach(e, src)
-		if (cJSON_IsNumber(e))
+		if (cJSON_IsNumber(e) && strcmp(e->string, "sub_buckets"))
 			cJSON_AddNumberToObject(out, e->string, e->valuedouble);
 }
 
 /*
- * The replay's timeline (tcelab-replay/1, traces/README.md): per window of calls, what the
+ * The replay's timeline (tcelab-replay/2, traces/README.md): per window of calls, what the
  * dashboard charts. A point without all of these numbers is left out.
  */
 static cJSON *timeline_points(const cJSON *timeline)
@@ -184,7 +187,7 @@ static void add_scenario(cJSON *ssc, cJSON *dsc, const char *name, const cJSON *
 	v = cJSON_GetObjectItem(sj, "mismatches");
 	if (cJSON_IsNumber(v))
 		cJSON_AddNumberToObject(s, "mismatches", v->valuedouble);
-	/* tcelab-replay/1: latency_ns {all: {count, p50, ...}, put: {...}, ...} */
+	/* tcelab-replay/2 (as /1): latency_ns {all: {count, p50, ...}, put: {...}, ...} */
 	v = cJSON_GetObjectItem(sj, "latency_ns");
 	if (cJSON_IsObject(cJSON_GetObjectItem(v, "all"))) {
 		cJSON *byop;

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <tcelab/schema.h>
 
+#include "lib/json.h"
 #include "tap.h"
 
 #define DIR		"/tmp/replay-test"
@@ -68,36 +70,43 @@ static void read_suite(void)
 	fclose(f);
 }
 
+/* The replay document at @path, or NULL with the reason as a diagnostic. */
+static cJSON *load_results(const char *path)
+{
+	char err[512];
+	cJSON *doc = json_load(path, SCHEMA_REPLAY, err, sizeof(err));
+
+	if (!doc)
+		tap_diag("%s", err);
+	return doc;
+}
+
 /*
- * The timeline (traces/README.md) in @json: its windows' calls add up to latency_ns.all's,
+ * The timeline (traces/README.md) of @doc: its windows' calls add up to latency_ns.all's,
  * the last ends on the last call, and there are at most MAX_POINTS. 0, or -1 and why.
  */
-static int check_timeline(const char *json, char *why, size_t len)
+static int check_timeline(const cJSON *doc, char *why, size_t len)
 {
-	static const char all_key[] = "\"latency_ns\":{\"all\":{\"count\":";
-	const char *p = strstr(json, all_key), *end;
-	unsigned long long all, calls = 0, elapsed, count, sum = 0;
+	const cJSON *timeline = json_at(doc, "timeline"), *p;
+	double all = json_num(doc, "latency_ns.all.count", -1), calls = 0, sum = 0;
 	int points = 0;
 
-	if (!p || !(end = strstr(json, "\"timeline\":["))) {
+	if (all < 0 || !cJSON_IsArray(timeline)) {
 		snprintf(why, len, "no latency_ns.all or no timeline");
 		return -1;
 	}
-	all = strtoull(p + strlen(all_key), NULL, 10);
-	p = end;
-	end = strchr(p, ']') ?: p;	/* points hold no arrays */
-	while ((p = strstr(p, "{\"calls\":")) && p < end) {
-		if (sscanf(p, "{\"calls\":%llu,\"elapsed_ns\":%llu,\"count\":%llu", &calls,
-			   &elapsed, &count) != 3) {
-			snprintf(why, len, "point %d is malformed: %.60s", points, p);
+	cJSON_ArrayForEach(p, timeline) {
+		if (json_num(p, "calls", -1) < 0 || json_num(p, "elapsed_ns", -1) < 0 ||
+		    json_num(p, "count", -1) < 0) {
+			snprintf(why, len, "point %d has no calls, elapsed_ns or count", points);
 			return -1;
 		}
-		sum += count;
+		calls = json_num(p, "calls", 0);
+		sum += json_num(p, "count", 0);
 		points++;
-		p++;
 	}
 	if (sum != all || calls != all || points > MAX_POINTS) {
-		snprintf(why, len, "%d points, %llu calls in windows, last ends at %llu; %llu calls",
+		snprintf(why, len, "%d points, %.0f calls in windows, last ends at %.0f; %.0f calls",
 			 points, sum, calls, all);
 		return -1;
 	}
@@ -107,7 +116,7 @@ static int check_timeline(const char *json, char *why, size_t len)
 static void replay_scenario(const struct scenario *s)
 {
 	char cmd[2048], path[256], why[128];
-	const char *json;
+	cJSON *doc;
 	int st;
 
 	snprintf(cmd, sizeof(cmd), "tcelab-replay -q --name %s --json " DIR "/%s.json %s "
@@ -119,16 +128,31 @@ static void replay_scenario(const struct scenario *s)
 	}
 	tap_eq(st, 0, "%s: replays and passes", s->name);
 	snprintf(path, sizeof(path), DIR "/%s.json", s->name);
-	json = slurp(path);
-	tap_check(strstr(json, "\"mismatches\":0,") != NULL, "%s: no mismatch", s->name);
-	tap_check(strstr(json, "\"balance\":{\"ok\":true") != NULL,
+	doc = load_results(path);
+	tap_check(json_num(doc, "mismatches", -1) == 0, "%s: no mismatch", s->name);
+	tap_check(cJSON_IsTrue(json_at(doc, "balance.ok")),
 		  "%s: pins, locked_vm, valid TCEs back to baseline", s->name);
-	tap_check(strstr(json, "\"expectations_met\":true") && !strstr(json, "\"records\":0,"),
+	tap_check(cJSON_IsTrue(json_at(doc, "expectations_met")) && json_num(doc, "records", 0) > 0,
 		  "%s: records replayed, return codes as the suite expects", s->name);
-	st = check_timeline(json, why, sizeof(why));
+	st = check_timeline(doc, why, sizeof(why));
 	if (st)
 		tap_diag("%s: timeline: %s", s->name, why);
 	tap_eq(st, 0, "%s: the timeline holds every call", s->name);
+	cJSON_Delete(doc);
+}
+
+/* Does @doc's mismatch_list have one at @line, of @op and @expected when given? */
+static int has_mismatch(const cJSON *doc, int line, const char *op, const char *expected)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, json_at(doc, "mismatch_list"))
+		if (json_num(m, "line", 0) == line &&
+		    (!op || (json_str_at(m, "op") && !strcmp(json_str_at(m, "op"), op))) &&
+		    (!expected || (json_str_at(m, "expected") &&
+				   !strcmp(json_str_at(m, "expected"), expected))))
+			return 1;
+	return 0;
 }
 
 /* Replace the first @from after line @after with @to; returns the line it was on, or 0. */
@@ -155,8 +179,9 @@ static void corrupted(void)
 {
 	static char a[1 << 20], b[1 << 20];
 	char want1[128], want2[128];
-	const char *json, *err;
-	int l1, l2, st, balanced;
+	const char *err;
+	cJSON *doc;
+	int l1, l2, st;
 	FILE *f;
 
 	snprintf(a, sizeof(a), "%s", slurp(TRACES "/adversarial.tce"));
@@ -172,19 +197,18 @@ static void corrupted(void)
 	st = run("tcelab-replay -q --json " DIR "/corrupt.json " DIR "/corrupt.tce >" DIR
 		 "/corrupt.out 2>&1");
 	tap_eq(st, 1, "a corrupted expectation fails the replay");
-	json = slurp(DIR "/corrupt.json");
-	tap_check(strstr(json, "\"mismatches\":2,") != NULL, "exactly the two mismatches");
-	snprintf(want1, sizeof(want1), "{\"line\":%d,\"op\":", l1);
-	snprintf(want2, sizeof(want2), "{\"line\":%d,\"op\":\"get\",\"expected\":\"tce=0x1000\"", l2);
-	tap_check(strstr(json, want1) && strstr(json, want2), "the results name both lines");
-	balanced = strstr(json, "\"balance\":{\"ok\":true") != NULL;	/* slurp() reuses its buffer */
+	doc = load_results(DIR "/corrupt.json");
+	tap_check(json_num(doc, "mismatches", -1) == 2, "exactly the two mismatches");
+	tap_check(has_mismatch(doc, l1, NULL, NULL) && has_mismatch(doc, l2, "get", "tce=0x1000"),
+		  "the results name both lines");
 	err = slurp(DIR "/corrupt.out");
 	snprintf(want1, sizeof(want1), "corrupt.tce:%d: mismatch: ", l1);
 	snprintf(want2, sizeof(want2), "corrupt.tce:%d: mismatch: get expected tce=0x1000", l2);
 	if (!strstr(err, want1) || !strstr(err, want2))
 		tap_diag("%s", err);
 	tap_check(strstr(err, want1) && strstr(err, want2), "stderr reports file:line of each");
-	tap_check(balanced, "and it still balances");
+	tap_check(cJSON_IsTrue(json_at(doc, "balance.ok")), "and it still balances");
+	cJSON_Delete(doc);
 }
 
 /* Without a device bound to vfio-pci, the vfio backend says so and fails. */

@@ -58,3 +58,52 @@ UNIT_TEST(replay_lists_alias_across_slots)
 	CHECK_EQ(replay_alias_overlap(2 * b, 8, b - 8, 16, b), 1);
 	CHECK_EQ(replay_alias_overlap(b - 8, 8, 0, 8, b), 0);
 }
+
+UNIT_TEST(replay_ret_str_names_or_numbers)
+{
+	char buf[32];
+
+	replay_ret_str(buf, sizeof(buf), -4);
+	CHECK_STR(buf, "H_PARAMETER");
+	replay_ret_str(buf, sizeof(buf), -12345);
+	CHECK_STR(buf, "-12345");
+}
+
+/* Pages, not calls, must balance, and none may stay in the ledger; no figure is no verdict. */
+UNIT_TEST(replay_probe_verdict)
+{
+	struct probe_totals t = { .pin_pages = 16, .unpin_pages = 16, .leaked_pages = 0 };
+
+	CHECK(replay_probe_balanced(&t));
+	t.unpin_pages = 15;
+	CHECK(!replay_probe_balanced(&t));
+	t.unpin_pages = 16;
+	t.leaked_pages = 1;
+	CHECK(!replay_probe_balanced(&t));
+	t.pin_pages = t.unpin_pages = -1;
+	t.leaked_pages = 0;
+	CHECK(!replay_probe_balanced(&t));
+}
+
+/* As the suite job's shell read them: name the first word, options after the first '|'. */
+UNIT_TEST(replay_suite_lines)
+{
+	char l1[] = "net   gen net --seed 1 --ops 1000 |\n";
+	char l2[] = "adv gen adversarial | --expect-ret H_SUCCESS=40 # a comment | not options\n";
+	char l3[] = "  # name source | options\n";
+	char l4[] = "\t\n";
+	char l5[] = "mix gen mix\n";
+	char *name, *opts;
+
+	CHECK_EQ(replay_suite_line(l1, &name, &opts), 1);
+	CHECK_STR(name, "net");
+	CHECK_STR(opts, "\n");
+	CHECK_EQ(replay_suite_line(l2, &name, &opts), 1);
+	CHECK_STR(name, "adv");
+	CHECK_STR(opts, " --expect-ret H_SUCCESS=40 ");
+	CHECK_EQ(replay_suite_line(l3, &name, &opts), 0);
+	CHECK_EQ(replay_suite_line(l4, &name, &opts), 0);
+	CHECK_EQ(replay_suite_line(l5, &name, &opts), 1);
+	CHECK_STR(name, "mix");
+	CHECK_STR(opts, "");
+}

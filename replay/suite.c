@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcelab-replay --suite: every scenario of a suite file (traces/suites/README.md) on each
+ * backend, one after the other, each by a tcelab-replay of its own under the probes (a replay
+ * keeps process-wide state, and a crash takes down one scenario, not the suite), then the
+ * suite's document from theirs.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <tcelab/schema.h>
+
+#include "lib/json.h"
+#include "backend.h"
+#include "replay_json.h"
+#include "replay_logic.h"
+#include "spawn.h"
+#include "suite.h"
+
+#define SUITE_MAX_BACKENDS	16
+#define SUITE_MAX_RUNS		256
+#define SUITE_MAX_ARGS		64
+#define SPACE			" \t\r\n"
+
+static struct {
+	const struct suite_options *o;
+	const char *backends[SUITE_MAX_BACKENDS];
+	unsigned int nr_backends;
+	/* Each run: scenario NAME on kmod, NAME@BACKEND on another backend. */
+	char names[SUITE_MAX_RUNS][128];
+	struct suite_run runs[SUITE_MAX_RUNS];
+	cJSON *docs[SUITE_MAX_RUNS];
+	char errors[SUITE_MAX_RUNS][512];
+	unsigned int nr_runs;
+	bool failed;
+} suite;
+
+/* @list ("kmod,vfio"), cut in place, into suite.backends: 0, or -1 when one is unknown. */
+static int parse_backends(char *list)
+{
+	char *save = NULL, *b;
+
+	for (b = strtok_r(list, ",", &save); b; b = strtok_r(NULL, ",", &save)) {
+		if (!backend_find(b)) {
+			fprintf(stderr, "tcelab-replay: unknown backend '%s' (%s)\n", b,
+				backend_names());
+			return -1;
+		}
+		if (suite.nr_backends == SUITE_MAX_BACKENDS) {
+			fprintf(stderr, "tcelab-replay: more than %d backends\n", SUITE_MAX_BACKENDS);
+			return -1;
+		}
+		suite.backends[suite.nr_backends++] = b;
+	}
+	if (!suite.nr_backends)
+		fprintf(stderr, "tcelab-replay: --backends names none (%s)\n", backend_names());
+	return suite.nr_backends ? 0 : -1;
+}
+
+static void run_json_path(char *path, size_t len, const char *run)
+{
+	snprintf(path, len, "%s/suite/%s.json", suite.o->out, run);
+}
+
+/* Scenario @name with replay options @opts (cut in place) on backend @be, under the probes. */
+static void replay_run(const char *name, char *opts, const char *be)
+{
+	char trace[PATH_MAX], json[PATH_MAX], *argv[SUITE_MAX_ARGS + 1], *save = NULL, *arg, *run;
+	unsigned int n = 0;
+	int status;
+
+	if (suite.nr_runs == SUITE_MAX_RUNS) {
+		fprintf(stderr, "tcelab-replay: more than %d scenarios\n", SUITE_MAX_RUNS);
+		suite.failed = true;
+		return;
+	}
+	run = suite.names[suite.nr_runs++];
+	if (strcmp(be, "kmod"))
+		snprintf(run, sizeof(suite.names[0]), "%s@%s", name, be);
+	else
+		snprintf(run, sizeof(suite.names[0]), "%s", name);
+	printf("== scenario %s\n", run);
+	run_json_path(json, sizeof(json), run);
+	unlink(json);
+	snprintf(trace, sizeof(trace), "%s/%s.tce", suite.o->traces, name);
+	argv[n++] = (char *)replay_self();
+	argv[n++] = "--backend";
+	argv[n++] = (char *)be;
+	argv[n++] = "--probe";
+	argv[n++] = "--name";
+	argv[n++] = run;
+	argv[n++] = "--json";
+	argv[n++] = json;
+	for (arg = strtok_r(opts, SPACE, &save); arg; arg = strtok_r(NULL, SPACE, &save)) {
+		if (n == SUITE_MAX_ARGS - 1) {
+			fprintf(stderr, "tcelab-replay: %s: more than %d replay options\n", run,
+				SUITE_MAX_ARGS);
+			suite.failed = true;
+			return;
+		}
+		argv[n++] = arg;
+	}
+	argv[n++] = trace;
+	argv[n] = NULL;
+	status = replay_spawn(argv, true);
+	if (status < 0)
+		fprintf(stderr, "tcelab-replay: %s: %s\n", run, strerror(errno));
+	if (status)
+		suite.failed = true;
+}
+
+/* Every scenario line of the suite file, on each backend. */
+static int replay_scenarios(void)
+{
+	FILE *f = fopen(suite.o->file, "r");
+	char *line = NULL, *name, *opts, *copy;
+	size_t cap = 0;
+	unsigned int i;
+	int ret = 0;
+
+	if (!f) {
+		fprintf(stderr, "tcelab-replay: %s: %s\n", suite.o->file, strerror(errno));
+		return -1;
+	}
+	while (!ret && getline(&line, &cap, f) > 0) {
+		if (!replay_suite_line(line, &name, &opts))
+			continue;
+		for (i = 0; !ret && i < suite.nr_backends; i++) {
+			copy = strdup(opts);
+			if (copy)
+				replay_run(name, copy, suite.backends[i]);
+			else
+				ret = -1;
+			free(copy);
+		}
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/* The suite's name: its file's, without directory and ".suite". */
+static void suite_name(char *name, size_t len, const char *file)
+{
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	size_t n = strlen(base);
+
+	if (n > 6 && !strcmp(base + n - 6, ".suite"))
+		n -= 6;
+	snprintf(name, len, "%.*s", (int)n, base);
+}
+
+/* Every run's document into suite.json; a run without one says why. */
+static int write_suite(void)
+{
+	char name[256], path[PATH_MAX];
+	struct suite_result res = {
+		.suite = name, .backends = suite.backends, .nr_backends = suite.nr_backends,
+		.runs = suite.runs, .nr_runs = suite.nr_runs,
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < suite.nr_runs; i++) {
+		struct suite_run *run = &suite.runs[i];
+
+		run->name = suite.names[i];
+		run_json_path(path, sizeof(path), run->name);
+		run->doc = suite.docs[i] = json_load(path, SCHEMA_REPLAY, suite.errors[i],
+						     sizeof(suite.errors[i]));
+		run->error = access(path, F_OK) ? "no results" : suite.errors[i];
+		if (!run->doc)
+			suite.failed = true;
+	}
+	suite_name(name, sizeof(name), suite.o->file);
+	res.ok = !suite.failed;
+	snprintf(path, sizeof(path), "%s/suite.json", suite.o->out);
+	ret = suite_json_write(path, &res);
+	if (ret)
+		fprintf(stderr, "tcelab-replay: %s: %s\n", path, strerror(errno));
+	for (i = 0; i < suite.nr_runs; i++)
+		cJSON_Delete(suite.docs[i]);
+	return ret;
+}
+
+static int make_dir(const char *path)
+{
+	if (mkdir(path, 0755) && errno != EEXIST) {
+		fprintf(stderr, "tcelab-replay: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int replay_suite(const struct suite_options *o)
+{
+	char *backends = strdup(o->backends), dir[PATH_MAX];
+	int ret = 2;
+
+	suite.o = o;
+	if (!replay_self()) {
+		perror("tcelab-replay: /proc/self/exe");
+		ret = 1;
+	} else if (backends && !parse_backends(backends)) {
+		snprintf(dir, sizeof(dir), "%s/suite", o->out);
+		ret = make_dir(o->out) || make_dir(dir) || replay_scenarios() || write_suite() ||
+		      suite.failed;
+	}
+	free(backends);
+	return ret;
+}
