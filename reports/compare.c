@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tcelab/schema.h>
 
 #include "compare.h"
 #include "export.h"
@@ -322,7 +323,7 @@ cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 	const cJSON *sc, *role, *r;
 	int i, nreg = 0, nimp = 0, ninc = 0;
 
-	cJSON_AddStringToObject(c, "schema", "tcelab-compare/1");
+	cJSON_AddStringToObject(c, "schema", SCHEMA_COMPARE);
 	cJSON_AddNumberToObject(c, "threshold", o->threshold);
 	cJSON_AddNumberToObject(c, "alpha", o->alpha);
 	cJSON_AddItemToObject(c, "baseline", side(base, nb));

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <tcelab/schema.h>
 
 #include "model.h"
+#include "lib/json.h"
+#include "lib/probe_doc.h"
 #include "lib/util.h"
 
 double jnum(const cJSON *o, const char *key)
@@ -108,11 +111,12 @@ static void add_probe(cJSON *sroles, cJSON *droles, const cJSON *probe)
 	}
 }
 
-static int is_probe_doc(const cJSON *j)
+/* A replay document of any version this reader knows (fixtures keep tcelab-replay/1). */
+static int is_replay_doc(const cJSON *j)
 {
 	const char *s = jstr(j, "schema");
 
-	return (s && !strncmp(s, "tcelab-probe", 12)) || cJSON_IsObject(cJSON_GetObjectItem(j, "roles"));
+	return s && (!strcmp(s, SCHEMA_REPLAY) || !strcmp(s, "tcelab-replay/1"));
 }
 
 /* Counts by name: the replay's {"map": 3, ...} (ops) and {"H_SUCCESS": 40, ...} (rets). */
@@ -232,8 +236,7 @@ static int collect_replay(const char *dir, int depth, cJSON *found)
 			   strcmp(e->d_name, "probe.json") && strcmp(e->d_name, "scenario.json")) {
 			cJSON *j = read_json(path);
 
-			if (cJSON_IsObject(j) && !is_probe_doc(j) &&
-			    (jstr(j, "scenario") || jstr(j, "name") || jstr(j, "trace"))) {
+			if (is_replay_doc(j)) {
 				cJSON_AddStringToObject(j, "_file", path);
 				cJSON_AddItemToArray(found, j);
 				n++;
@@ -321,7 +324,9 @@ cJSON *report_load(const char *dir, const char **err)
 {
 	char *rpath = xasprintf("%s/results.json", dir), *ppath = xasprintf("%s/guest/probe.json", dir);
 	char *spath = xasprintf("%s/guest/scenario.json", dir), *gdir = xasprintf("%s/guest", dir);
-	cJSON *res = read_json(rpath), *probe_file = NULL, *scen_file = NULL, *replay;
+	char why[512];
+	cJSON *res = json_load(rpath, SCHEMA_RUN, why, sizeof(why));
+	cJSON *probe_file = NULL, *scen_file = NULL, *replay;
 	cJSON *doc, *sum, *detail, *ssc, *dsc, *f;
 	const cJSON *probe, *scen, *v;
 	const char *id;
@@ -330,10 +335,10 @@ cJSON *report_load(const char *dir, const char **err)
 
 	probe = cJSON_GetObjectItem(res, "probe");
 	if (!cJSON_IsObject(probe))
-		probe = probe_file = read_json(ppath);
+		probe = probe_file = probe_doc_load(ppath, why, sizeof(why));
 	scen = cJSON_GetObjectItem(res, "scenario");
 	if (!cJSON_IsObject(scen))
-		scen = scen_file = read_json(spath);
+		scen = scen_file = json_load(spath, SCHEMA_SMOKE, why, sizeof(why));
 	if (!res && !probe) {
 		*err = "no results.json and no guest/probe.json";
 		free(rpath), free(ppath), free(spath), free(gdir);
@@ -343,7 +348,7 @@ cJSON *report_load(const char *dir, const char **err)
 	doc = cJSON_CreateObject();
 	sum = cJSON_AddObjectToObject(doc, "summary");
 	detail = cJSON_AddObjectToObject(doc, "detail");
-	cJSON_AddStringToObject(sum, "schema", SUMMARY_SCHEMA);
+	cJSON_AddStringToObject(sum, "schema", SCHEMA_SUMMARY);
 	base = strdup(dir);
 	while (strlen(base) > 1 && base[strlen(base) - 1] == '/')
 		base[strlen(base) - 1] = 0;
@@ -392,7 +397,7 @@ cJSON *report_load(const char *dir, const char **err)
 
 		if (cJSON_GetObjectItem(ssc, name))
 			continue;
-		if (!is_probe_doc(p))
+		if (!jstr(p, "schema") || strcmp(jstr(p, "schema"), SCHEMA_PROBE))
 			p = (!scen && nrep == 1) ? probe : NULL;
 		add_scenario(ssc, dsc, name, f, p);
 	}

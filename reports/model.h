@@ -11,7 +11,6 @@
 
 #include "stats.h"
 
-#define SUMMARY_SCHEMA "tcelab-summary/1"
 
 /* NULL (and *err set to a static reason) when @dir holds neither results.json nor guest/probe.json. */
 cJSON *report_load(const char *dir, const char **err);

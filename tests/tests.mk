@@ -26,6 +26,8 @@ TEST_FUZZ_SECONDS := 15
 
 .PHONY: test
 test: build checkpatch report-test
+	@echo "==> layout rules"
+	$(Q)tests/check-layout.sh
 	@echo "==> host unit tests"
 	$(Q)$(BUILD)/host/unit-tests
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "target.h"
+#include "vm.h"
 #include "lib/util.h"
 
 void argv_add(struct argv *a, const char *fmt, ...)

@@ -37,6 +37,6 @@ struct target {
 
 const struct target *target_find(const char *name);
 /* "powernv9|powernv8|x86_64|native" */
-const char *target_names(void);
+
 
 #endif /* TCELAB_TARGET_H */

@@ -8,7 +8,11 @@
 #include "reports/export.h"
 #include "reports/model.h"
 #include "reports/stats.h"
+#include <tcelab/schema.h>
+
 #include "unit.h"
+#include "lib/json.h"
+#include "lib/probe_doc.h"
 #include "lib/util.h"
 
 #define CHECK_NEAR(got, want, tol) CHECK(fabs((double)(got) - (double)(want)) <= (tol))
@@ -136,10 +140,13 @@ UNIT_TEST(report_percentiles_match_probe)
 	cJSON *doc = fixture("powernv9-base-1");
 	const char *roles[] = { "xchg", "kill", "op", "pin", "unpin" };
 	char *path = xasprintf("%s/tests/fixtures/runs/powernv9-base-1/guest/probe.json", tcelab_top());
-	cJSON *probe = read_json(path);
+	char err[512];
+	cJSON *probe = probe_doc_load(path, err, sizeof(err));
 	size_t i;
 
 	CHECK(doc && probe);
+	/* What summary.json is: export writes doc's "summary". */
+	CHECK_STR(json_str_at(doc, "summary.schema"), SCHEMA_SUMMARY);
 	for (i = 0; doc && probe && i < 5; i++) {
 		const cJSON *lat = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
 			cJSON_GetObjectItem(probe, "roles"), roles[i]), "latency"), "p50");
@@ -353,10 +360,12 @@ UNIT_TEST(report_timeline_shape)
 {
 	static const char *const files[][2] = {
 		{ "results.json", "{\"schema\":\"tcelab-run/1\"}" },
-		{ "guest/suite/a.json", "{\"scenario\":\"a\",\"timeline\":[{\"calls\":16,"
+		{ "guest/suite/a.json", "{\"schema\":\"tcelab-replay/2\",\"scenario\":\"a\","
+		  "\"timeline\":[{\"calls\":16,"
 		  "\"elapsed_ns\":9,\"count\":16,\"p50\":1,\"p99\":2,\"max\":3,\"mean\":1},"
 		  "{\"calls\":32,\"p50\":1},7]}" },
-		{ "guest/suite/b.json", "{\"scenario\":\"b\",\"latency_over_time\":[{\"calls\":16,"
+		{ "guest/suite/b.json", "{\"schema\":\"tcelab-replay/2\",\"scenario\":\"b\","
+		  "\"latency_over_time\":[{\"calls\":16,"
 		  "\"elapsed_ns\":9,\"count\":16,\"p50\":1,\"p99\":2,\"max\":3}]}" },
 	};
 	static const char *const dirs[] = { "guest/suite", "guest", "" };

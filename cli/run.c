@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcelab run: the only place that chains the stages: prepare and boot the guest (vm/), judge
+ * what it wrote (vm/ verdict: results.json), then the reports (history, dashboard, exports).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run.h"
+#include "lib/util.h"
+#include "reports/reports.h"
+#include "vm/vm.h"
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tcelab run [--target %s] [--out DIR] [--job NAME]\n"
+		"                  [--suite S] [--backends kmod,vfio] [--timeout SEC] [--cpus N]\n"
+		"                  [--append ARGS] [--check] [--no-history] [-v]\n"
+		"\n"
+		"Boots the target's QEMU guest (or uses this host with 'native'), runs a guest job and\n"
+		"writes results.json, the guest's dmesg, the QEMU command line and every component's\n"
+		"version into the run directory (default reports/<run-id>/). Exits non-zero when the\n"
+		"job fails, the kernel WARNs, BUGs, oopses or panics, a page stays pinned, or tcelab.ko\n"
+		"will not unload; the reason and a log excerpt are printed.\n"
+		"\n"
+		"  --target T   powernv9 (default): QEMU POWER9, Debian ppc64el kernel, kprobes\n"
+		"               powernv8: QEMU POWER8 (PHB3)\n"
+		"               powernv9-vfio, powernv8-vfio: plus e1000e and NVMe for the\n"
+		"               upstream VFIO stack (job vfio)\n"
+		"               x86_64: QEMU microvm, Debian amd64 kernel with BTF, fentry (fastest)\n"
+		"               native: this host's kernel, when it can load modules (a POWER box)\n"
+		"               pseries: QEMU PAPR guest with e1000 and NVMe whose sPAPR IOMMU\n"
+		"               hypercalls QEMU traces to qemu-trace.log (job record-io)\n"
+		"  --out DIR    run directory (must be new or empty)\n"
+		"  --job NAME   guest job from vm/guest/jobs: run (default scenario set), test (guest\n"
+		"               test suite), knob (the smoke scenario with tcelab.ko fault knobs:\n"
+		"               --append tcelab.knob.NAME=VALUE, kmod/README.md); warn, fail and\n"
+		"               leak are test-only jobs that must fail\n"
+		"  --timeout S  watchdog in seconds (default: 600 on powernv, 300 on x86_64)\n"
+		"  --cpus N     guest CPUs (default 2)\n"
+		"  --append A   extra guest kernel arguments (e.g. disable_ddw on pseries)\n"
+		"  --suite S    scenario suite the run and suite jobs replay: traces/suites/S.suite\n"
+		"               (a name or that path; default 'default'; built into the initramfs)\n"
+		"  --backends B replay backends of the run and suite jobs, comma-separated: kmod\n"
+		"               (default; tcelab.ko) and vfio (the upstream VFIO container, targets\n"
+		"               *-vfio). 'kmod,vfio' replays every trace on both in one boot, side\n"
+		"               by side\n"
+		"  -v           show the guest console as it runs\n"
+		"  --no-history do not record the run in the history database (also TCELAB_NO_HISTORY=1)\n"
+		"  --check      only check that the target can run here (kernel, initramfs, or for\n"
+		"               native, a kernel that loads modules), and say why not\n"
+		"  --expect-failure KINDS\n"
+		"               test-only: pass only if the run fails for each of KINDS\n"
+		"               (comma-separated), kinds:\n"
+		"  %s\n",
+		target_names(), run_failure_kinds());
+}
+
+/* "traces/suites/x.suite" or "x" to "x", which must name a built-in suite. */
+static const char *suite_name(const char *arg)
+{
+	const char *base = strrchr(arg, '/');
+	char *name = strdup(base ? base + 1 : arg), *dot = strstr(name, ".suite");
+	char *path;
+
+	if (dot && !dot[6])
+		*dot = 0;
+	if (!*name || strpbrk(name, " \t'\"\\"))
+		die("--suite takes a suite name or traces/suites/NAME.suite, not '%s'", arg);
+	path = xasprintf("%s/traces/suites/%s.suite", tcelab_top(), name);
+	if (access(path, R_OK))
+		die("--suite: no %s (suites are built into the initramfs from traces/suites/)",
+		    path);
+	free(path);
+	return name;
+}
+
+/* "kmod", "vfio" or both, comma-separated, each once; vfio needs a target with VFIO devices. */
+static void check_backends(const char *arg, const char *target)
+{
+	char *list = strdup(arg), *save = NULL, *b;
+	int kmod = 0, vfio = 0;
+
+	for (b = strtok_r(list, ",", &save); b; b = strtok_r(NULL, ",", &save)) {
+		if (strcmp(b, "kmod") && strcmp(b, "vfio"))
+			die("--backends: unknown backend '%s' (kmod, vfio)", b);
+		if (!strcmp(b, "kmod") ? kmod++ : vfio++)
+			die("--backends: '%s' given twice", b);
+	}
+	free(list);
+	if (!kmod && !vfio)
+		die("--backends takes kmod, vfio or kmod,vfio");
+	if (vfio && !strstr(target, "-vfio") && strcmp(target, "native"))
+		die("--backends vfio drives devices bound to vfio-pci, which target %s does not have: "
+		    "use --target powernv9-vfio (or powernv8-vfio)", target);
+}
+
+static int run(const struct run_opts *o)
+{
+	struct run r = {};
+
+	run_prepare(&r, o);
+	if (o->check) {
+		printf("target %s can run here\n", o->target);
+		return 0;
+	}
+	run_make_dir(&r);
+	run_boot(&r);
+	run_judge(&r);
+	run_write_results(&r);
+	run_print_summary(&r);
+	/* History (not for the harness's self-tests), dashboard, exports, summary table. */
+	report_after_run(r.dir, o->expect_failure != NULL);
+	return run_exit_status(&r);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "target", required_argument, NULL, 't' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "job", required_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "expect-failure", required_argument, NULL, 'x' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "suite", required_argument, NULL, 'S' },
+		{ "backends", required_argument, NULL, 'B' },
+		{ "no-history", no_argument, NULL, 'N' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct run_opts o = { .target = "powernv9", .job = "run" };
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "t:o:j:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			o.target = optarg;
+			break;
+		case 'o':
+			o.out = optarg;
+			break;
+		case 'j':
+			o.job = optarg;
+			break;
+		case 'T':
+			o.timeout = strtol(optarg, &end, 10);
+			if (*end || o.timeout <= 0)
+				die("--timeout takes a number of seconds, not '%s'", optarg);
+			break;
+		case 'c':
+			o.cpus = strtol(optarg, &end, 10);
+			if (*end || o.cpus < 1 || o.cpus > 16)
+				die("--cpus takes 1 to 16, not '%s'", optarg);
+			break;
+		case 'x':
+			o.expect_failure = optarg;
+			break;
+		case 'a':
+			o.append = optarg;
+			break;
+		case 'S':
+			o.suite = suite_name(optarg);
+			break;
+		case 'B':
+			o.backends = optarg;
+			break;
+		case 'C':
+			o.check = 1;
+			break;
+		case 'N':
+			setenv("TCELAB_NO_HISTORY", "1", 1);
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 0;
+		default:
+			run_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		die("unexpected argument '%s' (see 'tcelab run --help')", argv[optind]);
+	if (o.backends)
+		check_backends(o.backends, o.target);
+	if (strchr(o.job, '/') || strchr(o.job, ' '))
+		die("--job takes a job name from vm/guest/jobs, not '%s'", o.job);
+	return run(&o);
+}
+

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Booting a target's QEMU guest with the job on the kernel command line and the run directory
+ * shared over virtio-9p, under a watchdog; or, for --target native, running the same job on
+ * this host. What the guest wrote is judged by verdict.c.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "native.h"
+#include "target.h"
+#include "vm.h"
+#include "lib/util.h"
+
+/* reports/<run-id>, or --out, which must be new or empty: results of two runs would mix. */
+static char *new_run_dir(struct run *r)
+{
+	const struct run_opts *o = r->o;
+	char stamp[32], *dir;
+	time_t now = time(NULL);
+	int n;
+
+	if (o->out) {
+		if (!dir_is_empty(o->out))
+			die("--out %s exists and is not empty: results would mix; name a new directory",
+			    o->out);
+		r->id = strdup(strrchr(o->out, '/') ? strrchr(o->out, '/') + 1 : o->out);
+		return strdup(o->out);
+	}
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
+	for (n = 1;; n++) {
+		r->id = n == 1 ? xasprintf("%s-%s-%s", stamp, o->target, o->job)
+			       : xasprintf("%s-%s-%s-%d", stamp, o->target, o->job, n);
+		dir = xasprintf("%s/reports/%s", tcelab_top(), r->id);
+		if (!path_exists(dir))
+			return dir;
+		free(dir);
+		free(r->id);
+	}
+}
+
+static const char *kernel_path(const struct target *t, const cJSON *versions)
+{
+	const cJSON *abi = cJSON_GetObjectItem(versions, "PPC_ABI");
+
+	if (!strcmp(t->arch, "x86_64"))
+		return xasprintf("%s/.cache/kernel/x86_64/vmlinux", tcelab_top());
+	if (!cJSON_IsString(abi))
+		die("no guest kernel recorded in .cache/versions.env: run 'make setup'");
+	return xasprintf("%s/.cache/kernel/ppc64le/boot/vmlinux-%s", tcelab_top(), abi->valuestring);
+}
+
+/* Copy what the console gained since last time to stderr (-v). */
+static void echo_console(const char *path, off_t *pos)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return;
+	lseek(fd, *pos, SEEK_SET);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		fwrite(buf, 1, n, stderr);
+		*pos += n;
+	}
+	close(fd);
+}
+
+/*
+ * Run @argv with its output in @log and the watchdog on it; with -v, echo @echo_path as it grows
+ * (the guest console, or the job log on a native run).
+ */
+static void spawn_and_watch(struct run *r, char **argv, const char *log, const char *echo_path)
+{
+	const struct run_opts *o = r->o;
+	int timeout = o->timeout ? o->timeout : r->t->timeout, status = 0, fd;
+	off_t echo_pos = 0;
+	double start;
+	pid_t pid, done;
+
+	start = now_seconds();
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0)
+			_exit(126);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(0);
+		open("/dev/null", O_RDONLY);
+		/* Its own process group, so the watchdog ends everything it started. */
+		setpgid(0, 0);
+		execvp(argv[0], argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	for (;;) {
+		done = waitpid(pid, &status, WNOHANG);
+		if (o->verbose)
+			echo_console(echo_path, &echo_pos);
+		if (done == pid)
+			break;
+		if (now_seconds() - start > timeout) {
+			r->timed_out = 1;
+			kill(-pid, SIGTERM);
+			usleep(500000);
+			kill(-pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
+		}
+		usleep(50000);
+	}
+	r->guest_seconds = now_seconds() - start;
+	r->qemu_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void boot_qemu(struct run *r, const struct boot *b)
+{
+	struct argv a = {};
+
+	r->t->qemu_argv(r->t, b, &a);
+	r->qemu_command = argv_join(&a);
+	write_file(xasprintf("%s/qemu-cmdline.txt", r->dir), xasprintf("%s\n", r->qemu_command));
+	progress("boot %s guest, job '%s' (watchdog %d s)", r->t->name, r->o->job,
+		 r->o->timeout ? r->o->timeout : r->t->timeout);
+	spawn_and_watch(r, a.v, r->qemu_log, b->console);
+}
+
+/* --target native: the same job and checks, on this host's kernel. */
+static void run_native(struct run *r)
+{
+	const char *top = tcelab_top();
+	char *script, *argv[] = { "sh", "-c", NULL, NULL };
+	char *job_log = xasprintf("%s/job.log", r->share);
+
+	setenv("TCELAB_OUT", r->share, 1);
+	setenv("TCELAB_MODULE", xasprintf("%s/build/native/kmod/tcelab.ko", top), 1);
+	setenv("TCELAB_TESTS", xasprintf("%s/build/%s/tests", top, r->arch), 1);
+	setenv("PATH", xasprintf("%s/build/%s/bin:%s", top, r->arch,
+				 getenv("PATH") ?: "/usr/bin:/bin"), 1);
+	script = xasprintf("echo 'tcelab: job %s start' >/dev/kmsg; sh '%s/vm/guest/jobs/%s' >'%s' 2>&1; "
+			   "sh '%s/vm/guest/finish' $?", r->o->job, top, r->o->job, job_log, top);
+	argv[2] = script;
+	progress("run job '%s' natively on %s", r->o->job, r->arch);
+	spawn_and_watch(r, argv, r->qemu_log, job_log);
+}
+
+void run_prepare(struct run *r, const struct run_opts *o)
+{
+	const char *why;
+
+	r->o = o;
+	r->t = target_find(o->target);
+	if (!r->t)
+		die("unknown target '%s' (targets: %s)", o->target, target_names());
+	r->versions = read_env_file(xasprintf("%s/.cache/versions.env", tcelab_top()));
+	if (r->t->arch) {
+		r->arch = r->t->arch;
+		r->kernel = kernel_path(r->t, r->versions);
+		r->initrd = xasprintf("%s/build/%s/initramfs.cpio", tcelab_top(), r->arch);
+		if (!path_exists(r->kernel))
+			die("missing guest kernel %s: run 'make setup' (make run does it)", r->kernel);
+		if (!path_exists(r->initrd))
+			die("missing %s: run 'make build' (make run does it)", r->initrd);
+		return;
+	}
+	why = native_unsupported_reason();
+	if (why)
+		die("--target native runs on this host's own kernel, and it cannot load tcelab.ko: %s.\n"
+		    "Use --target powernv9 to run in a QEMU POWER9 guest instead.", why);
+	r->arch = native_arch();
+	if (!o->check && !path_exists(xasprintf("%s/build/native/kmod/tcelab.ko", tcelab_top())))
+		die("missing build/native/kmod/tcelab.ko: run 'make run TARGET=native'");
+}
+
+void run_make_dir(struct run *r)
+{
+	r->dir = new_run_dir(r);
+	r->share = xasprintf("%s/guest", r->dir);
+	if (mkdir_p(r->share))
+		die("cannot create %s: %s", r->share, strerror(errno));
+	r->console = xasprintf("%s/console.log", r->dir);
+	r->qemu_log = xasprintf("%s/qemu.log", r->dir);
+}
+
+void run_boot(struct run *r)
+{
+	const struct run_opts *o = r->o;
+	struct boot b = {
+		.kernel = r->kernel, .initrd = r->initrd, .share_dir = r->share,
+		.run_dir = r->dir, .console = r->console, .cpus = o->cpus ? o->cpus : 2,
+		.mem_mb = 2048,
+	};
+
+	if (!r->t->arch) {
+		run_native(r);
+		return;
+	}
+	b.cmdline = xasprintf("%spanic=-1 tcelab.job=%s%s%s%s%s%s%s", o->verbose ? "" : "quiet ",
+			      o->job, o->suite ? " tcelab.suite=" : "", o->suite ? o->suite : "",
+			      o->backends ? " tcelab.backends=" : "", o->backends ? o->backends : "",
+			      o->append ? " " : "", o->append ? o->append : "");
+	if (r->t->disk_mb) {
+		char *disk = xasprintf("%s/disk.img", r->dir);
+		int fd = open(disk, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd < 0 || ftruncate(fd, (off_t)r->t->disk_mb << 20))
+			die("cannot create the scratch disk %s: %s", disk, strerror(errno));
+		close(fd);
+		free(disk);
+	}
+	boot_qemu(r, &b);
+}

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The run's summary: what ran, its figures, and each failure with its log excerpt. */
+#include <stdio.h>
+#include <string.h>
+
+#include "target.h"
+#include "verdict.h"
+#include "vm.h"
+#include "lib/json.h"
+#include "lib/probe_doc.h"
+
+/* One line per scenario: ops, mismatches, user-space latency, balance. */
+static void summary_suite(const cJSON *suite)
+{
+	const cJSON *s, *lat;
+	long n = 0, ok = 0;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(suite, "scenarios")) {
+		n++;
+		ok += cJSON_IsTrue(cJSON_GetObjectItem(s, "ok"));
+	}
+	printf("  suite     %s: %ld of %ld scenarios passed\n",
+	       cJSON_GetStringValue(cJSON_GetObjectItem(suite, "suite")) ?: "?", ok, n);
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(suite, "scenarios")) {
+		lat = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "latency_ns"), "all");
+		printf("    %-20s %-4s %7ld ops %4ld mismatches  p50 %6.1f us  p99 %7.1f us  %s\n",
+		       cJSON_GetStringValue(cJSON_GetObjectItem(s, "scenario")) ?: "?",
+		       cJSON_IsTrue(cJSON_GetObjectItem(s, "ok")) ? "ok" : "FAIL",
+		       json_count(s, "records", NULL, NULL), json_count(s, "mismatches", NULL, NULL),
+		       json_count(lat, "p50", NULL, NULL) / 1e3, json_count(lat, "p99", NULL, NULL) / 1e3,
+		       cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "balance"), "ok")) ?
+		       "balanced" : "UNBALANCED");
+	}
+}
+
+/* Each scenario replayed on another backend, beside its kmod run: the same trace, one boot. */
+static void summary_side_by_side(const cJSON *suite)
+{
+	const cJSON *s, *twin, *a, *b;
+	int header = 0;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(suite, "scenarios")) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(s, "scenario"));
+
+		twin = name ? kmod_twin(suite, name) : NULL;
+		if (!twin)
+			continue;
+		if (!header++)
+			printf("  side by side (same trace, one boot)  kmod p50 / p99 us    %-6s p50 / p99 us"
+			       "  return codes\n", strchr(name, '@') + 1);
+		a = cJSON_GetObjectItem(cJSON_GetObjectItem(twin, "latency_ns"), "all");
+		b = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "latency_ns"), "all");
+		printf("    %-34s %8.1f / %-9.1f %8.1f / %-9.1f  %s\n",
+		       cJSON_GetStringValue(cJSON_GetObjectItem(twin, "scenario")),
+		       json_count(a, "p50", NULL, NULL) / 1e3, json_count(a, "p99", NULL, NULL) / 1e3,
+		       json_count(b, "p50", NULL, NULL) / 1e3, json_count(b, "p99", NULL, NULL) / 1e3,
+		       rets_agree(s, twin) ? "identical" : "DIFFER");
+	}
+}
+
+static void print_excerpt(const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+
+		fprintf(stderr, "    | %.*s\n", (int)len, p);
+		p += len + (p[len] == '\n');
+	}
+}
+
+void run_print_summary(const struct run *r)
+{
+	const cJSON *tests = cJSON_GetObjectItem(r->results, "tests");
+	const cJSON *probe = cJSON_GetObjectItem(r->results, "probe");
+	const cJSON *scenario = cJSON_GetObjectItem(r->results, "scenario");
+	struct probe_totals t;
+	int i;
+
+	printf("tcelab %s on %s: %s (guest %.1f s)\n", r->o->job, r->t->name,
+	       r->nfail ? "FAIL" : "PASS", r->guest_seconds);
+	if (tests)
+		printf("  tests     %ld passed, %ld failed\n", json_count(tests, "passed", NULL, NULL),
+		       json_count(tests, "failed", NULL, NULL));
+	if (scenario)
+		printf("  scenario  %s: %ld pins, %ld unpins\n",
+		       cJSON_GetStringValue(cJSON_GetObjectItem(scenario, "scenario")) ?: "?",
+		       json_count(scenario, "pins", NULL, NULL),
+		       json_count(scenario, "unpins", NULL, NULL));
+	if (cJSON_GetObjectItem(r->results, "suite")) {
+		summary_suite(cJSON_GetObjectItem(r->results, "suite"));
+		summary_side_by_side(cJSON_GetObjectItem(r->results, "suite"));
+	}
+	if (probe) {
+		probe_doc_totals(probe, &t);
+		printf("  probes    %s: pin %lld, unpin %lld\n",
+		       json_str_at(probe, "attach_mode") ?: "?", t.pin_calls, t.unpin_calls);
+	}
+	printf("  results   %s\n", r->results_path);
+	for (i = 0; i < r->nfail; i++) {
+		fprintf(stderr, "%s: %s\n", r->failures[i].kind, r->failures[i].message);
+		if (r->failures[i].excerpt && *r->failures[i].excerpt)
+			print_excerpt(r->failures[i].excerpt);
+	}
+}

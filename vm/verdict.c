@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The verdict: what the guest wrote to its share (never the console, which only serves for
+ * crashes that kept the guest from writing anything) becomes results.json and the run's
+ * failures. Every document is loaded through lib/json.c with its schema id.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tcelab/schema.h>
+
+#include "guestlog.h"
+#include "target.h"
+#include "verdict.h"
+#include "vm.h"
+#include "lib/json.h"
+#include "lib/probe_doc.h"
+#include "lib/tap_parse.h"
+#include "lib/util.h"
+
+#define EXCERPT_LINES 30
+
+const char *run_failure_kinds(void)
+{
+	return "qemu, timeout, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
+	       "  kernel-hang, guest-exit, pinned-pages, module-unload, probe-mismatch, test-failure,\n"
+	       "  backend-mismatch, probe-leak";
+}
+
+static void fail(struct run *r, const char *kind, const char *excerpt, const char *fmt, ...)
+{
+	struct run_failure *f;
+	va_list ap;
+
+	if (r->nfail == RUN_MAX_FAILURES)
+		return;
+	f = &r->failures[r->nfail++];
+	f->kind = kind;
+	va_start(ap, fmt);
+	f->message = xvasprintf(fmt, ap);
+	va_end(ap);
+	f->excerpt = excerpt ? strdup(excerpt) : NULL;
+}
+
+static int has_failure(const struct run *r, const char *kind)
+{
+	int i;
+
+	for (i = 0; i < r->nfail; i++)
+		if (!strcmp(r->failures[i].kind, kind))
+			return 1;
+	return 0;
+}
+
+/* A small integer the guest wrote to a file on the share; -1 when absent. */
+static long share_number(const struct run *r, const char *name)
+{
+	char *path = xasprintf("%s/%s", r->share, name), *text = read_file(path, NULL);
+	long v = -1;
+
+	if (text && *text)
+		v = strtol(text, NULL, 10);
+	free(text);
+	free(path);
+	return v;
+}
+
+static char *share_text(const struct run *r, const char *name)
+{
+	char *path = xasprintf("%s/%s", r->share, name), *text = read_file(path, NULL);
+
+	free(path);
+	return text;
+}
+
+static void check_kernel_log(struct run *r, const char *log, const char *source)
+{
+	static const char *const kinds[] = {
+		[GUESTLOG_WARN] = "kernel-warn", [GUESTLOG_BUG] = "kernel-bug",
+		[GUESTLOG_OOPS] = "kernel-oops", [GUESTLOG_PANIC] = "kernel-panic",
+		[GUESTLOG_HANG] = "kernel-hang",
+	};
+	struct guestlog_hit hit;
+	int reports = guestlog_count(log);
+
+	cJSON_AddNumberToObject(cJSON_GetObjectItem(r->results, "guest"), "kernel_reports", reports);
+	if (guestlog_scan(log, &hit) == GUESTLOG_NONE)
+		return;
+	fail(r, kinds[hit.kind], hit.excerpt, "%s in the guest (%s line %zu; %d report%s in all)",
+	     guestlog_kind_name(hit.kind), source, hit.line, reports, reports == 1 ? "" : "s");
+	free(hit.excerpt);
+}
+
+/* Every TAP file the guest's test job left in tap/. */
+static void check_tests(struct run *r)
+{
+	char *dir = xasprintf("%s/tap", r->share);
+	cJSON *tests, *programs;
+	struct dirent **names;
+	int n, i, passed = 0, failed = 0, skipped = 0;
+
+	n = scandir(dir, &names, NULL, alphasort);
+	if (n < 0) {
+		free(dir);
+		return;
+	}
+	tests = cJSON_AddObjectToObject(r->results, "tests");
+	programs = cJSON_AddObjectToObject(tests, "programs");
+	for (i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]->d_name), *text, *name;
+		struct tap_result t;
+		cJSON *p;
+
+		if (names[i]->d_name[0] == '.' || !(text = read_file(path, NULL)))
+			goto next;
+		name = strndup(names[i]->d_name, strcspn(names[i]->d_name, "."));
+		tap_parse(text, &t);
+		p = cJSON_AddObjectToObject(programs, name);
+		cJSON_AddNumberToObject(p, "planned", t.planned);
+		cJSON_AddNumberToObject(p, "passed", t.passed);
+		cJSON_AddNumberToObject(p, "failed", t.failed);
+		cJSON_AddNumberToObject(p, "skipped", t.skipped);
+		passed += t.passed;
+		failed += t.failed;
+		skipped += t.skipped;
+		if (!tap_passed(&t))
+			fail(r, "test-failure", tail_lines(text, EXCERPT_LINES),
+			     "guest test %s: %d of %d planned ran, %d failed%s%s", name, t.ran,
+			     t.planned, t.failed, t.bailed_out ? ", bailed out" : "",
+			     t.planned < 0 ? ", no plan printed" : "");
+		free(name);
+		free(text);
+next:
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	cJSON_AddNumberToObject(tests, "passed", passed);
+	cJSON_AddNumberToObject(tests, "failed", failed);
+	cJSON_AddNumberToObject(tests, "skipped", skipped);
+}
+
+long json_count(const cJSON *obj, const char *a, const char *b, const char *c)
+{
+	const cJSON *v = cJSON_GetObjectItem(obj, a);
+
+	if (b)
+		v = cJSON_GetObjectItem(v, b);
+	if (c)
+		v = cJSON_GetObjectItem(v, c);
+	return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
+}
+
+
+/* The probes must count exactly the pins and unpins the scenario made. */
+static void check_probe(struct run *r)
+{
+	char *ppath = xasprintf("%s/probe.json", r->share);
+	char *spath = xasprintf("%s/scenario.json", r->share);
+	char err[512];
+	cJSON *probe = NULL, *scenario = json_load(spath, SCHEMA_SMOKE, err, sizeof(err));
+	struct probe_totals t;
+	long pins, unpins;
+
+	if (!scenario && path_exists(spath))
+		fail(r, "guest-exit", NULL, "%s", err);
+	if (path_exists(ppath) && !(probe = probe_doc_load(ppath, err, sizeof(err))))
+		fail(r, "probe-mismatch", NULL, "%s", err);
+	if (scenario)
+		cJSON_AddItemToObject(r->results, "scenario", scenario);
+	if (!probe)
+		goto out;
+	cJSON_AddItemToObject(r->results, "probe", probe);
+	if (!scenario)
+		goto out;
+	probe_doc_totals(probe, &t);
+	pins = json_count(scenario, "pins", NULL, NULL);
+	unpins = json_count(scenario, "unpins", NULL, NULL);
+	if (pins != t.pin_calls || unpins != t.unpin_calls)
+		fail(r, "probe-mismatch", NULL,
+		     "the probes counted %lld pins and %lld unpins; the scenario made %ld and %ld",
+		     t.pin_calls, t.unpin_calls, pins, unpins);
+out:
+	free(ppath);
+	free(spath);
+}
+
+/* The frames of the ledger's largest leak, one a line, for the failure's excerpt. */
+static char *leak_excerpt(const cJSON *probe)
+{
+	const cJSON *g, *top = NULL, *frame;
+	char *text = strdup(""), *more;
+
+	cJSON_ArrayForEach(g, json_at(probe, "ledger.leaks.by_stack"))
+		if (!top || json_num(g, "pages", 0) > json_num(top, "pages", 0))
+			top = g;
+	cJSON_ArrayForEach(frame, cJSON_GetObjectItem(top, "frames")) {
+		more = xasprintf("%s%s\n", text, cJSON_GetStringValue(frame) ?: "?");
+		free(text);
+		text = more;
+	}
+	return text;
+}
+
+/*
+ * Every probe document at the top of the share (probe.json, probe-upstream.json, ...): a page
+ * still in a ledger after the job is a leak, named with the stack that pinned it.
+ */
+static void check_probe_ledgers(struct run *r)
+{
+	struct dirent **names;
+	int n, i;
+
+	n = scandir(r->share, &names, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		char *path = xasprintf("%s/%s", r->share, name), err[512], *excerpt;
+		struct probe_totals t;
+		cJSON *probe;
+		size_t len = strlen(name);
+
+		if (strncmp(name, "probe", 5) || len < 5 || strcmp(name + len - 5, ".json"))
+			goto next;
+		probe = probe_doc_load(path, err, sizeof(err));
+		if (!probe)
+			goto next;	/* check_probe() reports an unreadable probe.json */
+		probe_doc_totals(probe, &t);
+		if (t.leaked_pages > 0) {
+			excerpt = leak_excerpt(probe);
+			fail(r, "probe-leak", excerpt,
+			     "guest/%s: the probes found %lld page%s leaked (%lld pins), first pinned by %s",
+			     name, t.leaked_pages, t.leaked_pages == 1 ? "" : "s", t.leaked_pins,
+			     probe_doc_top_frame(probe, "leaks") ?: "an unrecorded stack");
+			free(excerpt);
+		}
+		cJSON_Delete(probe);
+next:
+		free(path);
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+}
+
+static void check_guest(struct run *r)
+{
+	cJSON *guest = cJSON_AddObjectToObject(r->results, "guest");
+	char *console = read_file(r->console, NULL), *dmesg, *text;
+	long status, pinned, unload;
+
+	if (!console)
+		console = strdup("");
+	if (r->timed_out)
+		fail(r, "timeout", tail_lines(console, EXCERPT_LINES),
+		     "the guest did not finish within %d s (watchdog); raise it with --timeout",
+		     r->o->timeout ? r->o->timeout : r->t->timeout);
+	else if (r->qemu_status) {
+		text = read_file(r->qemu_log, NULL);
+		fail(r, "qemu", text ? tail_lines(text, EXCERPT_LINES) : NULL,
+		     "QEMU exited with status %d (log: %s)", r->qemu_status, r->qemu_log);
+		free(text);
+	}
+	status = share_number(r, "status");
+	if (status < 0 && !r->timed_out)
+		fail(r, "no-results", tail_lines(console, EXCERPT_LINES),
+		     "the guest wrote no job status to the results share (it crashed, or could not mount it)");
+
+	/* The full dmesg comes over the share; a guest that died early left only its console. */
+	dmesg = share_text(r, "dmesg.txt");
+	if (dmesg) {
+		char *marker = xasprintf("tcelab: job %s start", r->o->job), *from = dmesg, *m;
+
+		/* Only what the kernel said since the job began: a native host's log is older. */
+		while ((m = strstr(from, marker)))
+			from = m + 1;
+		if (from != dmesg)
+			while (from > dmesg && from[-1] != '\n')
+				from--;
+		check_kernel_log(r, from, "dmesg.txt");
+		write_file(xasprintf("%s/dmesg.txt", r->dir), from);
+		free(marker);
+		free(dmesg);
+	} else {
+		check_kernel_log(r, console, "console.log");
+	}
+	free(console);
+
+	cJSON_AddNumberToObject(guest, "job_exit_status", status);
+	text = share_text(r, "guest_kernel");
+	if (text)
+		cJSON_AddStringToObject(guest, "kernel", strtok(text, "\n") ?: "");
+	free(text);
+	if (status > 0) {
+		text = share_text(r, "job.log");
+		fail(r, "guest-exit", text ? tail_lines(text, EXCERPT_LINES) : NULL,
+		     "guest job '%s' exited with status %ld (log: guest/job.log)", r->o->job, status);
+		free(text);
+	}
+	pinned = share_number(r, "pinned_after");
+	unload = share_number(r, "rmmod_status");
+	cJSON_AddNumberToObject(guest, "pinned_after", pinned);
+	cJSON_AddNumberToObject(guest, "module_unload_status", unload);
+	if (pinned > 0)
+		fail(r, "pinned-pages", NULL, "%ld page%s still pinned by tcelab.ko after the job",
+		     pinned, pinned == 1 ? "" : "s");
+	if (unload > 0)
+		fail(r, "module-unload", NULL, "tcelab.ko would not unload after the job (rmmod status %ld)",
+		     unload);
+}
+
+
+/* The kmod run of scenario @name@BACKEND (the name without its "@BACKEND"), or NULL. */
+const cJSON *kmod_twin(const cJSON *suite, const char *name)
+{
+	const char *at = strchr(name, '@');
+	const cJSON *s;
+
+	if (!at)
+		return NULL;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(suite, "scenarios")) {
+		const char *n = cJSON_GetStringValue(cJSON_GetObjectItem(s, "scenario"));
+
+		if (n && strlen(n) == (size_t)(at - name) && !strncmp(n, name, at - name))
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * The same trace on two backends must give every call the same return code: the expected
+ * codes check each side, and this catches a difference on calls the trace has no code for.
+ */
+int rets_agree(const cJSON *a, const cJSON *b)
+{
+	return cJSON_Compare(cJSON_GetObjectItem(a, "rets"), cJSON_GetObjectItem(b, "rets"), 1);
+}
+
+static void check_backends(struct run *r, const cJSON *suite)
+{
+	const cJSON *s, *twin;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(suite, "scenarios")) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(s, "scenario"));
+
+		twin = name ? kmod_twin(suite, name) : NULL;
+		if (twin && !rets_agree(s, twin))
+			fail(r, "backend-mismatch", NULL, "%s: return codes differ from the kmod "
+			     "backend's on the same trace (guest/suite/%s.json)", name, name);
+	}
+}
+
+/* The scenario suite's results (guest/suite.json, traces/suites/README.md), when it ran. */
+static void check_suite(struct run *r)
+{
+	char *path = xasprintf("%s/suite.json", r->share), err[512];
+	cJSON *suite = json_load(path, SCHEMA_SUITE, err, sizeof(err));
+
+	if (suite) {
+		cJSON_AddItemToObject(r->results, "suite", suite);
+		check_backends(r, suite);
+	} else if (path_exists(path)) {
+		fail(r, "guest-exit", NULL, "%s", err);
+	}
+	free(path);
+}
+
+static char *git_commit(void)
+{
+	char *cmd = xasprintf("git -C '%s' describe --always --dirty 2>/dev/null", tcelab_top());
+	char buf[128] = "unknown";
+	FILE *p = popen(cmd, "r");
+
+	if (p) {
+		if (!fgets(buf, sizeof(buf), p))
+			strcpy(buf, "unknown");
+		pclose(p);
+	}
+	free(cmd);
+	buf[strcspn(buf, "\n")] = 0;
+	return strdup(buf);
+}
+
+void run_judge(struct run *r)
+{
+	cJSON *qemu, *failures;
+	int i;
+
+	progress("guest finished in %.1f s; checking results", r->guest_seconds);
+	r->results = cJSON_CreateObject();
+	cJSON_AddStringToObject(r->results, "schema", SCHEMA_RUN);
+	cJSON_AddStringToObject(r->results, "run_id", r->id);
+	cJSON_AddStringToObject(r->results, "target", r->t->name);
+	cJSON_AddStringToObject(r->results, "arch", r->arch);
+	cJSON_AddStringToObject(r->results, "job", r->o->job);
+	cJSON_AddStringToObject(r->versions, "TCELAB_COMMIT", git_commit());
+	cJSON_AddItemToObject(r->results, "versions", r->versions);
+	if (r->qemu_command) {
+		qemu = cJSON_AddObjectToObject(r->results, "qemu");
+		cJSON_AddStringToObject(qemu, "command", r->qemu_command);
+		cJSON_AddNumberToObject(qemu, "exit_status", r->qemu_status);
+	}
+	check_guest(r);
+	check_tests(r);
+	check_probe(r);
+	check_probe_ledgers(r);
+	check_suite(r);
+	if (r->o->expect_failure)
+		cJSON_AddStringToObject(r->results, "expected_failure", r->o->expect_failure);
+	cJSON_AddNumberToObject(r->results, "guest_seconds", r->guest_seconds);
+	cJSON_AddStringToObject(r->results, "verdict", r->nfail ? "fail" : "pass");
+	failures = cJSON_AddArrayToObject(r->results, "failures");
+	for (i = 0; i < r->nfail; i++) {
+		cJSON *f = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(f, "kind", r->failures[i].kind);
+		cJSON_AddStringToObject(f, "message", r->failures[i].message);
+		if (r->failures[i].excerpt)
+			cJSON_AddStringToObject(f, "excerpt", r->failures[i].excerpt);
+		cJSON_AddItemToArray(failures, f);
+	}
+}
+
+/* results.json's one writer: cJSON's printer, through a temporary file renamed over it. */
+void run_write_results(struct run *r)
+{
+	char *json = cJSON_Print(r->results), *tmp;
+
+	r->results_path = xasprintf("%s/results.json", r->dir);
+	tmp = xasprintf("%s.tmp", r->results_path);
+	if (!json || write_file(tmp, xasprintf("%s\n", json)) || rename(tmp, r->results_path))
+		die("cannot write %s: %s", r->results_path, strerror(errno));
+	free(json);
+	free(tmp);
+}
+
+/* Each kind of a comma-separated list was reported. */
+static int has_failures(const struct run *r, const char *kinds)
+{
+	char *list = strdup(kinds), *save = NULL, *k;
+	int all = 1;
+
+	for (k = strtok_r(list, ",", &save); k; k = strtok_r(NULL, ",", &save))
+		all &= has_failure(r, k);
+	free(list);
+	return all;
+}
+
+int run_exit_status(const struct run *r)
+{
+	int passed;
+
+	if (!r->o->expect_failure)
+		return r->nfail ? 1 : 0;
+	/* Test-only: the harness proves it catches a failure of exactly these kinds. */
+	passed = has_failures(r, r->o->expect_failure);
+	fprintf(stderr, "%s: expected failure '%s' %s\n", passed ? "PASS" : "FAIL",
+		r->o->expect_failure, passed ? "was caught" : "was NOT caught");
+	return passed ? 0 : 1;
+}

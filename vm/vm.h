@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vm/, the stage that runs a guest job and judges it: boot.c prepares and boots the target
+ * (or runs the job natively) under a watchdog; verdict.c turns what the guest wrote to its
+ * share into results.json and the run's failures; summary.c prints them. The stage's one
+ * public header: cli/run.c chains prepare -> boot -> judge -> report.
+ */
+#ifndef TCELAB_VM_H
+#define TCELAB_VM_H
+
+#include <cjson/cJSON.h>
+
+struct run_opts {
+	const char *target;
+	const char *job;		/* guest job: vm/guest/jobs/<job> */
+	const char *out;		/* run directory; default reports/<run-id> */
+	const char *append;		/* extra kernel command-line arguments */
+	const char *suite;		/* scenario suite (traces/suites/<suite>.suite) */
+	const char *backends;		/* replay backends, comma-separated (kmod,vfio) */
+	const char *expect_failure;	/* test-only: pass iff the run fails for each of these kinds */
+	int check;			/* only say whether the target can run */
+	int verbose;
+	int timeout;			/* watchdog seconds; 0: the target's default */
+	int cpus;
+};
+
+#define RUN_MAX_FAILURES	32
+
+struct run_failure {
+	const char *kind;	/* one of run_failure_kinds() */
+	char *message;
+	char *excerpt;		/* log lines that show it, or NULL */
+};
+
+struct run {
+	const struct run_opts *o;
+	const struct target *t;
+	const char *arch;		/* the guest programs' build arch */
+	cJSON *versions;		/* .cache/versions.env */
+	const char *kernel, *initrd;	/* NULL for native */
+	char *id, *dir, *share;		/* run id, run directory, the guest's share (guest/) */
+	char *console, *qemu_log;
+	char *qemu_command;		/* NULL for native */
+	double guest_seconds;
+	int qemu_status;
+	int timed_out;
+	struct run_failure failures[RUN_MAX_FAILURES];
+	int nfail;
+	cJSON *results;			/* results.json, once judged */
+	char *results_path;
+};
+
+/* boot.c: check that the target can run here (dies with the reason and the fix). */
+void run_prepare(struct run *r, const struct run_opts *o);
+/* The run directory (--out or reports/<run-id>) and its share. */
+void run_make_dir(struct run *r);
+/* Boot the guest (or run the job natively) and wait for it, under the watchdog. */
+void run_boot(struct run *r);
+
+/* verdict.c: judge the guest's share into r->results and r->failures; write results.json. */
+void run_judge(struct run *r);
+void run_write_results(struct run *r);
+/* 0 when the run passed (with --expect-failure: when it failed for each kind named), else 1. */
+int run_exit_status(const struct run *r);
+/* The failure kinds a run can report, for --help and --expect-failure. */
+const char *run_failure_kinds(void);
+
+/* summary.c: the run's summary on stdout, its failures with their excerpts on stderr. */
+void run_print_summary(const struct run *r);
+
+/* target.c: "powernv9|powernv8|x86_64|native" */
+const char *target_names(void);
+
+#endif /* TCELAB_VM_H */
