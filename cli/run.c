@@ -4,6 +4,7 @@
  * what it wrote (vm/ verdict: results.json), then the reports (history, dashboard, exports).
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +12,17 @@
 
 #include "run.h"
 #include "lib/util.h"
+#include "replay/replay.h"
 #include "reports/reports.h"
 #include "vm/vm.h"
 
+static const struct replay_backend_info backends[] = { REPLAY_BACKENDS(REPLAY_BACKEND_INFO) };
+#define NR_BACKENDS (sizeof(backends) / sizeof(backends[0]))
+
 static void run_usage(FILE *f)
 {
+	size_t i;
+
 	fprintf(f,
 		"usage: tcelab run [--target %s] [--out DIR] [--job NAME]\n"
 		"                  [--suite S] [--backends kmod,vfio] [--timeout SEC] [--cpus N]\n"
@@ -45,10 +52,9 @@ static void run_usage(FILE *f)
 		"  --append A   extra guest kernel arguments (e.g. disable_ddw on pseries)\n"
 		"  --suite S    scenario suite the run and suite jobs replay: traces/suites/S.suite\n"
 		"               (a name or that path; default 'default'; built into the initramfs)\n"
-		"  --backends B replay backends of the run and suite jobs, comma-separated: kmod\n"
-		"               (default; tcelab.ko) and vfio (the upstream VFIO container, targets\n"
-		"               *-vfio). 'kmod,vfio' replays every trace on both in one boot, side\n"
-		"               by side\n"
+		"  --backends B replay backends of the run and suite jobs, comma-separated (default\n"
+		"               kmod; list below). 'kmod,vfio' replays every trace on both in one\n"
+		"               boot, side by side\n"
 		"  -v           show the guest console as it runs\n"
 		"  --no-history do not record the run in the history database (also TCELAB_NO_HISTORY=1)\n"
 		"  --check      only check that the target can run here (kernel, initramfs, or for\n"
@@ -58,6 +64,10 @@ static void run_usage(FILE *f)
 		"               (comma-separated), kinds:\n"
 		"  %s\n",
 		target_names(), run_failure_kinds());
+	fprintf(f, "\nreplay backends (replay/replay.h):\n");
+	for (i = 0; i < NR_BACKENDS; i++)
+		fprintf(f, "  %-10s %s%s\n", backends[i].name, backends[i].description,
+			backends[i].needs_vfio ? " (targets *-vfio)" : "");
 }
 
 /* "traces/suites/x.suite" or "x" to "x", which must name a built-in suite. */
@@ -79,24 +89,31 @@ static const char *suite_name(const char *arg)
 	return name;
 }
 
-/* "kmod", "vfio" or both, comma-separated, each once; vfio needs a target with VFIO devices. */
+/* "kmod,vfio": names from replay/replay.h's table, each once; vfio ones need -vfio targets. */
 static void check_backends(const char *arg, const char *target)
 {
-	char *list = strdup(arg), *save = NULL, *b;
-	int kmod = 0, vfio = 0;
+	char *list = strdup(arg), *save = NULL, *b, names[256] = "";
+	bool given[NR_BACKENDS] = {}, any = false;
+	size_t i;
 
+	for (i = 0; i < NR_BACKENDS; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			 i ? ", " : "", backends[i].name);
 	for (b = strtok_r(list, ",", &save); b; b = strtok_r(NULL, ",", &save)) {
-		if (strcmp(b, "kmod") && strcmp(b, "vfio"))
-			die("--backends: unknown backend '%s' (kmod, vfio)", b);
-		if (!strcmp(b, "kmod") ? kmod++ : vfio++)
+		for (i = 0; i < NR_BACKENDS && strcmp(b, backends[i].name); i++)
+			;
+		if (i == NR_BACKENDS)
+			die("--backends: unknown backend '%s' (%s)", b, names);
+		if (given[i])
 			die("--backends: '%s' given twice", b);
+		given[i] = any = true;
+		if (backends[i].needs_vfio && !strstr(target, "-vfio") && strcmp(target, "native"))
+			die("--backends %s drives devices bound to vfio-pci, which target %s does not "
+			    "have: use --target powernv9-vfio (or powernv8-vfio)", b, target);
 	}
 	free(list);
-	if (!kmod && !vfio)
-		die("--backends takes kmod, vfio or kmod,vfio");
-	if (vfio && !strstr(target, "-vfio") && strcmp(target, "native"))
-		die("--backends vfio drives devices bound to vfio-pci, which target %s does not have: "
-		    "use --target powernv9-vfio (or powernv8-vfio)", target);
+	if (!any)
+		die("--backends takes a comma-separated list of %s", names);
 }
 
 static int run(const struct run_opts *o)
