@@ -151,6 +151,8 @@ static void tcelab_faults_debugfs_init(struct dentry *parent)
 	for (i = 0; i < TCELAB_FAULT_NR; i++)
 		debugfs_create_u32(tcelab_knob_names[i], 0600, dir, &tcelab_knobs[i]);
 	debugfs_create_u32("kill_delay_us", 0600, dir, &tcelab_kill_delay_us);
+	debugfs_create_u32("xchg_work", 0600, dir, &tcelab_xchg_work);
+	tcelab_debugfs_counter("xchg_work_done", dir, &tcelab_xchg_work_done);
 	debugfs_create_file_unsafe("fail_nth", 0600, dir, NULL, &tcelab_fail_nth_fops);
 	tcelab_debugfs_counter("fail_injected", dir, &tcelab_fail_injected);
 	debugfs_create_file_unsafe("reap", 0200, dir, NULL, &tcelab_reap_fops);

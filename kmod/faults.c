@@ -12,6 +12,9 @@
 
 u32 tcelab_knobs[TCELAB_FAULT_NR];
 u32 tcelab_kill_delay_us;
+u32 tcelab_xchg_work;
+atomic64_t tcelab_xchg_work_done;
+static u64 tcelab_xchg_work_sink;
 atomic_t tcelab_fail_countdown;
 atomic64_t tcelab_fail_injected;
 
@@ -35,6 +38,27 @@ void tcelab_kill_delay(void)
 
 	if (us)
 		fsleep(us);
+}
+
+/*
+ * Knob 11: a fixed amount of CPU work in every exchange, a calibrated slowdown of the map path
+ * (unlike a sleep, it costs the same instructions whatever the clock), for measuring whether a
+ * verdict detects a regression of a known size. The dependent multiply chain cannot be folded.
+ */
+void tcelab_xchg_do_work(void)
+{
+	u32 loops = READ_ONCE(tcelab_xchg_work), i;
+	u64 x = loops;
+
+	if (!loops)
+		return;
+	for (i = 0; i < loops; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		barrier();
+	}
+	WRITE_ONCE(tcelab_xchg_work_sink, x);	/* the result is used: the loop stays */
+	/* Counting the loops done makes the work, and the knob, exactly testable. */
+	atomic64_add(loops, &tcelab_xchg_work_done);
 }
 
 void *tcelab_kzalloc(size_t size)

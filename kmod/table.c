@@ -155,6 +155,7 @@ noinline long tcelab_tce_xchg(struct tcelab_container *c, struct tcelab_table *t
 	u64 newtce = *dir == TCE_DIR_NONE ? 0 : tce_encode(*hpa, *dir), oldtce;
 	__be64 *slot;
 
+	tcelab_xchg_do_work();
 	slot = tcelab_table_entry(tbl, entry, newtce != 0);
 	if (!slot) {
 		if (newtce)

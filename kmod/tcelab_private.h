@@ -220,6 +220,8 @@ enum tcelab_fault {
 /* Knob state, shown and set by debugfs.c (knobs/). */
 extern u32 tcelab_knobs[TCELAB_FAULT_NR];
 extern u32 tcelab_kill_delay_us;		/* knob 9 */
+extern u32 tcelab_xchg_work;			/* knob 11: work loops per exchange */
+extern atomic64_t tcelab_xchg_work_done;
 extern atomic_t tcelab_fail_countdown;		/* knob 10: the Nth fallible step fails */
 extern atomic64_t tcelab_fail_injected;
 
@@ -227,6 +229,7 @@ extern atomic64_t tcelab_fail_injected;
 bool tcelab_fault(enum tcelab_fault f);
 bool tcelab_fail_nth(void);
 void tcelab_kill_delay(void);
+void tcelab_xchg_do_work(void);
 void *tcelab_kzalloc(size_t size);
 
 /* debugfs.c */

@@ -209,6 +209,28 @@ static void test_kill_delay(const struct tl_baseline *b)
 	munmap(buf, page_size);
 }
 
+/* 11: a fixed amount of work in every exchange, counted exactly. */
+static void test_xchg_work(const struct tl_baseline *b)
+{
+	long ex0 = tl_counter("exchanges"), done0 = tl_counter("knobs/xchg_work_done");
+	char *buf = tl_buf(4);
+	int fd = tl_v1(0);
+	long ex;
+
+	tl_knob("xchg_work", 1000);
+	tl_map(fd, buf, 0, 4 * SZ_4K, RW);
+	tl_knob("xchg_work", 0);
+	ex = tl_counter("exchanges") - ex0;
+	tap_check(ex == 4 && tl_counter("knobs/xchg_work_done") - done0 == 1000 * ex,
+		  "xchg_work: 1000 loops in each of %ld exchanges (%ld done)", ex,
+		  tl_counter("knobs/xchg_work_done") - done0);
+	close(fd);
+	tap_eq(tl_counter("knobs/xchg_work_done") - done0, 1000 * ex,
+	       "xchg_work: none once switched off");
+	knob_done("xchg_work", b);
+	munmap(buf, 4 * page_size);
+}
+
 /* One v2 set-up and use, every step of which allocates or pins; -1 at the first failure. */
 static int v2_sequence(char *buf, int n)
 {
@@ -259,7 +281,7 @@ int main(void)
 
 	tl_init();
 	tces_per_page = page_size / SZ_4K;
-	tap_plan(33 + 10 * TL_BALANCE_CHECKS);
+	tap_plan(36 + 11 * TL_BALANCE_CHECKS);
 	b = tl_baseline();
 	test_map_leak(&b);
 	test_no_dirty(&b);
@@ -270,6 +292,7 @@ int main(void)
 	test_nonatomic(&b);
 	test_indirect_leak(&b);
 	test_kill_delay(&b);
+	test_xchg_work(&b);
 	test_fail_nth(&b);
 	return tap_finish();
 }
