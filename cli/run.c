@@ -13,6 +13,7 @@
 #include "run.h"
 #include "lib/util.h"
 #include "replay/replay.h"
+#include "traces/traces.h"
 #include "reports/reports.h"
 #include "vm/vm.h"
 
@@ -26,7 +27,8 @@ static void run_usage(FILE *f)
 	fprintf(f,
 		"usage: tcelab run [--target %s] [--out DIR] [--job NAME]\n"
 		"                  [--suite S] [--backends kmod,vfio] [--timeout SEC] [--cpus N]\n"
-		"                  [--append ARGS] [--check] [--no-history] [-v]\n"
+		"                  [--append ARGS] [--trace FILE]... [--ram SIZE]\n"
+		"                  [--import-opt NAME=VALUE]... [--check] [--no-history] [-v]\n"
 		"\n"
 		"Boots the target's QEMU guest (or uses this host with 'native'), runs a guest job and\n"
 		"writes results.json, the guest's dmesg, the QEMU command line and every component's\n"
@@ -55,6 +57,12 @@ static void run_usage(FILE *f)
 		"  --backends B replay backends of the run and suite jobs, comma-separated (default\n"
 		"               kmod; list below). 'kmod,vfio' replays every trace on both in one\n"
 		"               boot, side by side\n"
+		"  --trace FILE replay your own trace instead of the suite (repeatable): a .tce\n"
+		"               trace, or a QEMU '-trace spapr_iommu_*' log, imported first;\n"
+		"               each checked on the host before the boot, the scenario named\n"
+		"               after the file\n"
+		"  --ram SIZE, --import-opt NAME=VALUE\n"
+		"               options of 'tcelab import qemu' for the logs among them\n"
 		"  -v           show the guest console as it runs\n"
 		"  --no-history do not record the run in the history database (also TCELAB_NO_HISTORY=1)\n"
 		"  --check      only check that the target can run here (kernel, initramfs, or for\n"
@@ -116,7 +124,24 @@ static void check_backends(const char *arg, const char *target)
 		die("--backends takes a comma-separated list of %s", names);
 }
 
-static int run(const struct run_opts *o)
+/* --trace: the user's traces go into the share (guest/input/), where the suite job finds them. */
+static void stage_user_traces(struct run *r, const struct user_traces *u)
+{
+	char *input = xasprintf("%s/input", r->share), err[1024];
+
+	if (!u->nr)
+		return;
+	if (user_traces_stage(u, input, err, sizeof(err))) {
+		rmdir(r->share);
+		rmdir(r->dir);
+		die("--trace: %s", err);
+	}
+	progress("%u trace%s of yours in %s, replayed by the suite job", u->nr,
+		 u->nr == 1 ? "" : "s", input);
+	free(input);
+}
+
+static int run(const struct run_opts *o, const struct user_traces *u)
 {
 	struct run r = {};
 
@@ -126,6 +151,7 @@ static int run(const struct run_opts *o)
 		return 0;
 	}
 	run_make_dir(&r);
+	stage_user_traces(&r, u);
 	run_boot(&r);
 	run_judge(&r);
 	run_write_results(&r);
@@ -149,11 +175,16 @@ int cmd_run(int argc, char **argv)
 		{ "suite", required_argument, NULL, 'S' },
 		{ "backends", required_argument, NULL, 'B' },
 		{ "no-history", no_argument, NULL, 'N' },
+		{ "trace", required_argument, NULL, 'R' },
+		{ "ram", required_argument, NULL, 'M' },
+		{ "import-opt", required_argument, NULL, 'I' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct run_opts o = { .target = "powernv9", .job = "run" };
+	struct user_traces u = {};
+	char *eq;
 	char *end;
 	int c;
 
@@ -193,6 +224,23 @@ int cmd_run(int argc, char **argv)
 		case 'C':
 			o.check = 1;
 			break;
+		case 'R':
+			if (u.nr == USER_TRACES_MAX)
+				die("--trace: at most %d traces", USER_TRACES_MAX);
+			u.files[u.nr++] = optarg;
+			break;
+		case 'M':
+			import_opt_apply(&u.import, "ram", optarg);
+			break;
+		case 'I':
+			eq = strchr(optarg, '=');
+			if (!eq)
+				die("--import-opt takes NAME=VALUE of 'tcelab import qemu' (e.g. "
+				    "window=0x80000000:0:1G:12), not '%s'", optarg);
+			*eq = 0;
+			import_opt_apply(&u.import, optarg[0] == '-' ? optarg + strspn(optarg, "-") :
+					 optarg, eq + 1);
+			break;
 		case 'N':
 			setenv("TCELAB_NO_HISTORY", "1", 1);
 			break;
@@ -213,6 +261,10 @@ int cmd_run(int argc, char **argv)
 		check_backends(o.backends, o.target);
 	if (strchr(o.job, '/') || strchr(o.job, ' '))
 		die("--job takes a job name from vm/guest/jobs, not '%s'", o.job);
-	return run(&o);
+	if (u.nr && strcmp(o.job, "suite") && strcmp(o.job, "run"))
+		die("--trace replays your traces in the suite (or run) job, not in job '%s'", o.job);
+	if (u.nr && o.suite)
+		die("--trace replays your traces instead of a suite: drop --suite");
+	return run(&o, &u);
 }
 

@@ -4,6 +4,7 @@
 # usage: tests/run-tests.sh TCELAB RUNS_DIR   (guest test runs go to RUNS_DIR, not reports/)
 set -uo pipefail
 tcelab=$1 runs=$2
+cd "$(dirname "$0")/.."
 targets="powernv9 x86_64"
 # job:failure-kind pairs: the harness must catch each of these.
 negative_jobs="warn:kernel-warn leak:pinned-pages fail:guest-exit"
@@ -26,6 +27,22 @@ for t in $targets; do
 		expect_failure "$t-${jk%%:*}" "${jk#*:}" --target "$t" --job "${jk%%:*}"
 	done
 done
+echo "==> your own traces (--trace): a .tce and a QEMU log, replayed on x86_64"
+"$tcelab" run --target x86_64 --job suite --trace traces/testdata/qemu-e1000.tce \
+	--trace traces/testdata/recorded/pseries-e1000-nvme-noddw.log --out "$runs/x86_64-trace" \
+	>"$runs/x86_64-trace.log" 2>&1 &&
+	grep -q '^  suite     traces: 2 of 2 scenarios passed' "$runs/x86_64-trace.log" ||
+	{ cat "$runs/x86_64-trace.log"; exit 1; }
+echo "==> a malformed --trace stops before the boot, names its line, leaves no run directory"
+{ head -20 traces/testdata/qemu-e1000.tce; echo "put liobn=zz ioba=0 tce=0x3 ret=H_SUCCESS"; } \
+	>"$runs/bad.tce"
+if "$tcelab" run --target x86_64 --trace "$runs/bad.tce" --out "$runs/bad-trace" \
+	>"$runs/bad-trace.log" 2>&1 || ! grep -q "bad.tce:21: liobn:" "$runs/bad-trace.log" ||
+	[ -e "$runs/bad-trace" ]; then
+	echo "a malformed trace was not refused as it should be:"
+	cat "$runs/bad-trace.log"
+	exit 1
+fi
 echo "==> upstream VFIO sPAPR TCE stack on powernv9-vfio"
 "$tcelab" run --target powernv9-vfio --job vfio --out "$runs/powernv9-vfio-vfio" || exit 1
 echo "==> the probes catch upstream 6.1's UNREGISTER_MEMORY leak (16 pages) on powernv9-vfio"

@@ -133,6 +133,22 @@ static void import_usage(FILE *f)
 		"               host IOMMU page size for the replay (default 12)\n");
 }
 
+void import_opt_apply(struct import_opts *o, const char *name, const char *value)
+{
+	if (!strcmp(name, "ram")) {
+		o->ram_size = size_arg("--ram", value);
+	} else if (!strcmp(name, "window")) {
+		window_arg(o, value);
+	} else if (!strcmp(name, "iommu-page-shift")) {
+		o->iommu_page_shift = number_arg("--iommu-page-shift", value, 40);
+		if (o->iommu_page_shift < TRACE_MIN_PAGE_SHIFT)
+			die("--iommu-page-shift takes 12 to 40, not '%s'", value);
+	} else {
+		die("no import option '%s' (ram, window, iommu-page-shift: 'tcelab import --help')",
+		    name);
+	}
+}
+
 int cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -156,15 +172,13 @@ int cmd_import(int argc, char **argv)
 			path = optarg;
 			break;
 		case 'r':
-			o.ram_size = size_arg("--ram", optarg);
+			import_opt_apply(&o, "ram", optarg);
 			break;
 		case 'w':
-			window_arg(&o, optarg);
+			import_opt_apply(&o, "window", optarg);
 			break;
 		case 'i':
-			o.iommu_page_shift = number_arg("--iommu-page-shift", optarg, 40);
-			if (o.iommu_page_shift < TRACE_MIN_PAGE_SHIFT)
-				die("--iommu-page-shift takes 12 to 40, not '%s'", optarg);
+			import_opt_apply(&o, "iommu-page-shift", optarg);
 			break;
 		case 'h':
 			import_usage(stdout);

@@ -2,8 +2,8 @@
 # (traces/FORMAT.md; the reader/writer is lib/trace.c), 'tcelab import' and 'tcelab gen', the
 # scenario suites, the recorded traces and the fuzzers.
 TRACES_SRCS := traces/import_qemu.c traces/gen.c
-HOST_SRCS += $(TRACES_SRCS) traces/commands.c
-UNIT_SRCS += $(TRACES_SRCS)
+HOST_SRCS += $(TRACES_SRCS) traces/commands.c traces/user.c
+UNIT_SRCS += $(TRACES_SRCS) traces/user.c traces/commands.c
 TRACES_HDRS := $(wildcard traces/*.h)
 
 # Parser throughput, a benchmark rather than a test: make trace-bench [TRACE_BENCH_MB=256]
