@@ -57,11 +57,11 @@ void compare_runs(const double *base, size_t nb, const double *cur, size_t nc,
 	v->change = change(v->cur.mean, v->base.mean);
 	welch_change_ci95(&v->base, &v->cur, &v->ci_lo, &v->ci_hi);
 	slower = v->change > 0;
-	if (v->base.rsd > o->max_rsd || v->cur.rsd > o->max_rsd)
-		snprintf(spread, sizeof(spread), "%s%.0f %%stddev run to run (bound %.0f %%)",
-			 v->base.rsd > o->max_rsd ? "the baseline varies " : "the current varies ",
-			 100 * fmax(v->base.rsd > o->max_rsd ? v->base.rsd : 0,
-				    v->cur.rsd > o->max_rsd ? v->cur.rsd : 0), 100 * o->max_rsd);
+	/* The noisier side, when one is beyond the bound. */
+	if (fmax(v->base.rsd, v->cur.rsd) > o->max_rsd)
+		snprintf(spread, sizeof(spread), "the %s varies %.0f %%stddev run to run (bound %.0f %%)",
+			 v->base.rsd >= v->cur.rsd ? "baseline" : "current",
+			 100 * fmax(v->base.rsd, v->cur.rsd), 100 * o->max_rsd);
 	if (nb < COMPARE_MIN_RUNS || nc < COMPARE_MIN_RUNS) {
 		v->verdict = "inconclusive";
 		v->rule = "min-runs";

@@ -289,6 +289,13 @@ UNIT_TEST(report_rule_rsd_bound)
 	v = judge_runs(c, 3, b, 3);
 	CHECK_STR(v.rule, "max-rsd");
 	CHECK(strstr(v.reason, "the baseline varies 30 %stddev"));
+	/* Both beyond the bound: the noisier one is named. */
+	{
+		double b2[] = { 75, 100, 125 };
+
+		v = judge_runs(b2, 3, c, 3);
+		CHECK(strstr(v.reason, "the current varies 30 %stddev"));
+	}
 	/* Within the threshold: no change, flagged as weak evidence. */
 	{
 		double c2[] = { 75, 100, 125 };
