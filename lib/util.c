@@ -15,16 +15,28 @@
 #include "json.h"
 #include "util.h"
 
+static void __attribute__((noreturn)) vdie(int status, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "tcelab: error: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	exit(status);
+}
+
 void die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "tcelab: error: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(1);
+	vdie(1, fmt, ap);
+}
+
+void die_status(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdie(status, fmt, ap);
 }
 
 void progress(const char *fmt, ...)

@@ -9,6 +9,8 @@
 
 /* Print "tcelab: error: ..." and exit 1. */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* The same, with exit status @status (for commands whose status 1 means something else). */
+void die_status(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 /* Progress line on stderr: "==> ...". */
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

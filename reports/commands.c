@@ -165,7 +165,7 @@ static int load_set(const char *spec, cJSON ***docs)
 			struct dirent *e;
 
 			if (!d)
-				die("%s is neither a run directory nor a directory of runs", tok);
+				die_status(COMPARE_USAGE, "%s is neither a run directory nor a directory of runs", tok);
 			while ((e = readdir(d))) {
 				char *p = xasprintf("%s/%s", tok, e->d_name);
 
@@ -178,7 +178,7 @@ static int load_set(const char *spec, cJSON ***docs)
 			}
 			closedir(d);
 			if (!nn)
-				die("%s holds no run directories (with results.json)", tok);
+				die_status(COMPARE_USAGE, "%s holds no run directories (with results.json)", tok);
 			qsort(names, nn, sizeof(*names), cmp_str);
 		}
 		for (i = 0; i < nn; i++) {
@@ -186,7 +186,7 @@ static int load_set(const char *spec, cJSON ***docs)
 			cJSON *doc = report_load(names[i], &why);
 
 			if (!doc)
-				die("%s: %s", names[i], why);
+				die_status(COMPARE_USAGE, "%s: %s", names[i], why);
 			*docs = realloc(*docs, (n + 1) * sizeof(**docs));
 			(*docs)[n++] = doc;
 			free(names[i]);
@@ -200,35 +200,48 @@ static int load_set(const char *spec, cJSON ***docs)
 static void compare_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tcelab compare [--threshold PCT] [--alpha A] [--min-calls N] [--strict-env]\n"
+		"usage: tcelab compare [--threshold PCT] [--max-rsd PCT] [--strict-env]\n"
 		"                      [--json FILE] [--html FILE] BASELINE CURRENT\n"
 		"\n"
-		"Compares the probe latencies of CURRENT with BASELINE per scenario and role. Each side is\n"
-		"a run directory, a directory of run directories (repeated runs), or a comma-separated\n"
-		"list; the calls of a side's runs are pooled. Per row: p50 and p99 and their change, the\n"
-		"Mann-Whitney U test over every call (two-sided p), Cliff's delta as the effect size, and\n"
-		"a verdict: regression / improvement (significant at --alpha, effect not negligible, p50\n"
-		"or p99 moved beyond --threshold), no change, or inconclusive (too few calls).\n"
-		"Runs from different environments (target, kernel, attach mode, stack, clocksource,\n"
-		"QEMU) are flagged: the verdict is then 'environment mismatch', not a latency verdict.\n"
+		"Compares the probe latencies of CURRENT with BASELINE per scenario and role (and\n"
+		"operation type). Each side is a run directory, a directory of run directories, or a\n"
+		"comma-separated list. The run is the unit of evidence: each run's p50 and p99 from its\n"
+		"own histogram, and per percentile a verdict on those per-run values:\n"
+		"  inconclusive  fewer than %d runs on a side\n"
+		"  no change     the mean moved no more than --threshold\n"
+		"  inconclusive  beyond the threshold, but a side's per-run values vary more than\n"
+		"                --max-rsd (relative stddev)\n"
+		"  regression    beyond the threshold, and separated: every current run above the\n"
+		"                baseline mean and the current mean above every baseline run\n"
+		"  improvement   the same, below\n"
+		"  inconclusive  beyond the threshold, but the runs overlap\n"
+		"A row takes its worse percentile's verdict. Printed with each: the change of the means\n"
+		"with a 95 %% Welch t interval, each side's %%stddev, and as a diagnostic that does not\n"
+		"decide, the Mann-Whitney U p-value over every call and Cliff's delta.\n"
+		"The verdict: 'new leak' (pages left pinned, double releases, locked_vm drift the\n"
+		"baseline did not have, whatever the number of runs), else 'environment mismatch'\n"
+		"(target, kernel, attach mode, stack, clocksource or QEMU differ: latencies not compared),\n"
+		"else 'regression' if any row regressed, else 'new failure' (a failure kind no baseline\n"
+		"run had), else 'inconclusive' if any row is, else 'improvement' or 'no change'.\n"
 		"\n"
-		"Exit status: 1 on a regression beyond the threshold, a new leak (pages left pinned,\n"
-		"double releases, locked_vm drift the baseline did not have) or a new failure kind;\n"
-		"with --strict-env also on an environment mismatch; 2 on a usage error; else 0.\n"
+		"Exit status:\n"
+		"  0  no change, improvement, or an environment mismatch (without --strict-env)\n"
+		"  1  regression, new leak or new failure (with --strict-env also a mismatch)\n"
+		"  2  usage error, or a run that cannot be read, or output that cannot be written\n"
+		"  3  inconclusive, and nothing worse: more runs, or a quieter host\n"
 		"\n"
-		"  --threshold PCT  relative change that counts (default 10)\n"
-		"  --alpha A        significance level (default 0.01)\n"
-		"  --min-calls N    fewer calls on a side: inconclusive (default 10)\n"
-		"  --json FILE      the comparison as JSON (tcelab-compare/1)\n"
-		"  --html FILE      the comparison as a static page\n");
+		"  --threshold PCT  relative change of a mean that counts (default 10)\n"
+		"  --max-rsd PCT    run-to-run relative stddev a side may have (default 20)\n"
+		"  --strict-env     an environment mismatch fails (exit 1)\n"
+		"  --json FILE      the comparison as JSON (tcelab-compare/2, reports/README.md)\n"
+		"  --html FILE      the comparison as a static page\n", COMPARE_MIN_RUNS);
 }
 
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "threshold", required_argument, NULL, 't' },
-		{ "alpha", required_argument, NULL, 'a' },
-		{ "min-calls", required_argument, NULL, 'm' },
+		{ "max-rsd", required_argument, NULL, 'r' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "strict-env", no_argument, NULL, 's' },
@@ -247,17 +260,12 @@ int cmd_compare(int argc, char **argv)
 		case 't':
 			o.threshold = strtod(optarg, &end) / 100;
 			if ((*end && strcmp(end, "%")) || o.threshold < 0)
-				die("--threshold takes a percentage, not '%s'", optarg);
+				die_status(COMPARE_USAGE, "--threshold takes a percentage, not '%s'", optarg);
 			break;
-		case 'a':
-			o.alpha = strtod(optarg, &end);
-			if (*end || o.alpha <= 0 || o.alpha >= 1)
-				die("--alpha takes a level between 0 and 1, not '%s'", optarg);
-			break;
-		case 'm':
-			o.min_calls = strtol(optarg, &end, 10);
-			if (*end || o.min_calls < 1)
-				die("--min-calls takes a positive number, not '%s'", optarg);
+		case 'r':
+			o.max_rsd = strtod(optarg, &end) / 100;
+			if ((*end && strcmp(end, "%")) || o.max_rsd < 0)
+				die_status(COMPARE_USAGE, "--max-rsd takes a percentage, not '%s'", optarg);
 			break;
 		case 'j':
 			json_out = optarg;
@@ -273,25 +281,25 @@ int cmd_compare(int argc, char **argv)
 			return 0;
 		default:
 			compare_usage(stderr);
-			return 2;
+			return COMPARE_USAGE;
 		}
 	}
 	if (argc - optind != 2) {
 		compare_usage(stderr);
-		return 2;
+		return COMPARE_USAGE;
 	}
 	nb = load_set(argv[optind], &base);
 	nc = load_set(argv[optind + 1], &cur);
 	c = compare_docs(base, nb, cur, nc, &o);
 	compare_print(c, stdout);
-	status = compare_failed(c);
+	status = compare_status(c);
 	if (strict && cJSON_IsArray(cJSON_GetObjectItem(c, "environment_mismatch")))
-		status = 1;
+		status = COMPARE_FAILED;
 	if (json_out) {
 		char *s = cJSON_Print(c), *body = xasprintf("%s\n", s);
 
 		if (write_file(json_out, body))
-			die("cannot write %s", json_out);
+			die_status(COMPARE_USAGE, "cannot write %s", json_out);
 		free(s);
 		free(body);
 	}
@@ -303,7 +311,7 @@ int cmd_compare(int argc, char **argv)
 		cJSON_AddStringToObject(data, "generated_by", "tcelab compare");
 		cJSON_AddItemReferenceToObject(data, "compare", c);
 		if (html_write(html_out, "tcelab compare", data, &err))
-			die("%s", err);
+			die_status(COMPARE_USAGE, "%s", err);
 		printf("page: %s\n", html_out);
 		cJSON_Delete(data);
 	}

@@ -14,9 +14,7 @@
 void compare_opts_default(struct compare_opts *o)
 {
 	o->threshold = 0.10;
-	o->alpha = 0.01;
-	o->min_effect = 0.147;
-	o->min_calls = 10;
+	o->max_rsd = 0.20;
 }
 
 static void add_num(cJSON *o, const char *k, double v)
@@ -32,68 +30,186 @@ static const cJSON *summary_of(const cJSON *doc)
 	return cJSON_GetObjectItem(doc, "summary");
 }
 
-/* Merged histogram of scenario/role over a set of runs; 0 when no run has it. */
-static int merged(cJSON *const *docs, int n, const char *scen, const char *role, struct rhist *h)
+static double change(double cur, double base)
 {
-	int found = 0, i;
-
-	rhist_init(h);
-	for (i = 0; i < n; i++) {
-		const cJSON *lat = report_role_latency(docs[i], scen, role);
-		struct rhist one;
-
-		if (!lat)
-			continue;
-		rhist_from_json(lat, &one);
-		rhist_merge(h, &one);
-		rhist_free(&one);
-		found = 1;
-	}
-	return found;
+	if (isnan(cur) || isnan(base))
+		return NAN;
+	if (base <= 0)
+		return cur > 0 ? INFINITY : 0;
+	return cur / base - 1;
 }
 
-/* Lowest and highest per-run quantile @q of scenario/role over a set of runs. */
-static int run_range(cJSON *const *docs, int n, const char *scen, const char *role, double q,
-		     double *lo, double *hi)
+/* LKP's rule: the sides do not overlap in the direction of the change. */
+static int separated(const struct run_values *b, const struct run_values *c, int slower)
 {
-	int i, found = 0;
+	return slower ? c->min > b->mean && c->mean > b->max : c->max < b->mean && c->mean < b->min;
+}
 
-	*lo = INFINITY;
-	*hi = -INFINITY;
+void compare_runs(const double *base, size_t nb, const double *cur, size_t nc,
+		  const struct compare_opts *o, struct run_verdict *v)
+{
+	char *r = v->reason, spread[128] = "";
+	size_t len = sizeof(v->reason);
+	int slower;
+
+	run_values_of(base, nb, &v->base);
+	run_values_of(cur, nc, &v->cur);
+	v->change = change(v->cur.mean, v->base.mean);
+	welch_change_ci95(&v->base, &v->cur, &v->ci_lo, &v->ci_hi);
+	slower = v->change > 0;
+	/* The noisier side, when one is beyond the bound. */
+	if (fmax(v->base.rsd, v->cur.rsd) > o->max_rsd)
+		snprintf(spread, sizeof(spread), "the %s varies %.0f %%stddev run to run (bound %.0f %%)",
+			 v->base.rsd >= v->cur.rsd ? "baseline" : "current",
+			 100 * fmax(v->base.rsd, v->cur.rsd), 100 * o->max_rsd);
+	if (nb < COMPARE_MIN_RUNS || nc < COMPARE_MIN_RUNS) {
+		v->verdict = "inconclusive";
+		v->rule = "min-runs";
+		snprintf(r, len, "needs at least %d runs a side, got %zu and %zu", COMPARE_MIN_RUNS, nb, nc);
+	} else if (fabs(v->change) <= o->threshold) {
+		/* Nothing to call: a noisy side only widens the interval, which says so. */
+		v->verdict = "no change";
+		v->rule = "threshold";
+		snprintf(r, len, "mean %+.1f %%, within the threshold (%.0f %%)%s%s", 100 * v->change,
+			 100 * o->threshold, *spread ? "; weak evidence: " : "", spread);
+	} else if (*spread) {
+		v->verdict = "inconclusive";
+		v->rule = "max-rsd";
+		snprintf(r, len, "mean %+.1f %%, but %s", 100 * v->change, spread);
+	} else if (separated(&v->base, &v->cur, slower)) {
+		v->verdict = slower ? "regression" : "improvement";
+		v->rule = "separation";
+		snprintf(r, len, "mean %+.1f %%, every current run %s the baseline mean and the current "
+			 "mean %s every baseline run", 100 * v->change, slower ? "above" : "below",
+			 slower ? "above" : "below");
+	} else {
+		v->verdict = "inconclusive";
+		v->rule = "overlap";
+		snprintf(r, len, "mean %+.1f %%, but the runs overlap: run-to-run variation is as large "
+			 "as the change", 100 * v->change);
+	}
+}
+
+/*
+ * One side of a row: each run's p50 and p99 from its own histogram (NAN for a run without calls
+ * of the role), and every call pooled for the diagnostic test and the charts.
+ */
+static double *doubles(size_t n)
+{
+	double *v = calloc(n + 1, sizeof(*v));
+
+	if (!v)
+		abort();
+	return v;
+}
+
+struct row_side {
+	double *p50, *p99;	/* one per run of the side */
+	size_t with_calls;
+	struct rhist pooled;
+};
+
+static void row_side_load(struct row_side *s, cJSON *const *docs, int n, const char *scen,
+			  const char *role)
+{
+	int i;
+
+	s->p50 = doubles(n);
+	s->p99 = doubles(n);
+	s->with_calls = 0;
+	rhist_init(&s->pooled);
 	for (i = 0; i < n; i++) {
 		const cJSON *lat = report_role_latency(docs[i], scen, role);
 		struct rhist h;
-		double v;
 
+		s->p50[i] = s->p99[i] = NAN;
 		if (!lat)
 			continue;
 		rhist_from_json(lat, &h);
 		if (h.count > 0) {
-			v = rhist_percentile(&h, q);
-			*lo = fmin(*lo, v);
-			*hi = fmax(*hi, v);
-			found++;
+			s->p50[i] = rhist_percentile(&h, 0.5);
+			s->p99[i] = rhist_percentile(&h, 0.99);
+			s->with_calls++;
 		}
+		rhist_merge(&s->pooled, &h);
 		rhist_free(&h);
 	}
-	return found;
 }
 
-/*
- * With repeated runs on both sides, a shift is only believed when every current run is beyond
- * every baseline run by the threshold, in the quantile that moved. Run-to-run variation
- * (host load under TCG, a different boot) is not in the per-call test, which treats calls as
- * independent.
- */
-static int runs_separated(cJSON *const *base, int nb, cJSON *const *cur, int nc, const char *scen,
-			  const char *role, double q, int slower, double threshold)
+static void row_side_free(struct row_side *s)
 {
-	double blo, bhi, clo, chi;
+	free(s->p50);
+	free(s->p99);
+	rhist_free(&s->pooled);
+}
 
-	if (run_range(base, nb, scen, role, q, &blo, &bhi) < 2 ||
-	    run_range(cur, nc, scen, role, q, &clo, &chi) < 2)
-		return -1;	/* not enough runs to tell */
-	return slower ? clo > bhi * (1 + threshold) : chi < blo * (1 - threshold);
+/* The runs' values without the runs that had no calls; returns how many. */
+static size_t measured(const double *v, int n, double *out)
+{
+	size_t k = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(v[i]))
+			out[k++] = v[i];
+	return k;
+}
+
+static cJSON *side_values_json(const double *v, int n, const struct run_values *s)
+{
+	cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, "values");
+	int i;
+
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, isnan(v[i]) ? cJSON_CreateNull() : cJSON_CreateNumber(v[i]));
+	add_num(o, "mean", s->n ? s->mean : NAN);
+	add_num(o, "stddev", s->n > 1 ? s->sd : NAN);
+	add_num(o, "rsd", s->n > 1 ? s->rsd : NAN);
+	return o;
+}
+
+/* Verdicts from best to worst: a row takes its worse percentile's, the comparison its worst row's. */
+static int verdict_rank(const char *v)
+{
+	static const char *const order[] = { "no change", "improvement", "inconclusive", "regression" };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (!strcmp(v, order[i]))
+			return i;
+	return 0;
+}
+
+/* Judges one percentile (@key "p50" or "p99") into @v and adds it to @row. */
+static void judge(cJSON *row, const char *key, const double *bv, int nb,
+				       const double *cv, int nc, const struct compare_opts *o,
+				       struct run_verdict *v)
+{
+	double *bm = doubles(nb), *cm = doubles(nc);
+	size_t kb = measured(bv, nb, bm), kc = measured(cv, nc, cm);
+	cJSON *p = cJSON_CreateObject(), *ci = cJSON_CreateArray();
+	char name[32];
+
+	compare_runs(bm, kb, cm, kc, o, v);
+	cJSON_AddItemToObject(p, "baseline", side_values_json(bv, nb, &v->base));
+	cJSON_AddItemToObject(p, "current", side_values_json(cv, nc, &v->cur));
+	add_num(p, "change", v->change);
+	cJSON_AddItemToArray(ci, isnan(v->ci_lo) ? cJSON_CreateNull() : cJSON_CreateNumber(v->ci_lo));
+	cJSON_AddItemToArray(ci, isnan(v->ci_hi) ? cJSON_CreateNull() : cJSON_CreateNumber(v->ci_hi));
+	cJSON_AddItemToObject(p, "ci95", ci);
+	cJSON_AddStringToObject(p, "verdict", v->verdict);
+	cJSON_AddStringToObject(p, "rule", v->rule);
+	cJSON_AddStringToObject(p, "reason", v->reason);
+	cJSON_AddItemToObject(row, key, p);
+	/* The flat keys of tcelab-compare/1, now the means of the per-run values. */
+	snprintf(name, sizeof(name), "%s_baseline", key);
+	add_num(row, name, kb ? v->base.mean : NAN);
+	snprintf(name, sizeof(name), "%s_current", key);
+	add_num(row, name, kc ? v->cur.mean : NAN);
+	snprintf(name, sizeof(name), "%s_change", key);
+	add_num(row, name, kb && kc ? v->change : NAN);
+	free(bm);
+	free(cm);
 }
 
 static cJSON *buckets_json(const struct rhist *h)
@@ -109,90 +225,48 @@ static cJSON *buckets_json(const struct rhist *h)
 	return a;
 }
 
-static double change(double cur, double base)
-{
-	if (isnan(cur) || isnan(base))
-		return NAN;
-	if (base <= 0)
-		return cur > 0 ? INFINITY : 0;
-	return cur / base - 1;
-}
-
 static cJSON *compare_row(cJSON *const *base, int nb, cJSON *const *cur, int nc, const char *scen,
 			  const char *role, const struct compare_opts *o)
 {
 	cJSON *row = cJSON_CreateObject();
-	struct rhist hb, hc;
+	struct row_side b, c;
+	struct run_verdict v50, v99;
+	const struct run_verdict *worse;
 	struct mwu m;
-	double c50, c99, worst, best;
-	int sig;
-	const char *verdict, *reason;
+	char *reason;
 
 	cJSON_AddStringToObject(row, "scenario", scen);
 	cJSON_AddStringToObject(row, "role", role);
-	merged(base, nb, scen, role, &hb);
-	merged(cur, nc, scen, role, &hc);
-	add_num(row, "n_baseline", hb.count);
-	add_num(row, "n_current", hc.count);
-	add_num(row, "p50_baseline", hb.count ? rhist_percentile(&hb, 0.5) : NAN);
-	add_num(row, "p50_current", hc.count ? rhist_percentile(&hc, 0.5) : NAN);
-	add_num(row, "p99_baseline", hb.count ? rhist_percentile(&hb, 0.99) : NAN);
-	add_num(row, "p99_current", hc.count ? rhist_percentile(&hc, 0.99) : NAN);
-	c50 = change(hc.count ? rhist_percentile(&hc, 0.5) : NAN, hb.count ? rhist_percentile(&hb, 0.5) : NAN);
-	c99 = change(hc.count ? rhist_percentile(&hc, 0.99) : NAN, hb.count ? rhist_percentile(&hb, 0.99) : NAN);
-	add_num(row, "p50_change", c50);
-	add_num(row, "p99_change", c99);
-	if (hb.count < o->min_calls || hc.count < o->min_calls) {
-		verdict = "inconclusive";
-		reason = hb.count && hc.count ? "too few calls to test" : "missing on one side";
-		cJSON_AddNullToObject(row, "u");
-		cJSON_AddNullToObject(row, "p_value");
-		cJSON_AddNullToObject(row, "effect");
-		cJSON_AddNullToObject(row, "effect_size");
-	} else {
-		mwu_hist(&hc, &hb, &m);
+	row_side_load(&b, base, nb, scen, role);
+	row_side_load(&c, cur, nc, scen, role);
+	add_num(row, "n_baseline", b.pooled.count);
+	add_num(row, "n_current", c.pooled.count);
+	cJSON_AddNumberToObject(row, "runs_baseline", b.with_calls);
+	cJSON_AddNumberToObject(row, "runs_current", c.with_calls);
+	judge(row, "p50", b.p50, nb, c.p50, nc, o, &v50);
+	judge(row, "p99", b.p99, nb, c.p99, nc, o, &v99);
+	worse = verdict_rank(v99.verdict) > verdict_rank(v50.verdict) ? &v99 : &v50;
+	/* Diagnostic only: calls of a run are not independent, so its p is far too small. */
+	if (b.pooled.count && c.pooled.count && !mwu_hist(&c.pooled, &b.pooled, &m)) {
 		add_num(row, "u", m.u);
 		add_num(row, "p_value", m.p);
 		add_num(row, "effect", m.delta);
 		cJSON_AddStringToObject(row, "effect_size", effect_label(m.delta));
-		worst = fmax(isnan(c50) ? 0 : c50, isnan(c99) ? 0 : c99);
-		best = fmin(isnan(c50) ? 0 : c50, isnan(c99) ? 0 : c99);
-		sig = m.p < o->alpha && fabs(m.delta) >= o->min_effect;
-		if (sig && ((m.delta > 0 && worst > o->threshold) ||
-			    (m.delta < 0 && best < -o->threshold))) {
-			int slower = m.delta > 0;
-			double q = fabs(isnan(c50) ? 0 : c50) > o->threshold ? 0.5 : 0.99;
-			int sep = runs_separated(base, nb, cur, nc, scen, role, q, slower, o->threshold);
-
-			if (!sep) {
-				verdict = "inconclusive";
-				reason = "significant over calls, but the runs overlap: run-to-run variation "
-					 "is as large as the change";
-			} else {
-				verdict = slower ? "regression" : "improvement";
-				reason = sep > 0 ? (slower ? "slower: significant, beyond the threshold, in every run" :
-						    "faster: significant, beyond the threshold, in every run") :
-					 (slower ? "slower: significant shift beyond the threshold (one run per side: repeat runs to rule out run-to-run variation)" :
-					  "faster: significant shift beyond the threshold (one run per side)");
-			}
-			cJSON_AddBoolToObject(row, "runs_separated", sep > 0);
-		} else if (sig) {
-			verdict = "no change";
-			reason = "significant, but within the threshold";
-		} else if (m.p < o->alpha) {
-			verdict = "no change";
-			reason = "significant, but a negligible effect";
-		} else {
-			verdict = "no change";
-			reason = "no significant difference";
-		}
+	} else {
+		cJSON_AddNullToObject(row, "u");
+		cJSON_AddNullToObject(row, "p_value");
+		cJSON_AddNullToObject(row, "effect");
+		cJSON_AddNullToObject(row, "effect_size");
 	}
-	cJSON_AddStringToObject(row, "verdict", verdict);
+	cJSON_AddStringToObject(row, "verdict", worse->verdict);
+	cJSON_AddStringToObject(row, "rule", worse->rule);
+	reason = xasprintf("%s: %s", worse == &v50 ? "p50" : "p99", worse->reason);
 	cJSON_AddStringToObject(row, "reason", reason);
-	cJSON_AddItemToObject(row, "hist_baseline", buckets_json(&hb));
-	cJSON_AddItemToObject(row, "hist_current", buckets_json(&hc));
-	rhist_free(&hb);
-	rhist_free(&hc);
+	free(reason);
+	cJSON_AddItemToObject(row, "hist_baseline", buckets_json(&b.pooled));
+	cJSON_AddItemToObject(row, "hist_current", buckets_json(&c.pooled));
+	row_side_free(&b);
+	row_side_free(&c);
 	return row;
 }
 
@@ -321,11 +395,14 @@ cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 {
 	cJSON *c = cJSON_CreateObject(), *rows, *leaks, *fails, *seen = cJSON_CreateObject();
 	const cJSON *sc, *role, *r;
-	int i, nreg = 0, nimp = 0, ninc = 0;
+	const char *worst = NULL;
+	int i;
 
 	cJSON_AddStringToObject(c, "schema", SCHEMA_COMPARE);
 	cJSON_AddNumberToObject(c, "threshold", o->threshold);
-	cJSON_AddNumberToObject(c, "alpha", o->alpha);
+	cJSON_AddNumberToObject(c, "max_rsd", o->max_rsd);
+	cJSON_AddNumberToObject(c, "min_runs", COMPARE_MIN_RUNS);
+	cJSON_AddStringToObject(c, "ci", "welch-t-95");
 	cJSON_AddItemToObject(c, "baseline", side(base, nb));
 	cJSON_AddItemToObject(c, "current", side(cur, nc));
 	env_check(c, base, nb, cur, nc);
@@ -351,31 +428,28 @@ cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 			}
 	}
 	cJSON_Delete(seen);
-	cJSON_ArrayForEach(r, rows) {
-		const char *v = jstr(r, "verdict");
-
-		nreg += !strcmp(v, "regression");
-		nimp += !strcmp(v, "improvement");
-		ninc += !strcmp(v, "inconclusive");
-	}
+	cJSON_ArrayForEach(r, rows)
+		if (!worst || verdict_rank(jstr(r, "verdict")) > verdict_rank(worst))
+			worst = jstr(r, "verdict");
 	cJSON_AddStringToObject(c, "verdict",
 				cJSON_GetArraySize(leaks) ? "new leak" :
 				/* Latencies from different environments are not comparable. */
 				cJSON_IsArray(cJSON_GetObjectItem(c, "environment_mismatch")) ?
 				"environment mismatch" :
-				nreg ? "regression" :
+				worst && !strcmp(worst, "regression") ? "regression" :
 				cJSON_GetArraySize(fails) ? "new failure" :
-				nimp ? "improvement" :
-				cJSON_GetArraySize(rows) && ninc == cJSON_GetArraySize(rows) ? "inconclusive" :
-				"no change");
+				/* No latencies at all: nothing supports "no change". */
+				worst ?: "inconclusive");
 	return c;
 }
 
-int compare_failed(const cJSON *c)
+int compare_status(const cJSON *c)
 {
 	const char *v = jstr(c, "verdict");
 
-	return v && (!strcmp(v, "regression") || !strcmp(v, "new leak") || !strcmp(v, "new failure"));
+	if (!strcmp(v, "regression") || !strcmp(v, "new leak") || !strcmp(v, "new failure"))
+		return COMPARE_FAILED;
+	return strcmp(v, "inconclusive") ? COMPARE_OK : COMPARE_INCONCLUSIVE;
 }
 
 static char *pct(double v, char *buf, size_t len)
@@ -387,34 +461,56 @@ static char *pct(double v, char *buf, size_t len)
 	return buf;
 }
 
+static void print_percentile(const cJSON *r, const char *key, FILE *f)
+{
+	const cJSON *p = cJSON_GetObjectItem(r, key);
+	const cJSON *b = cJSON_GetObjectItem(p, "baseline"), *c = cJSON_GetObjectItem(p, "current");
+	const cJSON *ci = cJSON_GetObjectItem(p, "ci95");
+	double lo = cJSON_IsNumber(cJSON_GetArrayItem(ci, 0)) ? cJSON_GetArrayItem(ci, 0)->valuedouble : NAN;
+	double hi = cJSON_IsNumber(cJSON_GetArrayItem(ci, 1)) ? cJSON_GetArrayItem(ci, 1)->valuedouble : NAN;
+	char runs[32], mb[32], mc[32], chg[32], cis[48], sd[32], pv[32], d[32];
+
+	snprintf(runs, sizeof(runs), "%.0f/%.0f", jnum(r, "runs_baseline"), jnum(r, "runs_current"));
+	if (isnan(lo))
+		snprintf(cis, sizeof(cis), "-");
+	else
+		snprintf(cis, sizeof(cis), "%+.1f..%+.1f%%", 100 * lo, 100 * hi);
+	snprintf(sd, sizeof(sd), isnan(jnum(b, "rsd")) ? "-/" : "%.0f/", 100 * jnum(b, "rsd"));
+	snprintf(sd + strlen(sd), sizeof(sd) - strlen(sd), isnan(jnum(c, "rsd")) ? "-" : "%.0f",
+		 100 * jnum(c, "rsd"));
+	snprintf(pv, sizeof(pv), isnan(jnum(r, "p_value")) ? "-" : "%.2g", jnum(r, "p_value"));
+	snprintf(d, sizeof(d), isnan(jnum(r, "effect")) ? "-" : "%+.2f", jnum(r, "effect"));
+	fprintf(f, "  %-10s %-10s %-3s %7s %10s %10s %9s %20s %7s %9s %6s  %s\n", jstr(r, "scenario"),
+		jstr(r, "role"), key, runs, fmt_ns(jnum(b, "mean"), mb, sizeof(mb)),
+		fmt_ns(jnum(c, "mean"), mc, sizeof(mc)), pct(jnum(p, "change"), chg, sizeof(chg)), cis,
+		sd, pv, d, jstr(p, "verdict"));
+}
+
 void compare_print(const cJSON *c, FILE *f)
 {
 	const cJSON *r, *m;
-	char a[8][32];
 
-	fprintf(f, "tcelab compare: baseline %d run(s), current %d run(s); threshold %.0f %%, alpha %g\n",
+	fprintf(f, "tcelab compare: baseline %d run(s), current %d run(s); threshold %.0f %%, "
+		"max rsd %.0f %%, at least %.0f runs a side\n",
 		cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "baseline"), "runs")),
 		cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "current"), "runs")),
-		100 * jnum(c, "threshold"), jnum(c, "alpha"));
+		100 * jnum(c, "threshold"), 100 * jnum(c, "max_rsd"), jnum(c, "min_runs"));
 	fprintf(f, "  environment %s\n", jstr(c, "environment") ?: "?");
 	cJSON_ArrayForEach(m, cJSON_GetObjectItem(c, "environment_mismatch"))
 		fprintf(f, "  ENVIRONMENT MISMATCH: %s\n", m->valuestring);
-	fprintf(f, "  %-10s %-10s %11s %10s %10s %8s %10s %10s %8s %9s %6s  %s\n", "scenario", "role",
-		"calls b/c", "p50 base", "p50 cur", "change", "p99 base", "p99 cur", "change", "p", "delta",
+	fprintf(f, "  per run: the mean of each run's percentile, its change with a 95 %% Welch "
+		"interval, %%stddev across runs; per call (diagnostic): Mann-Whitney p, Cliff's delta\n");
+	fprintf(f, "  %-10s %-10s %-3s %7s %10s %10s %9s %20s %7s %9s %6s  %s\n", "scenario", "role",
+		"", "runs", "base", "current", "change", "95% CI", "%sd b/c", "p calls", "delta",
 		"verdict");
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(c, "rows")) {
-		char n[32];
-
-		snprintf(n, sizeof(n), "%.0f/%.0f", jnum(r, "n_baseline"), jnum(r, "n_current"));
-		snprintf(a[6], 32, isnan(jnum(r, "p_value")) ? "-" : "%.2g", jnum(r, "p_value"));
-		snprintf(a[7], 32, isnan(jnum(r, "effect")) ? "-" : "%+.2f", jnum(r, "effect"));
-		fprintf(f, "  %-10s %-10s %11s %10s %10s %8s %10s %10s %8s %9s %6s  %s\n",
-			jstr(r, "scenario"), jstr(r, "role"), n,
-			fmt_ns(jnum(r, "p50_baseline"), a[0], 32), fmt_ns(jnum(r, "p50_current"), a[1], 32),
-			pct(jnum(r, "p50_change"), a[2], 32), fmt_ns(jnum(r, "p99_baseline"), a[3], 32),
-			fmt_ns(jnum(r, "p99_current"), a[4], 32), pct(jnum(r, "p99_change"), a[5], 32),
-			a[6], a[7], jstr(r, "verdict"));
+		print_percentile(r, "p50", f);
+		print_percentile(r, "p99", f);
 	}
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(c, "rows"))
+		if (strcmp(jstr(r, "verdict"), "no change"))
+			fprintf(f, "  %s %s: %s (%s)\n", jstr(r, "scenario"), jstr(r, "role"),
+				jstr(r, "verdict"), jstr(r, "reason"));
 	cJSON_ArrayForEach(m, cJSON_GetObjectItem(c, "new_leaks"))
 		fprintf(f, "  NEW LEAK: %s\n", m->valuestring);
 	cJSON_ArrayForEach(m, cJSON_GetObjectItem(c, "new_failures"))

@@ -1,29 +1,62 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A/B comparison of two sets of runs: per scenario and role, Mann-Whitney U and a verdict. */
+/*
+ * A/B comparison of two sets of runs: per scenario and role, a verdict on each run's p50 and p99
+ * (the run is the unit of evidence), with Mann-Whitney U over every call as a diagnostic.
+ */
 #ifndef TCELAB_REPORT_COMPARE_H
 #define TCELAB_REPORT_COMPARE_H
 
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
+#include "stats.h"
+
+/* Fewer runs than this on a side: no latency verdict. */
+#define COMPARE_MIN_RUNS 3
+
 struct compare_opts {
-	double threshold;	/* relative change of p50 or p99 that matters (0.10) */
-	double alpha;		/* significance level of the U test (0.01) */
-	double min_effect;	/* |Cliff's delta| below this is negligible (0.147) */
-	int min_calls;		/* fewer calls on either side: inconclusive (10) */
+	double threshold;	/* relative change of the mean of a per-run percentile that matters (0.10) */
+	double max_rsd;		/* relative stddev of a side's per-run values above this: inconclusive (0.20) */
 };
 
 void compare_opts_default(struct compare_opts *o);
+
+/* The verdict on one per-run percentile (p50 or p99) of one scenario and role. */
+struct run_verdict {
+	struct run_values base, cur;
+	double change;		/* mean(cur) / mean(base) - 1 */
+	double ci_lo, ci_hi;	/* welch_change_ci95() of change */
+	const char *verdict;	/* "regression", "improvement", "no change", "inconclusive" */
+	const char *rule;	/* what decided: "min-runs", "threshold", "max-rsd", "separation", "overlap" */
+	char reason[256];
+};
+
 /*
- * @base and @cur: report documents (model.h). Returns the comparison document
- * {verdict, threshold, alpha, baseline{runs[]}, current{runs[]}, environment_mismatch[]|null,
- *  new_leaks[], new_failures[], rows[{scenario, role, n_baseline, n_current, p50_*, p99_*,
- *  p50_change, p99_change, u, p_value, effect, effect_size, verdict, reason, hist_*}]}.
+ * The rule, on one value per run a side (reports/README.md, "The compare verdict"): fewer than
+ * COMPARE_MIN_RUNS runs a side: inconclusive; the means within the threshold: no change;
+ * a side's rsd above the bound: inconclusive; the sides separated (every current run beyond
+ * the baseline mean, the current mean beyond every baseline run): regression or improvement;
+ * else inconclusive.
+ */
+void compare_runs(const double *base, size_t nb, const double *cur, size_t nc,
+		  const struct compare_opts *o, struct run_verdict *v);
+
+/*
+ * @base and @cur: report documents (model.h). Returns the comparison document (tcelab-compare/2,
+ * reports/README.md): {verdict, threshold, max_rsd, min_runs, baseline{runs[]}, current{runs[]},
+ * environment, environment_mismatch[]|null, new_leaks[], new_failures[], rows[]}.
  */
 cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 		    const struct compare_opts *o);
-/* 1 on a regression or a new leak (or new failure kind); 0 otherwise. */
-int compare_failed(const cJSON *c);
+
+/* Exit status of a comparison's verdict. */
+enum {
+	COMPARE_OK = 0,			/* no change, improvement, environment mismatch */
+	COMPARE_FAILED = 1,		/* regression, new leak, new failure */
+	COMPARE_USAGE = 2,		/* usage or harness error */
+	COMPARE_INCONCLUSIVE = 3,	/* inconclusive, nothing worse */
+};
+int compare_status(const cJSON *c);
 void compare_print(const cJSON *c, FILE *f);
 
 #endif /* TCELAB_REPORT_COMPARE_H */

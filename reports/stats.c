@@ -287,3 +287,112 @@ const char *effect_label(double delta)
 		return "medium";
 	return "large";
 }
+
+void run_values_of(const double *v, size_t n, struct run_values *s)
+{
+	double sq = 0;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->n = n;
+	if (!n)
+		return;
+	s->min = s->max = v[0];
+	for (i = 0; i < n; i++) {
+		s->mean += v[i] / n;
+		s->min = fmin(s->min, v[i]);
+		s->max = fmax(s->max, v[i]);
+	}
+	for (i = 0; i < n; i++)
+		sq += (v[i] - s->mean) * (v[i] - s->mean);
+	s->sd = n > 1 ? sqrt(sq / (n - 1)) : 0;
+	s->rsd = s->sd == 0 ? 0 : s->mean > 0 ? s->sd / s->mean : INFINITY;
+}
+
+/* Continued fraction of the regularized incomplete beta function (modified Lentz). */
+static double beta_cf(double a, double b, double x)
+{
+	const double tiny = 1e-300;
+	double c = 1, d = 1 - (a + b) * x / (a + 1), h, num;
+	int m;
+
+	d = 1 / (fabs(d) < tiny ? tiny : d);
+	h = d;
+	for (m = 1; m <= 300; m++) {
+		int step;
+
+		for (step = 0; step < 2; step++) {
+			num = step ? -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)) :
+				     m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
+			d = 1 + num * d;
+			d = 1 / (fabs(d) < tiny ? tiny : d);
+			c = 1 + num / c;
+			c = fabs(c) < tiny ? tiny : c;
+			h *= d * c;
+		}
+		if (fabs(d * c - 1) < 1e-15)
+			break;
+	}
+	return h;
+}
+
+/* I_x(a, b), with @y = 1 - x from the caller, exact where x is close to 1. */
+static double beta_regularized(double a, double b, double x, double y)
+{
+	double front;
+
+	if (x <= 0)
+		return 0;
+	if (y <= 0)
+		return 1;
+	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log(y));
+	/* The fraction converges fast only on this side of the mean; use the symmetry otherwise. */
+	if (x < (a + 1) / (a + b + 2))
+		return front * beta_cf(a, b, x) / a;
+	return 1 - front * beta_cf(b, a, y) / b;
+}
+
+static double student_t_cdf(double t, double df)
+{
+	double tail = 0.5 * beta_regularized(df / 2, 0.5, df / (df + t * t), t * t / (df + t * t));
+
+	return t > 0 ? 1 - tail : tail;
+}
+
+double student_t_quantile(double p, double df)
+{
+	double lo = -1e6, hi = 1e6;
+	int i;
+
+	/* Bisection: the CDF is monotonic, and 200 halvings reach double precision. */
+	for (i = 0; i < 200 && hi - lo > 1e-12 * fmax(1, fabs(lo)); i++) {
+		double mid = (lo + hi) / 2;
+
+		if (student_t_cdf(mid, df) < p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+void welch_change_ci95(const struct run_values *base, const struct run_values *cur, double *lo,
+		       double *hi)
+{
+	double vb, vc, se, df, half, diff = cur->mean - base->mean;
+
+	*lo = *hi = NAN;
+	if (base->n < 2 || cur->n < 2 || base->mean <= 0)
+		return;
+	vb = base->sd * base->sd / base->n;
+	vc = cur->sd * cur->sd / cur->n;
+	se = sqrt(vb + vc);
+	if (se == 0) {
+		half = 0;
+	} else {
+		df = (vb + vc) * (vb + vc) / (vb * vb / (base->n - 1) + vc * vc / (cur->n - 1));
+		half = student_t_quantile(0.975, df) * se;
+	}
+	*lo = (diff - half) / base->mean;
+	*hi = (diff + half) / base->mean;
+}

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Statistics for reports and compare: log-linear histograms, percentiles, Mann-Whitney U. */
+/*
+ * Statistics for reports and compare: log-linear histograms, percentiles, per-run summaries
+ * with Welch's t interval, Mann-Whitney U.
+ */
 #ifndef TCELAB_REPORT_STATS_H
 #define TCELAB_REPORT_STATS_H
 
@@ -33,6 +36,27 @@ double rhist_mean(const struct rhist *h);
 /* Percentile of raw values (sorted in place): linear interpolation between closest ranks. */
 double percentile_sorted(const double *v, size_t n, double q);
 void sort_doubles(double *v, size_t n);
+
+/* One value per run (a run's p50, say): the spread compare judges run-to-run variation by. */
+struct run_values {
+	size_t n;
+	double mean;
+	double sd;		/* sample standard deviation (n - 1); 0 for one run */
+	double rsd;		/* sd / mean: 0 when sd is, infinite when only the mean is 0 */
+	double min, max;
+};
+
+void run_values_of(const double *v, size_t n, struct run_values *s);
+/* Quantile @p of Student's t distribution with @df (> 0, need not be whole) degrees of freedom. */
+double student_t_quantile(double p, double df);
+/*
+ * 95 % Welch t interval of the relative change mean(cur) / mean(base) - 1: the interval of the
+ * difference of the means (Welch-Satterthwaite degrees of freedom) divided by the baseline
+ * mean, whose own uncertainty it leaves out. Needs two values a side and a positive baseline
+ * mean, else NANs. When neither side varies, the interval is the change itself.
+ */
+void welch_change_ci95(const struct run_values *base, const struct run_values *cur, double *lo,
+		       double *hi);
 
 /*
  * Mann-Whitney U test of sample x against sample y, two-sided. Ties get mid-ranks. The p-value

@@ -20,6 +20,6 @@
 #define SCHEMA_SMOKE	"tcelab-smoke/1"	/* the smoke scenario's scenario.json */
 #define SCHEMA_RUN	"tcelab-run/1"		/* README.md, "Where results go" */
 #define SCHEMA_SUMMARY	"tcelab-summary/1"	/* reports/README.md */
-#define SCHEMA_COMPARE	"tcelab-compare/1"	/* reports/README.md */
+#define SCHEMA_COMPARE	"tcelab-compare/2"	/* reports/README.md */
 
 #endif /* __TCELAB_SCHEMA_H */

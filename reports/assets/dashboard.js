@@ -309,15 +309,25 @@
     document.title = 'tcelab compare';
     app.appendChild(el('header', {}, [el('h1', { text: 'tcelab compare' }), badge(c.verdict)]));
     var nodes = [note('baseline: ' + c.baseline.runs.join(', ')), note('current: ' + c.current.runs.join(', ')),
-      note('threshold ' + (100 * c.threshold).toFixed(0) + ' %, significance level ' + c.alpha + '; Mann–Whitney U over every probed call, effect size Cliff\'s δ (current vs baseline).')];
+      note('The run is the unit of evidence: per percentile, the values are each run\'s own (in the order of the runs above), the verdict rests on them — at least ' + c.min_runs + ' runs a side, the change of the means beyond ' + (100 * c.threshold).toFixed(0) + ' %, each side\'s relative stddev within ' + (100 * c.max_rsd).toFixed(0) + ' %, the sides separated. The interval is a 95 % Welch t interval. The Mann–Whitney p and Cliff\'s δ over every call are a diagnostic only.')];
     if (c.environment_mismatch) nodes.push(el('p', { cls: 'warn', text: 'Environments differ: ' + c.environment_mismatch.join('; ') }));
     (c.new_leaks || []).forEach(function (l) { nodes.push(el('p', { cls: 'fail', text: 'new leak: ' + l })); });
-    nodes.push(table(['scenario', 'role', 'n base', 'n cur', 'p50 base', 'p50 cur', 'Δ p50', 'p99 base', 'p99 cur', 'Δ p99', 'p', 'δ', 'verdict'],
-      (c.rows || []).map(function (r) {
-        return [r.scenario, r.role, r.n_baseline, r.n_current, fmtNs(r.p50_baseline), fmtNs(r.p50_current), pct(r.p50_change),
-          fmtNs(r.p99_baseline), fmtNs(r.p99_current), pct(r.p99_change), r.p_value === null ? '-' : r.p_value.toExponential(2),
-          r.effect === null ? '-' : r.effect.toFixed(2) + ' (' + r.effect_size + ')', badge(r.verdict)];
-      }), 'num'));
+    (c.new_failures || []).forEach(function (l) { nodes.push(el('p', { cls: 'fail', text: 'new failure: ' + l })); });
+    function side(s) {
+      return s.values.map(fmtNs).join(', ') + ' → ' + fmtNs(s.mean) + (s.rsd === null ? '' : ' ± ' + (100 * s.rsd).toFixed(0) + ' %');
+    }
+    var rows = [];
+    (c.rows || []).forEach(function (r) {
+      ['p50', 'p99'].forEach(function (k) {
+        var p = r[k];
+        rows.push([r.scenario, r.role, k, side(p.baseline), side(p.current), pct(p.change),
+          p.ci95[0] === null ? '-' : pct(p.ci95[0]) + ' .. ' + pct(p.ci95[1]), p.rule + ': ' + p.reason,
+          r.p_value === null ? '-' : r.p_value.toExponential(2),
+          r.effect === null ? '-' : r.effect.toFixed(2) + ' (' + r.effect_size + ')', badge(p.verdict)]);
+      });
+    });
+    nodes.push(table(['scenario', 'role', '', 'baseline runs → mean ± %stddev', 'current runs → mean ± %stddev', 'change',
+      '95 % CI', 'decided by', 'p (calls)', 'δ (calls)', 'verdict'], rows, 'num'));
     section('comparison', 'Comparison', nodes);
     var grid = el('div', { cls: 'grid' });
     (c.rows || []).forEach(function (r) {

@@ -3,7 +3,8 @@
 # x86_64 results; timing-dependent verdicts come from these recordings, never from live runs).
 #  - tcelab history add / history / report: dashboards, summary.json, metrics.prom
 #  - metrics.prom passes promtool check metrics (Debian's prometheus package)
-#  - tcelab compare: A/A no change (exit 0), kill-latency knob regression (exit 1), leak (exit 1)
+#  - tcelab compare: A/A no change (exit 0), kill-latency knob regression (exit 1), leak (exit 1),
+#    one run a side inconclusive (exit 3), environment mismatch flagged
 #  - dashboards and a compare page open in headless Chromium without console errors, every chart
 #    drawn with data; screenshots in OUT/screenshots
 #  - the replay run's dashboard charts every point of each scenario's timeline; a run without
@@ -20,12 +21,12 @@ n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 fail() { n=$((n + 1)); echo "not ok $n - $*"; exit 1; }
 
-for r in powernv9-base-1 powernv9-base-2 powernv9-base-3 powernv9-kill-1 powernv9-kill-2; do
+for r in powernv9-base-1 powernv9-base-2 powernv9-base-3 powernv9-kill-1 powernv9-kill-2 powernv9-kill-3; do
 	"$tcelab" history add --db "$db" --label "${r#powernv9-}" "$out/runs/$r" >/dev/null
 done
 "$tcelab" history --db "$db" >"$out/history.txt"
-grep -q "5 run(s)" "$out/history.txt" && grep -q "smoke .*kill" "$out/history.txt" &&
-	ok "history lists 5 runs and the kill trend" || fail "history: $(cat "$out/history.txt")"
+grep -q "6 run(s)" "$out/history.txt" && grep -q "smoke .*kill" "$out/history.txt" &&
+	ok "history lists 6 runs and the kill trend" || fail "history: $(cat "$out/history.txt")"
 
 for r in "$out"/runs/*/; do
 	"$tcelab" report --quiet --db "$db" "$r" || fail "tcelab report $r"
@@ -47,11 +48,31 @@ expect() { # expected-exit expected-verdict name args...
 	ok "compare $name: '$verdict', exit $st"
 }
 R=$out/runs
-expect 0 "no change" aa "$R/powernv9-base-1,$R/powernv9-base-2" "$R/powernv9-base-3"
-expect 1 "regression" kill-knob --html "$out/compare-kill.html" \
-	"$R/powernv9-base-1,$R/powernv9-base-2,$R/powernv9-base-3" "$R/powernv9-kill-1,$R/powernv9-kill-2"
-grep -Eq "^  smoke +kill .* regression$" "$out/compare-kill-knob.txt" &&
-	ok "the kill role is the regression" || fail "kill row: $(cat "$out/compare-kill-knob.txt")"
+base=$R/powernv9-base-1,$R/powernv9-base-2,$R/powernv9-base-3
+kill=$R/powernv9-kill-1,$R/powernv9-kill-2,$R/powernv9-kill-3
+expect 0 "no change" aa "$base" "$base"
+expect 1 "regression" kill-knob --html "$out/compare-kill.html" --json "$out/compare-kill.json" \
+	"$base" "$kill"
+grep -Eq "^  smoke +kill +p50 +3/3 .* regression$" "$out/compare-kill-knob.txt" &&
+	ok "the kill role's p50 is the regression, on 3 runs a side" ||
+	fail "kill row: $(cat "$out/compare-kill-knob.txt")"
+kill_row=$(python3 - "$out/compare-kill.json" 2>&1 <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c['schema'] == 'tcelab-compare/2', c['schema']
+r = next(r for r in c['rows'] if r['role'] == 'kill')
+p = r['p50']
+assert r['verdict'] == 'regression' and p['rule'] == 'separation', (r['verdict'], p['rule'])
+assert len(p['baseline']['values']) == 3 and len(p['current']['values']) == 3
+assert p['ci95'][0] > 0.10 and r['p_value'] is not None, (p['ci95'], r['p_value'])
+print(f"kill p50 {p['baseline']['mean']:.0f} -> {p['current']['mean']:.0f} ns, "
+      f"{100 * p['change']:+.0f} % (95 % CI {100 * p['ci95'][0]:+.0f}..{100 * p['ci95'][1]:+.0f} %)")
+EOF
+) || fail "compare --json: $kill_row"
+ok "compare --json carries per-run values, the CI and the rule: $kill_row"
+expect 3 "inconclusive" one-run "$R/powernv9-base-1" "$R/powernv9-kill-1"
+grep -q "needs at least 3 runs a side, got 1 and 1" "$out/compare-one-run.txt" &&
+	ok "one run a side says it needs 3" || fail "one-run reason: $(cat "$out/compare-one-run.txt")"
 expect 1 "new leak" leak-knob "$R/powernv9-base-1" "$R/powernv9-leak-3"
 expect 0 "environment mismatch" env-mismatch "$R/powernv9-base-1" "$R/x86_64-base-1"
 grep -q "ENVIRONMENT MISMATCH" "$out/compare-env-mismatch.txt" &&

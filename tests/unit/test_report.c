@@ -220,6 +220,130 @@ UNIT_TEST(report_openmetrics_checker_rejects)
 				   err, sizeof(err)), 0);
 }
 
+/* The rule on synthetic per-run values (compare.h): what each case shows is in its reason. */
+static struct run_verdict judge_runs(const double *b, size_t nb, const double *c, size_t nc)
+{
+	struct compare_opts o;
+	struct run_verdict v;
+
+	compare_opts_default(&o);
+	compare_runs(b, nb, c, nc, &o, &v);
+	printf("#   %s (%s): %s\n", v.verdict, v.rule, v.reason);
+	return v;
+}
+
+UNIT_TEST(report_rule_needs_three_runs)
+{
+	double b[] = { 100, 101, 99 }, c[] = { 200, 201, 199 };
+	struct run_verdict v = judge_runs(b, 2, c, 3);
+
+	CHECK_STR(v.verdict, "inconclusive");
+	CHECK_STR(v.rule, "min-runs");
+	CHECK(strstr(v.reason, "needs at least 3 runs a side, got 2 and 3"));
+	v = judge_runs(b, 3, c, 3);
+	CHECK_STR(v.verdict, "regression");
+}
+
+UNIT_TEST(report_rule_separated_regression_and_improvement)
+{
+	double b[] = { 100, 102, 98 }, c[] = { 120, 122, 118 };
+	struct run_verdict v = judge_runs(b, 3, c, 3);
+
+	CHECK_STR(v.verdict, "regression");
+	CHECK_STR(v.rule, "separation");
+	CHECK_NEAR(v.change, 0.20, 1e-12);
+	v = judge_runs(c, 3, b, 3);
+	CHECK_STR(v.verdict, "improvement");
+	CHECK_STR(v.rule, "separation");
+}
+
+UNIT_TEST(report_rule_overlap_is_not_a_regression)
+{
+	/* Means 100 and 120 (+20 %), but a current run (95) is below the baseline mean. */
+	double b[] = { 90, 100, 110 }, c[] = { 95, 125, 140 };
+	struct run_verdict v = judge_runs(b, 3, c, 3);
+
+	CHECK_NEAR(v.change, 0.20, 1e-12);
+	CHECK_STR(v.verdict, "inconclusive");
+	CHECK_STR(v.rule, "overlap");
+	/* Every current run above the baseline mean, but the current mean (112.3) not above 115. */
+	{
+		double b2[] = { 85, 100, 115 }, c2[] = { 101, 112, 124 };
+
+		v = judge_runs(b2, 3, c2, 3);
+		CHECK(v.change > 0.12);
+		CHECK_STR(v.rule, "overlap");
+	}
+}
+
+UNIT_TEST(report_rule_rsd_bound)
+{
+	/* Current: mean 200, stddev 60 (30 %); separated and +100 %, but too noisy to believe. */
+	double b[] = { 100, 101, 99 }, c[] = { 140, 200, 260 };
+	struct run_verdict v = judge_runs(b, 3, c, 3);
+
+	CHECK_NEAR(v.cur.rsd, 0.30, 1e-12);
+	CHECK_STR(v.verdict, "inconclusive");
+	CHECK_STR(v.rule, "max-rsd");
+	CHECK(strstr(v.reason, "the current varies 30 %stddev"));
+	v = judge_runs(c, 3, b, 3);
+	CHECK_STR(v.rule, "max-rsd");
+	CHECK(strstr(v.reason, "the baseline varies 30 %stddev"));
+	/* Both beyond the bound: the noisier one is named. */
+	{
+		double b2[] = { 75, 100, 125 };
+
+		v = judge_runs(b2, 3, c, 3);
+		CHECK(strstr(v.reason, "the current varies 30 %stddev"));
+	}
+	/* Within the threshold: no change, flagged as weak evidence. */
+	{
+		double c2[] = { 75, 100, 125 };
+
+		v = judge_runs(b, 3, c2, 3);
+		CHECK_STR(v.verdict, "no change");
+		CHECK(strstr(v.reason, "weak evidence"));
+	}
+}
+
+UNIT_TEST(report_rule_welch_interval)
+{
+	/*
+	 * Means 100 and 120, stddev 10 each, 3 runs: se = sqrt(100/3 + 100/3), Welch df = 4,
+	 * t(0.975, 4) = 2.7764451051977987: 20 +- 22.667 -> -2.7 % .. +42.7 % of the baseline.
+	 */
+	double b[] = { 90, 100, 110 }, c[] = { 110, 120, 130 };
+	double half = 2.7764451051977987 * sqrt(200.0 / 3);
+	struct run_verdict v = judge_runs(b, 3, c, 3);
+
+	CHECK_NEAR(v.ci_lo, (20 - half) / 100, 1e-9);
+	CHECK_NEAR(v.ci_hi, (20 + half) / 100, 1e-9);
+	CHECK_NEAR(student_t_quantile(0.975, 2), 4.302652729911275, 1e-9);
+	CHECK_NEAR(student_t_quantile(0.975, 1e6), 1.959966, 1e-5);
+	CHECK_NEAR(student_t_quantile(0.5, 3.5), 0, 1e-9);
+	/* Unequal spreads: df = (25/3 + 100/3)^2 / ((25/3)^2/2 + (100/3)^2/2) = 2.941... */
+	{
+		double b2[] = { 95, 100, 105 }, c2[] = { 110, 120, 130 };
+		double vb = 25.0 / 3, vc = 100.0 / 3, df = (vb + vc) * (vb + vc) / (vb * vb / 2 + vc * vc / 2);
+
+		v = judge_runs(b2, 3, c2, 3);
+		CHECK_NEAR(v.ci_hi - v.change, student_t_quantile(0.975, df) * sqrt(vb + vc) / 100, 1e-9);
+		CHECK(student_t_quantile(0.975, df) > 3.18 && student_t_quantile(0.975, df) < 4.30);
+	}
+	/* The same runs on both sides: an interval around 0 as wide as their spread. */
+	v = judge_runs(b, 3, b, 3);
+	CHECK_NEAR(v.ci_lo, -half / 100, 1e-9);
+	CHECK_NEAR(v.ci_hi, -v.ci_lo, 1e-12);
+	/* Neither side varies: the interval is the change itself. */
+	{
+		double flat_b[] = { 100, 100, 100 }, flat_c[] = { 130, 130, 130 };
+
+		v = judge_runs(flat_b, 3, flat_c, 3);
+		CHECK_NEAR(v.ci_lo, 0.30, 1e-12);
+		CHECK_NEAR(v.ci_hi, 0.30, 1e-12);
+	}
+}
+
 static cJSON *compare_fixtures(const char *const *b, int nb, const char *const *c, int nc)
 {
 	cJSON *base[4], *cur[4], *r;
@@ -239,64 +363,84 @@ static cJSON *compare_fixtures(const char *const *b, int nb, const char *const *
 	return r;
 }
 
-static const char *row_verdict(const cJSON *c, const char *role)
+static const cJSON *row_of(const cJSON *c, const char *role)
 {
 	const cJSON *r;
 
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(c, "rows"))
 		if (!strcmp(jstr(r, "role"), role))
-			return jstr(r, "verdict");
-	return "(missing)";
+			return r;
+	return NULL;
 }
+
+static const char *row_verdict(const cJSON *c, const char *role)
+{
+	return jstr(row_of(c, role), "verdict") ?: "(missing)";
+}
+
+static const char *const base_runs[] = { "powernv9-base-1", "powernv9-base-2", "powernv9-base-3" };
+static const char *const kill_runs[] = { "powernv9-kill-1", "powernv9-kill-2", "powernv9-kill-3" };
 
 /* Repeated runs of the same build (recorded on powernv9): no change, exit 0. */
 UNIT_TEST(report_compare_aa_no_change)
 {
-	const char *b[] = { "powernv9-base-1", "powernv9-base-2" }, *c[] = { "powernv9-base-3" };
-	const char *one_b[] = { "powernv9-base-1" }, *one_c[] = { "powernv9-base-2" };
-	cJSON *r = compare_fixtures(b, 2, c, 1);
+	cJSON *r = compare_fixtures(base_runs, 3, base_runs, 3);
 
+	CHECK_STR(jstr(r, "schema"), SCHEMA_COMPARE);
 	CHECK_STR(jstr(r, "verdict"), "no change");
-	CHECK(!compare_failed(r));
+	CHECK_EQ(compare_status(r), COMPARE_OK);
 	CHECK(cJSON_IsNull(cJSON_GetObjectItem(r, "environment_mismatch")));
 	CHECK_STR(row_verdict(r, "kill"), "no change");
 	CHECK_STR(row_verdict(r, "op"), "no change");
 	cJSON_Delete(r);
-	r = compare_fixtures(one_b, 1, one_c, 1);
-	CHECK_STR(jstr(r, "verdict"), "no change");
-	CHECK(!compare_failed(r));
+}
+
+/* One run a side is no evidence of run-to-run variation: inconclusive, exit 3. */
+UNIT_TEST(report_compare_one_run_inconclusive)
+{
+	cJSON *r = compare_fixtures(base_runs, 1, kill_runs, 1);
+	const cJSON *kill;
+
+	CHECK_STR(jstr(r, "verdict"), "inconclusive");
+	CHECK_EQ(compare_status(r), COMPARE_INCONCLUSIVE);
+	kill = row_of(r, "kill");
+	CHECK_STR(jstr(kill, "rule"), "min-runs");
+	/* The per-call test still sees it, as a diagnostic. */
+	CHECK(jnum(kill, "p_value") < 1e-6);
 	cJSON_Delete(r);
 }
 
 /* kmod knob kill_delay_us=200 (sleep in every invalidate): the kill role regresses. */
 UNIT_TEST(report_compare_kill_knob_regression)
 {
-	const char *b[] = { "powernv9-base-1", "powernv9-base-2", "powernv9-base-3" };
-	const char *c[] = { "powernv9-kill-1", "powernv9-kill-2" };
-	cJSON *r = compare_fixtures(b, 3, c, 2);
+	cJSON *r = compare_fixtures(base_runs, 3, kill_runs, 3);
+	const cJSON *p50 = cJSON_GetObjectItem(row_of(r, "kill"), "p50");
 
 	CHECK_STR(jstr(r, "verdict"), "regression");
-	CHECK(compare_failed(r));
+	CHECK_EQ(compare_status(r), COMPARE_FAILED);
 	CHECK_STR(row_verdict(r, "kill"), "regression");
+	CHECK_STR(jstr(p50, "rule"), "separation");
+	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(p50, "current"), "values")), 3);
+	CHECK(cJSON_GetArrayItem(cJSON_GetObjectItem(p50, "ci95"), 0)->valuedouble > 1);
 	CHECK_STR(row_verdict(r, "op:map"), "regression");
 	cJSON_Delete(r);
 	/* And back: the baseline is an improvement over the knob runs. */
-	r = compare_fixtures(c, 2, b, 3);
-	CHECK_STR(row_verdict(r, "kill"), "improvement");
-	CHECK(!compare_failed(r));
+	r = compare_fixtures(kill_runs, 3, base_runs, 3);
+	CHECK_STR(jstr(cJSON_GetObjectItem(row_of(r, "kill"), "p50"), "verdict"), "improvement");
+	CHECK(compare_status(r) != COMPARE_FAILED);
 	cJSON_Delete(r);
 }
 
-/* A run whose workload ended with 16 pages pinned: a new leak, whatever the latencies say. */
+/* A run whose workload ended with 16 pages pinned: a new leak, whatever the number of runs. */
 UNIT_TEST(report_compare_new_leak)
 {
-	const char *b[] = { "powernv9-base-1" }, *c[] = { "powernv9-leak-3" };
-	cJSON *r = compare_fixtures(b, 1, c, 1);
+	const char *c[] = { "powernv9-leak-3" };
+	cJSON *r = compare_fixtures(base_runs, 1, c, 1);
 	const cJSON *l;
 	int pages = 0;
 
 	CHECK_STR(jstr(r, "verdict"), "new leak");
-	CHECK(compare_failed(r));
+	CHECK_EQ(compare_status(r), COMPARE_FAILED);
 	cJSON_ArrayForEach(l, cJSON_GetObjectItem(r, "new_leaks"))
 		pages |= strstr(l->valuestring, "16 page(s) still pinned by the workload") != NULL;
 	CHECK(pages);
@@ -305,10 +449,11 @@ UNIT_TEST(report_compare_new_leak)
 
 UNIT_TEST(report_compare_environment_mismatch)
 {
-	const char *b[] = { "powernv9-base-1" }, *c[] = { "x86_64-base-1" };
-	cJSON *r = compare_fixtures(b, 1, c, 1);
+	const char *c[] = { "x86_64-base-1" };
+	cJSON *r = compare_fixtures(base_runs, 1, c, 1);
 
 	CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(r, "environment_mismatch")) == 1);
+	CHECK_EQ(compare_status(r), COMPARE_OK);
 	cJSON_Delete(r);
 }
 
