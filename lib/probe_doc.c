@@ -67,13 +67,17 @@ bool probe_doc_stack_has(const cJSON *probe, const char *section, const char *fu
 	return false;
 }
 
-const char *probe_doc_top_frame(const cJSON *probe, const char *section)
+const cJSON *probe_doc_top_stack(const cJSON *probe, const char *section)
 {
 	const cJSON *g, *top = NULL;
 
 	cJSON_ArrayForEach(g, stack_groups(probe, section))
 		if (!top || json_num(g, "pages", 0) > json_num(top, "pages", 0))
 			top = g;
-	return cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(top,
-										      "frames"), 0));
+	return cJSON_GetObjectItemCaseSensitive(top, "frames");
+}
+
+const char *probe_doc_top_frame(const cJSON *probe, const char *section)
+{
+	return cJSON_GetStringValue(cJSON_GetArrayItem(probe_doc_top_stack(probe, section), 0));
 }

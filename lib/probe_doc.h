@@ -33,6 +33,8 @@ long long probe_doc_num(const cJSON *probe, const char *path);
  * only in the latter.
  */
 bool probe_doc_stack_has(const cJSON *probe, const char *section, const char *func);
+/* The frames (strings) of the largest group of @section, or NULL. */
+const cJSON *probe_doc_top_stack(const cJSON *probe, const char *section);
 /* The first frame of the largest group of @section, or NULL. */
 const char *probe_doc_top_frame(const cJSON *probe, const char *section);
 

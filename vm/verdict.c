@@ -193,13 +193,10 @@ out:
 /* The frames of the ledger's largest leak, one a line, for the failure's excerpt. */
 static char *leak_excerpt(const cJSON *probe)
 {
-	const cJSON *g, *top = NULL, *frame;
+	const cJSON *frame;
 	char *text = strdup(""), *more;
 
-	cJSON_ArrayForEach(g, json_at(probe, "ledger.leaks.by_stack"))
-		if (!top || json_num(g, "pages", 0) > json_num(top, "pages", 0))
-			top = g;
-	cJSON_ArrayForEach(frame, cJSON_GetObjectItem(top, "frames")) {
+	cJSON_ArrayForEach(frame, probe_doc_top_stack(probe, "leaks")) {
 		more = xasprintf("%s%s\n", text, cJSON_GetStringValue(frame) ?: "?");
 		free(text);
 		text = more;
