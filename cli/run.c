@@ -28,7 +28,8 @@ static void run_usage(FILE *f)
 		"usage: tcelab run [--target %s] [--out DIR] [--job NAME]\n"
 		"                  [--suite S] [--backends kmod,vfio] [--timeout SEC] [--cpus N]\n"
 		"                  [--append ARGS] [--trace FILE]... [--ram SIZE]\n"
-		"                  [--import-opt NAME=VALUE]... [--check] [--no-history] [-v]\n"
+		"                  [--import-opt NAME=VALUE]... [--timing MODE] [--check]\n"
+		"                  [--no-history] [-v]\n"
 		"\n"
 		"Boots the target's QEMU guest (or uses this host with 'native'), runs a guest job and\n"
 		"writes results.json, the guest's dmesg, the QEMU command line and every component's\n"
@@ -63,6 +64,11 @@ static void run_usage(FILE *f)
 		"               after the file\n"
 		"  --ram SIZE, --import-opt NAME=VALUE\n"
 		"               options of 'tcelab import qemu' for the logs among them\n"
+		"  --timing M   what the probes' latencies count (README 'Timing'):\n"
+		"               insns  instructions retired, from the guest PMU (default on powernv)\n"
+		"               icount QEMU -icount, 1 ns per instruction, one vCPU (default on\n"
+		"                      x86_64)\n"
+		"               host   nanoseconds of host time, which a busy host stretches\n"
 		"  -v           show the guest console as it runs\n"
 		"  --no-history do not record the run in the history database (also TCELAB_NO_HISTORY=1)\n"
 		"  --check      only check that the target can run here (kernel, initramfs, or for\n"
@@ -178,6 +184,7 @@ int cmd_run(int argc, char **argv)
 		{ "trace", required_argument, NULL, 'R' },
 		{ "ram", required_argument, NULL, 'M' },
 		{ "import-opt", required_argument, NULL, 'I' },
+		{ "timing", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -240,6 +247,9 @@ int cmd_run(int argc, char **argv)
 			*eq = 0;
 			import_opt_apply(&u.import, optarg[0] == '-' ? optarg + strspn(optarg, "-") :
 					 optarg, eq + 1);
+			break;
+		case 'm':
+			o.timing = optarg;
 			break;
 		case 'N':
 			setenv("TCELAB_NO_HISTORY", "1", 1);

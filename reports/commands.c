@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tcelab/timing.h>
 
 #include "reports.h"
 #include "compare.h"
@@ -36,7 +37,9 @@ static int report_one(const char *dir, const char *db, int quiet)
 	data = cJSON_CreateObject();
 	cJSON_AddStringToObject(data, "kind", "run");
 	cJSON_AddStringToObject(data, "generated_by", "tcelab report");
-	trend = db ? history_trend(db, jstr(sum, "target"), jstr(sum, "job"), 50, &err) : NULL;
+	trend = db ? history_trend(db, jstr(sum, "target"), jstr(sum, "job"),
+				   jstr(cJSON_GetObjectItem(sum, "environment"), "timing"), 50, &err) :
+		     NULL;
 	free(err);
 	err = NULL;
 	cJSON_AddItemToObject(data, "history", trend ?: cJSON_CreateNull());
@@ -329,13 +332,15 @@ int cmd_compare(int argc, char **argv)
 static void history_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tcelab history [--db FILE] [--target T] [--job J] [--limit N] [--json]\n"
+		"usage: tcelab history [--db FILE] [--target T] [--job J] [--timing M] [--limit N]\n"
+		"                      [--json]\n"
 		"       tcelab history add [--db FILE] [--label L] RUN_DIR...\n"
 		"\n"
 		"The run history, an SQLite database (default %s, or $TCELAB_HISTORY).\n"
 		"'tcelab run' records every run itself (not with --no-history or TCELAB_NO_HISTORY=1;\n"
 		"TCELAB_LABEL=... labels it). Without 'add': lists the recorded runs, oldest first, and\n"
-		"per scenario and role the p50/p99 trend from the first to the last run.\n",
+		"per scenario and role the p50/p99 trend from the first to the last run, of the runs\n"
+		"measured with one timing mode (--timing; default: the latest run's).\n",
 		history_default_db());
 }
 
@@ -346,12 +351,14 @@ int cmd_history(int argc, char **argv)
 		{ "label", required_argument, NULL, 'l' },
 		{ "target", required_argument, NULL, 't' },
 		{ "job", required_argument, NULL, 'j' },
+		{ "timing", required_argument, NULL, 'm' },
 		{ "limit", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	const char *db = history_default_db(), *label = NULL, *target = NULL, *job = NULL;
+	const char *timing = NULL;
 	int add = argc > 1 && !strcmp(argv[1], "add"), c, limit = 50, json = 0, bad = 0;
 	char *err = NULL;
 	cJSON *t;
@@ -373,6 +380,11 @@ int cmd_history(int argc, char **argv)
 			break;
 		case 'j':
 			job = optarg;
+			break;
+		case 'm':
+			timing = optarg;
+			if (tcelab_timing_find(timing) < 0)
+				die_status(2, "--timing: unknown mode '%s' (host, insns, icount)", timing);
 			break;
 		case 'n':
 			limit = atoi(optarg);
@@ -416,7 +428,7 @@ int cmd_history(int argc, char **argv)
 	}
 	if (optind < argc)
 		die("unexpected argument '%s' (see 'tcelab history --help')", argv[optind]);
-	t = history_trend(db, target, job, limit, &err);
+	t = history_trend(db, target, job, timing, limit, &err);
 	if (!t)
 		die("%s", err);
 	if (json) {

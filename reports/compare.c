@@ -225,6 +225,23 @@ static cJSON *buckets_json(const struct rhist *h)
 	return a;
 }
 
+/* The unit of a scenario's role latencies ("ns", "insns"): the same on every run compared. */
+static const char *row_unit(cJSON *const *base, int nb, cJSON *const *cur, int nc,
+			    const char *scen, const char *role)
+{
+	const cJSON *r;
+	int i;
+
+	for (i = 0; i < nb + nc; i++) {
+		r = cJSON_GetObjectItem(cJSON_GetObjectItem(summary_of(i < nb ? base[i] : cur[i - nb]),
+							    "scenarios"), scen);
+		r = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "roles"), role);
+		if (jstr(r, "unit"))
+			return jstr(r, "unit");
+	}
+	return "ns";
+}
+
 static cJSON *compare_row(cJSON *const *base, int nb, cJSON *const *cur, int nc, const char *scen,
 			  const char *role, const struct compare_opts *o)
 {
@@ -237,6 +254,7 @@ static cJSON *compare_row(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 
 	cJSON_AddStringToObject(row, "scenario", scen);
 	cJSON_AddStringToObject(row, "role", role);
+	cJSON_AddStringToObject(row, "unit", row_unit(base, nb, cur, nc, scen, role));
 	row_side_load(&b, base, nb, scen, role);
 	row_side_load(&c, cur, nc, scen, role);
 	add_num(row, "n_baseline", b.pooled.count);
@@ -481,8 +499,8 @@ static void print_percentile(const cJSON *r, const char *key, FILE *f)
 	snprintf(pv, sizeof(pv), isnan(jnum(r, "p_value")) ? "-" : "%.2g", jnum(r, "p_value"));
 	snprintf(d, sizeof(d), isnan(jnum(r, "effect")) ? "-" : "%+.2f", jnum(r, "effect"));
 	fprintf(f, "  %-10s %-10s %-3s %7s %10s %10s %9s %20s %7s %9s %6s  %s\n", jstr(r, "scenario"),
-		jstr(r, "role"), key, runs, fmt_ns(jnum(b, "mean"), mb, sizeof(mb)),
-		fmt_ns(jnum(c, "mean"), mc, sizeof(mc)), pct(jnum(p, "change"), chg, sizeof(chg)), cis,
+		jstr(r, "role"), key, runs, fmt_latency(jnum(b, "mean"), jstr(r, "unit"), mb, sizeof(mb)),
+		fmt_latency(jnum(c, "mean"), jstr(r, "unit"), mc, sizeof(mc)), pct(jnum(p, "change"), chg, sizeof(chg)), cis,
 		sd, pv, d, jstr(p, "verdict"));
 }
 

@@ -74,7 +74,7 @@ static cJSON *latency_row(const cJSON *lat, double count)
 	struct rhist h;
 
 	rhist_from_json(lat, &h);
-	cJSON_AddStringToObject(row, "unit", "ns");
+	cJSON_AddStringToObject(row, "unit", jstr(lat, "unit") ?: "ns");
 	add_num(row, "count", isnan(count) ? h.count : count);
 	add_num(row, "p50", h.count ? rhist_percentile(&h, 0.50) : NAN);
 	add_num(row, "p90", h.count ? rhist_percentile(&h, 0.90) : NAN);
@@ -271,6 +271,9 @@ static void add_environment(cJSON *sum, const cJSON *res, const cJSON *probe)
 	add_str(env, "attach_mode", jstr(probe, "attach_mode"));
 	add_str(env, "stack", jstr(probe, "stack"));
 	add_str(env, "clocksource", cs);
+	/* Runs recorded before --timing measured host time. */
+	add_str(env, "timing", jstr(cJSON_GetObjectItem(res, "timing"), "mode") ?:
+			       jstr(probe, "timing") ?: "host");
 	cJSON_AddBoolToObject(env, "tick_quantized",
 			      cs && (!strcmp(cs, "jiffies") || !strcmp(cs, "refined-jiffies")));
 	add_str(env, "qemu_version", qemu);
@@ -421,8 +424,9 @@ char *report_env_line(const cJSON *summary)
 {
 	const cJSON *env = cJSON_GetObjectItem(summary, "environment");
 
-	return xasprintf("target=%s kernel=%s attach=%s stack=%s clock=%s qemu=%s",
+	return xasprintf("target=%s kernel=%s attach=%s stack=%s clock=%s timing=%s qemu=%s",
 			 jstr(env, "target") ?: "?", jstr(env, "kernel") ?: "?",
 			 jstr(env, "attach_mode") ?: "?", jstr(env, "stack") ?: "?",
-			 jstr(env, "clocksource") ?: "?", jstr(env, "qemu_version") ?: "?");
+			 jstr(env, "clocksource") ?: "?", jstr(env, "timing") ?: "?",
+			 jstr(env, "qemu_version") ?: "?");
 }

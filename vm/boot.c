@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <tcelab/timing.h>
 
 #include "native.h"
 #include "target.h"
@@ -145,6 +146,7 @@ static void run_native(struct run *r)
 	char *job_log = xasprintf("%s/job.log", r->share);
 
 	setenv("TCELAB_OUT", r->share, 1);
+	setenv("TCELAB_TIMING", tcelab_timings[r->timing].name, 1);
 	setenv("TCELAB_MODULE", xasprintf("%s/build/native/kmod/tcelab.ko", top), 1);
 	setenv("TCELAB_TESTS", xasprintf("%s/build/%s/tests", top, r->arch), 1);
 	setenv("PATH", xasprintf("%s/build/%s/bin:%s", top, r->arch,
@@ -156,6 +158,28 @@ static void run_native(struct run *r)
 	spawn_and_watch(r, argv, r->qemu_log, job_log);
 }
 
+/* --timing, or the target's default; one the target cannot run is an error naming those it can. */
+static int settle_timing(const struct target *t, const struct run_opts *o)
+{
+	char names[64] = "";
+	int timing = o->timing ? tcelab_timing_find(o->timing) : t->default_timing, i;
+
+	for (i = 0; i < TCELAB_NR_TIMINGS; i++)
+		if (t->timings & (1u << i))
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 names[0] ? ", " : "", tcelab_timings[i].name);
+	if (timing < 0)
+		die("unknown --timing '%s' (on %s: %s)", o->timing, t->name, names);
+	if (!(t->timings & (1u << timing)))
+		die("--timing %s cannot run on %s (it can: %s)%s", o->timing, t->name, names,
+		    timing == TCELAB_TIMING_ICOUNT ? ": Debian 12's QEMU aborts powernv under -icount" :
+		    timing == TCELAB_TIMING_INSNS ? ": QEMU's TCG emulates no x86 PMU" : "");
+	if (timing == TCELAB_TIMING_ICOUNT && o->cpus > 1)
+		die("--timing icount runs one vCPU (QEMU stalls with more): drop --cpus %d, or use "
+		    "--timing host", o->cpus);
+	return timing;
+}
+
 void run_prepare(struct run *r, const struct run_opts *o)
 {
 	const char *why;
@@ -164,6 +188,7 @@ void run_prepare(struct run *r, const struct run_opts *o)
 	r->t = target_find(o->target);
 	if (!r->t)
 		die("unknown target '%s' (targets: %s)", o->target, target_names());
+	r->timing = settle_timing(r->t, o);
 	r->versions = read_env_file(xasprintf("%s/.cache/versions.env", tcelab_top()));
 	if (r->t->arch) {
 		r->arch = r->t->arch;
@@ -200,15 +225,18 @@ void run_boot(struct run *r)
 	struct boot b = {
 		.kernel = r->kernel, .initrd = r->initrd, .share_dir = r->share,
 		.run_dir = r->dir, .console = r->console, .cpus = o->cpus ? o->cpus : 2,
-		.mem_mb = 2048,
+		.mem_mb = 2048, .timing = r->timing,
 	};
 
 	if (!r->t->arch) {
 		run_native(r);
 		return;
 	}
-	b.cmdline = xasprintf("%spanic=-1 tcelab.job=%s%s%s%s%s%s%s", o->verbose ? "" : "quiet ",
-			      o->job, o->suite ? " tcelab.suite=" : "", o->suite ? o->suite : "",
+	if (r->timing == TCELAB_TIMING_ICOUNT)
+		b.cpus = 1;
+	b.cmdline = xasprintf("%spanic=-1 tcelab.job=%s tcelab.timing=%s%s%s%s%s%s%s",
+			      o->verbose ? "" : "quiet ", o->job, tcelab_timings[r->timing].name,
+			      o->suite ? " tcelab.suite=" : "", o->suite ? o->suite : "",
 			      o->backends ? " tcelab.backends=" : "", o->backends ? o->backends : "",
 			      o->append ? " " : "", o->append ? o->append : "");
 	if (r->t->disk_mb) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tcelab/schema.h>
+#include <tcelab/timing.h>
 
 #include "guestlog.h"
 #include "target.h"
@@ -384,7 +385,7 @@ static char *git_commit(void)
 
 void run_judge(struct run *r)
 {
-	cJSON *qemu, *failures;
+	cJSON *qemu, *failures, *timing;
 	int i;
 
 	progress("guest finished in %.1f s; checking results", r->guest_seconds);
@@ -394,6 +395,10 @@ void run_judge(struct run *r)
 	cJSON_AddStringToObject(r->results, "target", r->t->name);
 	cJSON_AddStringToObject(r->results, "arch", r->arch);
 	cJSON_AddStringToObject(r->results, "job", r->o->job);
+	timing = cJSON_AddObjectToObject(r->results, "timing");
+	cJSON_AddStringToObject(timing, "mode", tcelab_timings[r->timing].name);
+	cJSON_AddStringToObject(timing, "unit", tcelab_timings[r->timing].unit);
+	cJSON_AddStringToObject(timing, "what", tcelab_timings[r->timing].what);
 	cJSON_AddStringToObject(r->versions, "TCELAB_COMMIT", git_commit());
 	cJSON_AddItemToObject(r->results, "versions", r->versions);
 	if (r->qemu_command) {

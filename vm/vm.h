@@ -17,6 +17,7 @@ struct run_opts {
 	const char *append;		/* extra kernel command-line arguments */
 	const char *suite;		/* scenario suite (traces/suites/<suite>.suite) */
 	const char *backends;		/* replay backends, comma-separated (kmod,vfio) */
+	const char *timing;		/* include/tcelab/timing.h; NULL: the target's default */
 	const char *expect_failure;	/* test-only: pass iff the run fails for each of these kinds */
 	int check;			/* only say whether the target can run */
 	int verbose;
@@ -38,6 +39,7 @@ struct run {
 	const char *arch;		/* the guest programs' build arch */
 	cJSON *versions;		/* .cache/versions.env */
 	const char *kernel, *initrd;	/* NULL for native */
+	int timing;			/* enum tcelab_timing, settled by run_prepare() */
 	char *id, *dir, *share;		/* run id, run directory, the guest's share (guest/) */
 	char *console, *qemu_log;
 	char *qemu_command;		/* NULL for native */
