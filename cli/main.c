@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "run.h"
+#include "validity.h"
 #include "reports/reports.h"
 #include "traces/traces.h"
 
@@ -21,6 +22,8 @@ static void usage(FILE *f)
 		"  report  dashboard (index.html), summary.json and metrics.prom of run directories\n"
 		"  compare A/B latency and leak verdict between two (sets of) runs, for CI\n"
 		"  history the recorded runs and their latency trends (SQLite)\n"
+		"  validity measure the compare verdict: false alarms on A/A pairs, power on a\n"
+		"          calibrated slowdown, per timing mode\n"
 		"  help    this text; 'tcelab COMMAND --help' for a command's options\n"
 		"\n"
 		"Most users start with 'make run' and 'make test' (see README.md).\n");
@@ -50,6 +53,8 @@ int main(int argc, char **argv)
 		return cmd_compare(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "history"))
 		return cmd_history(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "validity"))
+		return cmd_validity(argc - 1, argv + 1);
 	fprintf(stderr, "tcelab: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return 2;

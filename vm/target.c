@@ -255,3 +255,12 @@ const char *target_names(void)
 {
 	return "powernv9|powernv8|powernv9-vfio|powernv8-vfio|x86_64|pseries|native";
 }
+
+int target_default_timing(const char *name)
+{
+	const struct target *t = target_find(name);
+
+	if (!t)
+		die("unknown target '%s' (targets: %s)", name, target_names());
+	return t->default_timing;
+}

@@ -72,5 +72,7 @@ void run_print_summary(const struct run *r);
 
 /* target.c: "powernv9|powernv8|x86_64|native" */
 const char *target_names(void);
+/* The timing mode (enum tcelab_timing) a run of target @name gets without --timing; dies on an unknown target. */
+int target_default_timing(const char *name);
 
 #endif /* TCELAB_VM_H */

@@ -21,5 +21,6 @@
 #define SCHEMA_RUN	"tcelab-run/1"		/* README.md, "Where results go" */
 #define SCHEMA_SUMMARY	"tcelab-summary/1"	/* reports/README.md */
 #define SCHEMA_COMPARE	"tcelab-compare/2"	/* reports/README.md */
+#define SCHEMA_VALIDITY	"tcelab-validity/1"	/* README.md, "How far to trust a verdict" */
 
 #endif /* __TCELAB_SCHEMA_H */

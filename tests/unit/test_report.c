@@ -227,6 +227,7 @@ static struct run_verdict judge_runs(const double *b, size_t nb, const double *c
 	struct run_verdict v;
 
 	compare_opts_default(&o);
+	o.threshold = 0.10;	/* the host timing mode's */
 	compare_runs(b, nb, c, nc, &o, &v);
 	printf("#   %s (%s): %s\n", v.verdict, v.rule, v.reason);
 	return v;
@@ -423,6 +424,11 @@ UNIT_TEST(report_compare_kill_knob_regression)
 	CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(p50, "current"), "values")), 3);
 	CHECK(cJSON_GetArrayItem(cJSON_GetObjectItem(p50, "ci95"), 0)->valuedouble > 1);
 	CHECK_STR(row_verdict(r, "op:map"), "regression");
+	/* Host-timed runs: the host mode's threshold. */
+	CHECK(fabs(jnum(r, "threshold") - 0.10) < 1e-9);
+	/* 33 kill calls a run: its p99 is its slowest call or so, which decides nothing. */
+	CHECK_STR(jstr(cJSON_GetObjectItem(row_of(r, "kill"), "p99"), "verdict"), "not judged");
+	CHECK_STR(jstr(cJSON_GetObjectItem(row_of(r, "kill"), "p99"), "rule"), "min-calls");
 	cJSON_Delete(r);
 	/* And back: the baseline is an improvement over the knob runs. */
 	r = compare_fixtures(kill_runs, 3, base_runs, 3);
