@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ab.h"
 #include "run.h"
 #include "validity.h"
 #include "reports/reports.h"
@@ -21,6 +22,8 @@ static void usage(FILE *f)
 		"  gen     write a synthetic .tce trace (net, storage, ddw, boot, ..., adversarial)\n"
 		"  report  dashboard (index.html), summary.json and metrics.prom of run directories\n"
 		"  compare A/B latency and leak verdict between two (sets of) runs, for CI\n"
+		"  ab      run a base and a candidate interleaved, compare, report as the perf robots\n"
+		"          do (--bisect for git bisect run)\n"
 		"  history the recorded runs and their latency trends (SQLite)\n"
 		"  validity measure the compare verdict: false alarms on A/A pairs, power on a\n"
 		"          calibrated slowdown, per timing mode\n"
@@ -51,6 +54,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "compare"))
 		return cmd_compare(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "ab"))
+		return cmd_ab(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "history"))
 		return cmd_history(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "validity"))

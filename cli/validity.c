@@ -14,7 +14,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -27,6 +26,7 @@
 #include <tcelab/schema.h>
 #include <tcelab/timing.h>
 
+#include "spawn.h"
 #include "validity.h"
 #include "vm/vm.h"
 #include "lib/json.h"
@@ -69,15 +69,6 @@ struct mode_result {
 	cJSON *pairs;
 };
 
-static char *self_exe(void)
-{
-	char *path = realpath("/proc/self/exe", NULL);
-
-	if (!path)
-		die_status(2, "cannot find this program (/proc/self/exe): %s", strerror(errno));
-	return path;
-}
-
 /* Busy loops, one process each, until stop_noise(). */
 static void start_noise(pid_t *pids, int n)
 {
@@ -106,49 +97,23 @@ static void stop_noise(pid_t *pids, int n)
 	}
 }
 
-/* This program with @argv, its output in @log; its exit status. */
-static int run_self(char **argv, const char *log)
-{
-	int status, fd;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		die_status(2, "fork: %s", strerror(errno));
-	if (!pid) {
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd < 0)
-			_exit(126);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		die_status(2, "waitpid: %s", strerror(errno));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* One guest run of the validity suite with @units of xchg_work; its directory. */
 static char *one_run(const struct validity_opts *o, int mode, const char *name, int units,
 		     int busy, int *seq, int total)
 {
 	char *dir = xasprintf("%s/runs/%s/%s", o->out, tcelab_timings[mode].name, name);
-	char *log = xasprintf("%s.log", dir), *exe = self_exe();
+	char *log = xasprintf("%s.log", dir);
 	char *append = xasprintf("tcelab.knob.xchg_work=%d", units);
-	char *argv[] = { exe, "run", "--target", (char *)o->target, "--job", "suite", "--suite",
+	char *argv[] = { "tcelab", "run", "--target", (char *)o->target, "--job", "suite", "--suite",
 			 "validity", "--timing", (char *)tcelab_timings[mode].name, "--append",
 			 append, "--out", dir, "--no-history", NULL };
 	pid_t noise[64];
 	double t0 = now_seconds();
 	int status;
 
-	*strrchr(log, '/') = 0;
-	if (mkdir_p(log))
-		die_status(2, "cannot create %s: %s", log, strerror(errno));
-	log[strlen(log)] = '/';
 	if (busy)
 		start_noise(noise, o->noise);
-	status = run_self(argv, log);
+	status = spawn_self(argv, log);
 	if (busy)
 		stop_noise(noise, o->noise);
 	progress("validity [%d/%d] %s %s: xchg_work=%d%s, %.1f s", ++*seq, total,
@@ -157,7 +122,7 @@ static char *one_run(const struct validity_opts *o, int mode, const char *name, 
 	if (status)
 		die_status(2, "validity: run %s failed (exit %d): a measurement needs every run to pass; see %s",
 		    dir, status, log);
-	free(log), free(exe), free(append);
+	free(log), free(append);
 	return dir;
 }
 
@@ -220,10 +185,10 @@ static cJSON *compare(const struct validity_opts *o, const struct side *a, const
 		      const char *dir)
 {
 	char *json = xasprintf("%s/%s-vs-%s.json", dir, b->name, a->name);
-	char *log = xasprintf("%s/%s-vs-%s.txt", dir, b->name, a->name), *exe = self_exe();
+	char *log = xasprintf("%s/%s-vs-%s.txt", dir, b->name, a->name);
 	char *base = join_dirs(a->dirs, o->runs), *cur = join_dirs(b->dirs, o->runs);
 	char thr[32], err[256];
-	char *argv[9] = { exe, "compare", "--json", json };
+	char *argv[9] = { "tcelab", "compare", "--json", json };
 	int status, n = 4;
 	cJSON *c;
 
@@ -234,13 +199,13 @@ static cJSON *compare(const struct validity_opts *o, const struct side *a, const
 	}
 	argv[n++] = base;
 	argv[n++] = cur;
-	status = run_self(argv, log);
+	status = spawn_self(argv, log);
 	if (status != 0 && status != 1 && status != 3)
 		die_status(2, "validity: tcelab compare failed (exit %d): see %s", status, log);
 	c = json_load(json, SCHEMA_COMPARE, err, sizeof(err));
 	if (!c)
 		die_status(2, "validity: %s: %s", json, err);
-	free(json), free(log), free(exe), free(base), free(cur);
+	free(json), free(log), free(base), free(cur);
 	return c;
 }
 

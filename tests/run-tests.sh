@@ -43,6 +43,25 @@ if "$tcelab" run --target x86_64 --trace "$runs/bad.tce" --out "$runs/bad-trace"
 	cat "$runs/bad-trace.log"
 	exit 1
 fi
+echo "==> the verdict measured (tcelab validity, short): 3 A/A pairs, 3 at +20 % of op:put, icount"
+# Wide margins: a busy host in half the runs, and still no false alarm and every slowdown found.
+"$tcelab" validity --target x86_64 --timings icount --pairs 3 --levels 20 \
+	--out "$runs/validity" >"$runs/validity.log" 2>&1 &&
+	grep -Eq '^  icount +0 of 3 +3 of 3 *$' "$runs/validity/verdict.txt" ||
+	{ cat "$runs/validity.log"; exit 1; }
+echo "==> tcelab ab --bisect: a +20 % slowdown of op:put is bad (1), a side that cannot run is skip (125)"
+"$tcelab" ab --bisect --runs 3 --base '' --cand '--append tcelab.knob.xchg_work=178' \
+	--out "$runs/ab" --target x86_64 --job suite --suite validity >"$runs/ab.log" 2>&1
+status=$?
+[ $status = 1 ] && grep -Eq '^tcelab ab: \+[0-9.]+% regression of net ' "$runs/ab.log" &&
+	grep -Eq ' net\.op:put\.p50 +regression$' "$runs/ab.log" ||
+	{ echo "tcelab ab exited $status, not 1, or did not report net op:put:"; cat "$runs/ab.log"; exit 1; }
+"$tcelab" ab --bisect --runs 3 --base '' --cand '--cpus 99' --out "$runs/ab-skip" \
+	--target x86_64 >"$runs/ab-skip.log" 2>&1
+status=$?
+[ $status = 125 ] && grep -q "the cand side cannot run" "$runs/ab-skip.log" &&
+	[ ! -e "$runs/ab-skip/base-1" ] ||
+	{ echo "tcelab ab exited $status, not 125, on a side that cannot run:"; cat "$runs/ab-skip.log"; exit 1; }
 echo "==> upstream VFIO sPAPR TCE stack on powernv9-vfio"
 "$tcelab" run --target powernv9-vfio --job vfio --out "$runs/powernv9-vfio-vfio" || exit 1
 echo "==> the probes catch upstream 6.1's UNREGISTER_MEMORY leak (16 pages) on powernv9-vfio"

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <tcelab/timing.h>
+
 #include "target.h"
 #include "verdict.h"
 #include "vm.h"
@@ -78,8 +80,8 @@ void run_print_summary(const struct run *r)
 	struct probe_totals t;
 	int i;
 
-	printf("tcelab %s on %s: %s (guest %.1f s)\n", r->o->job, r->t->name,
-	       r->nfail ? "FAIL" : "PASS", r->guest_seconds);
+	printf("tcelab %s on %s: %s (guest %.1f s, timing %s)\n", r->o->job, r->t->name,
+	       r->nfail ? "FAIL" : "PASS", r->guest_seconds, tcelab_timings[r->timing].name);
 	if (tests)
 		printf("  tests     %ld passed, %ld failed\n", json_count(tests, "passed", NULL, NULL),
 		       json_count(tests, "failed", NULL, NULL));
