@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ab.h"
+#include "kconfig.h"
 #include "run.h"
 #include "validity.h"
 #include "reports/reports.h"
@@ -25,6 +26,7 @@ static void usage(FILE *f)
 		"  ab      run a base and a candidate interleaved, compare, report as the perf robots\n"
 		"          do (--bisect for git bisect run)\n"
 		"  history the recorded runs and their latency trends (SQLite)\n"
+		"  kconfig the kernel options a target needs (a .config fragment, or --check)\n"
 		"  validity measure the compare verdict: false alarms on A/A pairs, power on a\n"
 		"          calibrated slowdown, per timing mode\n"
 		"  help    this text; 'tcelab COMMAND --help' for a command's options\n"
@@ -56,6 +58,8 @@ int main(int argc, char **argv)
 		return cmd_compare(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ab"))
 		return cmd_ab(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "kconfig"))
+		return cmd_kconfig(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "history"))
 		return cmd_history(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "validity"))

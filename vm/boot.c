@@ -59,6 +59,33 @@ static const char *kernel_path(const struct target *t, const cJSON *versions)
 	return xasprintf("%s/.cache/kernel/ppc64le/boot/vmlinux-%s", tcelab_top(), abi->valuestring);
 }
 
+/* The guest kernel's configuration, next to it as the Debian package ships it. */
+static char *kernel_config_path(const struct target *t, const cJSON *versions)
+{
+	const cJSON *abi = cJSON_GetObjectItem(versions, strcmp(t->arch, "x86_64") ? "PPC_ABI" :
+					       "X86_ABI");
+
+	return xasprintf("%s/.cache/kernel/%s/boot/config-%s", tcelab_top(), t->arch,
+			 cJSON_IsString(abi) ? abi->valuestring : "?");
+}
+
+/* Preflight: a kernel without what the target, its devices and the timing mode need never boots. */
+static void check_kernel_config(const struct run *r)
+{
+	char *config = kernel_config_path(r->t, r->versions), *notes, *missing;
+
+	missing = kconfig_missing(config, r->t->name, r->timing, &notes);
+	if (missing)
+		die("the guest kernel's configuration (%s) lacks what target %s with --timing %s "
+		    "needs:\n%sfix: 'tcelab kconfig --target %s --timing %s' prints the options to "
+		    "merge into the kernel's .config; rebuild it with them", config, r->t->name,
+		    tcelab_timings[r->timing].name, missing, r->t->name, tcelab_timings[r->timing].name);
+	if (notes)
+		fprintf(stderr, "tcelab: note: the guest kernel (%s) lacks:\n%s", config, notes);
+	free(config);
+	free(notes);
+}
+
 /* Copy what the console gained since last time to stderr (-v). */
 static void echo_console(const char *path, off_t *pos)
 {
@@ -198,6 +225,7 @@ void run_prepare(struct run *r, const struct run_opts *o)
 			die("missing guest kernel %s: run 'make setup' (make run does it)", r->kernel);
 		if (!path_exists(r->initrd))
 			die("missing %s: run 'make build' (make run does it)", r->initrd);
+		check_kernel_config(r);
 		return;
 	}
 	why = native_unsupported_reason();

@@ -8,6 +8,7 @@
 #ifndef TCELAB_VM_H
 #define TCELAB_VM_H
 
+#include <stdio.h>
 #include <cjson/cJSON.h>
 
 struct run_opts {
@@ -74,5 +75,14 @@ void run_print_summary(const struct run *r);
 const char *target_names(void);
 /* The timing mode (enum tcelab_timing) a run of target @name gets without --timing; dies on an unknown target. */
 int target_default_timing(const char *name);
+
+/*
+ * kconfig.c: the kernel options target @target with @timing needs. kconfig_fragment() prints
+ * them as a .config fragment; kconfig_missing() checks the configuration in @config_path: the
+ * lines of the options it lacks that a run cannot do without (NULL: none), and in *@notes those
+ * it only does worse without (NULL: none).
+ */
+void kconfig_fragment(FILE *f, const char *target, int timing);
+char *kconfig_missing(const char *config_path, const char *target, int timing, char **notes);
 
 #endif /* TCELAB_VM_H */
