@@ -147,7 +147,7 @@ static void add_point(struct tap_result *r, const char *block, const char *p, co
 		r->passed++;
 		r->skipped += pt->status == TAP_SKIP;
 	}
-	if (pt->status != TAP_PASS)
+	if (pt->status == TAP_FAIL || pt->status == TAP_TODO)
 		pt->excerpt = tail_of(block, *end ? end + 1 : end, TAP_EXCERPT_LINES);
 }
 

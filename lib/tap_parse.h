@@ -15,7 +15,7 @@ enum tap_status {
 	TAP_TODO,	/* "not ok ... # TODO": a known failure; counted as passed */
 };
 
-/* The excerpt of a point that did not pass holds at most this many lines. */
+/* The excerpt of a failed point holds at most this many lines. */
 #define TAP_EXCERPT_LINES 30
 
 struct tap_point {
@@ -23,7 +23,7 @@ struct tap_point {
 	enum tap_status status;
 	char *description;	/* "" when the line has none */
 	char *reason;		/* the SKIP or TODO directive's text, or NULL */
-	char *excerpt;		/* not passed: the lines since the previous result, its own last */
+	char *excerpt;		/* failed or TODO: the lines since the previous result, its own last */
 };
 
 struct tap_result {

@@ -95,7 +95,32 @@ static void check_kernel_log(struct run *r, const char *log, const char *source)
 	free(hit.excerpt);
 }
 
-/* Every TAP file the guest's test job left in tap/. */
+/*
+ * Each result of a program as results.json keeps it: {n, name, status[, reason][, excerpt]};
+ * the excerpt (what led to a result that did not pass) is what the CI formats report.
+ */
+static cJSON *test_points(const struct tap_result *t)
+{
+	cJSON *points = cJSON_CreateArray();
+	int i;
+
+	for (i = 0; i < t->nr_points; i++) {
+		const struct tap_point *pt = &t->points[i];
+		cJSON *p = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(p, "n", pt->number);
+		cJSON_AddStringToObject(p, "name", pt->description);
+		cJSON_AddStringToObject(p, "status", tap_status_name(pt->status));
+		if (pt->reason)
+			cJSON_AddStringToObject(p, "reason", pt->reason);
+		if (pt->excerpt)
+			cJSON_AddStringToObject(p, "excerpt", pt->excerpt);
+		cJSON_AddItemToArray(points, p);
+	}
+	return points;
+}
+
+/* Every KTAP (or TAP) file the guest's test job left in tap/. */
 static void check_tests(struct run *r)
 {
 	char *dir = xasprintf("%s/tap", r->share);
@@ -124,6 +149,11 @@ static void check_tests(struct run *r)
 		cJSON_AddNumberToObject(p, "passed", t.passed);
 		cJSON_AddNumberToObject(p, "failed", t.failed);
 		cJSON_AddNumberToObject(p, "skipped", t.skipped);
+		cJSON_AddNumberToObject(p, "ran", t.ran);
+		cJSON_AddBoolToObject(p, "bailed_out", t.bailed_out);
+		if (t.skip_reason)
+			cJSON_AddStringToObject(p, "skip_reason", t.skip_reason);
+		cJSON_AddItemToObject(p, "points", test_points(&t));
 		passed += t.passed;
 		failed += t.failed;
 		skipped += t.skipped;
@@ -132,6 +162,7 @@ static void check_tests(struct run *r)
 			     "guest test %s: %d of %d planned ran, %d failed%s%s", name, t.ran,
 			     t.planned, t.failed, t.bailed_out ? ", bailed out" : "",
 			     t.planned < 0 ? ", no plan printed" : "");
+		tap_result_free(&t);
 		free(name);
 		free(text);
 next:
