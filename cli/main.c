@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <tcelab/exit_codes.h>
+
 #include "run.h"
 #include "reports/reports.h"
 #include "traces/traces.h"
@@ -23,6 +25,9 @@ static void usage(FILE *f)
 		"  history the recorded runs and their latency trends (SQLite)\n"
 		"  help    this text; 'tcelab COMMAND --help' for a command's options\n"
 		"\n"
+		"exit status (README.md, \"Exit codes\"): 0 pass, 1 fail or regression, 2 usage or\n"
+		"harness error, 3 inconclusive (compare), 4 cannot run here (skip)\n"
+		"\n"
 		"Most users start with 'make run' and 'make test' (see README.md).\n");
 }
 
@@ -32,7 +37,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
 		usage(stderr);
-		return 2;
+		return TCELAB_EXIT_ERROR;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
@@ -52,5 +57,5 @@ int main(int argc, char **argv)
 		return cmd_history(argc - 1, argv + 1);
 	fprintf(stderr, "tcelab: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
-	return 2;
+	return TCELAB_EXIT_ERROR;
 }

@@ -119,16 +119,16 @@ int cmd_report(int argc, char **argv)
 			return 0;
 		default:
 			report_usage(stderr);
-			return 2;
+			return TCELAB_EXIT_ERROR;
 		}
 	}
 	if (optind >= argc) {
 		report_usage(stderr);
-		return 2;
+		return TCELAB_EXIT_ERROR;
 	}
 	for (; optind < argc; optind++)
 		bad |= report_one(argv[optind], path_exists(db) ? db : NULL, quiet) != 0;
-	return bad;
+	return bad ? TCELAB_EXIT_ERROR : TCELAB_EXIT_PASS;
 }
 
 /* --- compare ------------------------------------------------------------------------------- */
@@ -165,7 +165,7 @@ static int load_set(const char *spec, cJSON ***docs)
 			struct dirent *e;
 
 			if (!d)
-				die_status(COMPARE_USAGE, "%s is neither a run directory nor a directory of runs", tok);
+				die("%s is neither a run directory nor a directory of runs", tok);
 			while ((e = readdir(d))) {
 				char *p = xasprintf("%s/%s", tok, e->d_name);
 
@@ -178,7 +178,7 @@ static int load_set(const char *spec, cJSON ***docs)
 			}
 			closedir(d);
 			if (!nn)
-				die_status(COMPARE_USAGE, "%s holds no run directories (with results.json)", tok);
+				die("%s holds no run directories (with results.json)", tok);
 			qsort(names, nn, sizeof(*names), cmp_str);
 		}
 		for (i = 0; i < nn; i++) {
@@ -186,7 +186,7 @@ static int load_set(const char *spec, cJSON ***docs)
 			cJSON *doc = report_load(names[i], &why);
 
 			if (!doc)
-				die_status(COMPARE_USAGE, "%s: %s", names[i], why);
+				die("%s: %s", names[i], why);
 			*docs = realloc(*docs, (n + 1) * sizeof(**docs));
 			(*docs)[n++] = doc;
 			free(names[i]);
@@ -260,12 +260,12 @@ int cmd_compare(int argc, char **argv)
 		case 't':
 			o.threshold = strtod(optarg, &end) / 100;
 			if ((*end && strcmp(end, "%")) || o.threshold < 0)
-				die_status(COMPARE_USAGE, "--threshold takes a percentage, not '%s'", optarg);
+				die("--threshold takes a percentage, not '%s'", optarg);
 			break;
 		case 'r':
 			o.max_rsd = strtod(optarg, &end) / 100;
 			if ((*end && strcmp(end, "%")) || o.max_rsd < 0)
-				die_status(COMPARE_USAGE, "--max-rsd takes a percentage, not '%s'", optarg);
+				die("--max-rsd takes a percentage, not '%s'", optarg);
 			break;
 		case 'j':
 			json_out = optarg;
@@ -281,12 +281,12 @@ int cmd_compare(int argc, char **argv)
 			return 0;
 		default:
 			compare_usage(stderr);
-			return COMPARE_USAGE;
+			return TCELAB_EXIT_ERROR;
 		}
 	}
 	if (argc - optind != 2) {
 		compare_usage(stderr);
-		return COMPARE_USAGE;
+		return TCELAB_EXIT_ERROR;
 	}
 	nb = load_set(argv[optind], &base);
 	nc = load_set(argv[optind + 1], &cur);
@@ -294,12 +294,12 @@ int cmd_compare(int argc, char **argv)
 	compare_print(c, stdout);
 	status = compare_status(c);
 	if (strict && cJSON_IsArray(cJSON_GetObjectItem(c, "environment_mismatch")))
-		status = COMPARE_FAILED;
+		status = TCELAB_EXIT_FAIL;
 	if (json_out) {
 		char *s = cJSON_Print(c), *body = xasprintf("%s\n", s);
 
 		if (write_file(json_out, body))
-			die_status(COMPARE_USAGE, "cannot write %s", json_out);
+			die("cannot write %s", json_out);
 		free(s);
 		free(body);
 	}
@@ -311,7 +311,7 @@ int cmd_compare(int argc, char **argv)
 		cJSON_AddStringToObject(data, "generated_by", "tcelab compare");
 		cJSON_AddItemReferenceToObject(data, "compare", c);
 		if (html_write(html_out, "tcelab compare", data, &err))
-			die_status(COMPARE_USAGE, "%s", err);
+			die("%s", err);
 		printf("page: %s\n", html_out);
 		cJSON_Delete(data);
 	}
@@ -385,13 +385,13 @@ int cmd_history(int argc, char **argv)
 			return 0;
 		default:
 			history_usage(stderr);
-			return 2;
+			return TCELAB_EXIT_ERROR;
 		}
 	}
 	if (add) {
 		if (optind >= argc) {
 			history_usage(stderr);
-			return 2;
+			return TCELAB_EXIT_ERROR;
 		}
 		for (; optind < argc; optind++) {
 			const char *why = NULL;
@@ -412,7 +412,7 @@ int cmd_history(int argc, char **argv)
 			}
 			cJSON_Delete(doc);
 		}
-		return bad;
+		return bad ? TCELAB_EXIT_ERROR : TCELAB_EXIT_PASS;
 	}
 	if (optind < argc)
 		die("unexpected argument '%s' (see 'tcelab history --help')", argv[optind]);

@@ -483,10 +483,10 @@ int run_exit_status(const struct run *r)
 	int passed;
 
 	if (!r->o->expect_failure)
-		return r->nfail ? 1 : 0;
+		return r->nfail ? TCELAB_EXIT_FAIL : TCELAB_EXIT_PASS;
 	/* Test-only: the harness proves it catches a failure of exactly these kinds. */
 	passed = has_failures(r, r->o->expect_failure);
 	fprintf(stderr, "%s: expected failure '%s' %s\n", passed ? "PASS" : "FAIL",
 		r->o->expect_failure, passed ? "was caught" : "was NOT caught");
-	return passed ? 0 : 1;
+	return passed ? TCELAB_EXIT_PASS : TCELAB_EXIT_FAIL;
 }
