@@ -67,14 +67,14 @@ void rhist_from_json(const cJSON *lat, struct rhist *h)
 	}
 }
 
-/* Percentile row of one latency histogram, recomputed from its buckets. */
+/* Percentile row of one latency histogram, recomputed from its buckets, in the histogram's unit. */
 static cJSON *latency_row(const cJSON *lat, double count)
 {
 	cJSON *row = cJSON_CreateObject();
 	struct rhist h;
 
 	rhist_from_json(lat, &h);
-	cJSON_AddStringToObject(row, "unit", "ns");
+	cJSON_AddStringToObject(row, "unit", jstr(lat, "unit") ?: "ns");
 	add_num(row, "count", isnan(count) ? h.count : count);
 	add_num(row, "p50", h.count ? rhist_percentile(&h, 0.50) : NAN);
 	add_num(row, "p90", h.count ? rhist_percentile(&h, 0.90) : NAN);
@@ -380,6 +380,10 @@ cJSON *report_load(const char *dir, const char **err)
 		add_num(t, "passed", jnum(v, "passed"));
 		add_num(t, "failed", jnum(v, "failed"));
 		add_num(t, "skipped", jnum(v, "skipped"));
+		/* Each program's results, for the CI formats (ci_formats.c). */
+		if (cJSON_IsObject(cJSON_GetObjectItem(v, "programs")))
+			cJSON_AddItemToObject(cJSON_AddObjectToObject(detail, "tests"), "programs",
+					      cJSON_Duplicate(cJSON_GetObjectItem(v, "programs"), 1));
 	}
 	add_environment(sum, res, probe);
 	add_pins(sum, detail, res, probe);

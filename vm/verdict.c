@@ -157,11 +157,13 @@ static void check_tests(struct run *r)
 		passed += t.passed;
 		failed += t.failed;
 		skipped += t.skipped;
-		if (!tap_passed(&t))
+		if (!tap_passed(&t)) {
+			cJSON_AddStringToObject(p, "excerpt", tail_lines(text, EXCERPT_LINES));
 			fail(r, "test-failure", tail_lines(text, EXCERPT_LINES),
 			     "guest test %s: %d of %d planned ran, %d failed%s%s", name, t.ran,
 			     t.planned, t.failed, t.bailed_out ? ", bailed out" : "",
 			     t.planned < 0 ? ", no plan printed" : "");
+		}
 		tap_result_free(&t);
 		free(name);
 		free(text);
