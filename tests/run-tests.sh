@@ -46,6 +46,12 @@ esac
 for t in $targets; do
 	echo "==> guest tests on $t"
 	"$tcelab" run --target "$t" --job test --out "$runs/$t-test" || exit 1
+	# One KTAP document: a subtest and a result per program, then the probe loop's result.
+	log=$runs/$t-test/guest/job.log
+	want=$(($(ls "$runs/$t-test/guest/tap" | wc -l) + 1))
+	[ "$(sed -n 1p "$log")" = "KTAP version 1" ] && [ "$(sed -n 2p "$log")" = "1..$want" ] &&
+		[ "$(grep -c '^ok [0-9]' "$log")" = "$want" ] ||
+		{ echo "guest/job.log is not one KTAP document of $want passed results:"; cat "$log"; exit 1; }
 	for jk in $negative_jobs; do
 		echo "==> harness catches ${jk#*:} on $t"
 		expect_failure "$t-${jk%%:*}" "${jk#*:}" --target "$t" --job "${jk%%:*}"
@@ -85,4 +91,6 @@ grep -qF "$want" "$runs/powernv9-vfio-unreg-leak.log" || {
 echo "==> the default suite on tcelab.ko and on the upstream VFIO container, one boot"
 "$tcelab" run --target powernv9-vfio --job suite --backends kmod,vfio \
 	--out "$runs/powernv9-vfio-side-by-side" || exit 1
+echo "==> CI formats of every run: junit.xml, kcidb.json, benchmark.json against tests/schemas/"
+tests/check-ci-formats.py "$runs"/*/ || exit 1
 echo "==> all tests passed"
