@@ -15,6 +15,7 @@
 #include <time.h>
 #include <wordexp.h>
 #include <cjson/cJSON.h>
+#include <tcelab/exit_codes.h>
 #include <tcelab/schema.h>
 
 #include "ab.h"
@@ -23,9 +24,6 @@
 #include "lib/util.h"
 
 #define AB_MAX_ARGS	64
-
-/* Exit statuses: compare's, and what `git bisect run` reads with --bisect. */
-enum { AB_OK, AB_REGRESSION, AB_HARNESS, AB_INCONCLUSIVE, AB_BISECT_SKIP = 125 };
 
 struct ab_side {
 	const char *name;		/* "base", "cand" */
@@ -77,15 +75,15 @@ static void split_side(struct ab_side *s)
 
 	/* Quotes and spaces as a shell takes them; no command substitution. */
 	if (wordexp(s->options, &w, WRDE_NOCMD | WRDE_UNDEF))
-		die_status(AB_HARNESS, "--%s '%s': not a list of options a shell would split",
+		die_status(TCELAB_EXIT_ERROR, "--%s '%s': not a list of options a shell would split",
 			   s->name, s->options);
 	s->argc = (int)w.we_wordc;
 	s->argv = calloc(s->argc + 1, sizeof(*s->argv));
 	if (!s->argv)
-		die_status(AB_HARNESS, "out of memory");
+		die_status(TCELAB_EXIT_ERROR, "out of memory");
 	for (i = 0; i < w.we_wordc; i++) {
 		if (!strcmp(w.we_wordv[i], "--out") || !strcmp(w.we_wordv[i], "-o"))
-			die_status(AB_HARNESS, "--%s: tcelab ab names the run directories itself (--out "
+			die_status(TCELAB_EXIT_ERROR, "--%s: tcelab ab names the run directories itself (--out "
 				   "DIR for all of them)", s->name);
 		s->argv[i] = strdup(w.we_wordv[i]);
 	}
@@ -118,7 +116,7 @@ static void check_side(const struct ab_opts *o, const struct ab_side *s)
 		fprintf(stderr, "tcelab: ab: the %s side cannot run (tcelab run ... --check):\n",
 			s->name);
 		fputs(read_file(log, NULL) ?: "", stderr);
-		exit(o->bisect ? AB_BISECT_SKIP : AB_HARNESS);
+		exit(o->bisect ? TCELAB_EXIT_BISECT_SKIP : TCELAB_EXIT_ERROR);
 	}
 	free(log);
 }
@@ -144,7 +142,7 @@ static char *one_run(const struct ab_opts *o, struct ab_side *s, int i, int *seq
 		fprintf(stderr, "tcelab: ab: %s run %d could not be measured (exit %d); its log, %s:\n",
 			s->name, i, status, log);
 		fputs(read_file(log, NULL) ?: "", stderr);
-		exit(o->bisect ? AB_BISECT_SKIP : AB_HARNESS);
+		exit(o->bisect ? TCELAB_EXIT_BISECT_SKIP : TCELAB_EXIT_ERROR);
 	}
 	free(log), free(results);
 	return dir;
@@ -277,10 +275,10 @@ static int parse(struct ab_opts *o, int argc, char **argv)
 		char *end;
 
 #define VALUE() (i + 1 < argc ? argv[++i] : \
-		 (die_status(AB_HARNESS, "%s needs a value (see 'tcelab ab --help')", a), NULL))
+		 (die_status(TCELAB_EXIT_ERROR, "%s needs a value (see 'tcelab ab --help')", a), NULL))
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
-			exit(0);
+			exit(TCELAB_EXIT_PASS);
 		} else if (!strcmp(a, "--base")) {
 			o->side[0].options = VALUE();
 		} else if (!strcmp(a, "--cand")) {
@@ -288,7 +286,7 @@ static int parse(struct ab_opts *o, int argc, char **argv)
 		} else if (!strcmp(a, "--runs")) {
 			o->runs = strtol(VALUE(), &end, 10);
 			if (*end || o->runs < 1 || o->runs > 100)
-				die_status(AB_HARNESS, "--runs takes 1 to 100, not '%s'", argv[i]);
+				die_status(TCELAB_EXIT_ERROR, "--runs takes 1 to 100, not '%s'", argv[i]);
 		} else if (!strcmp(a, "--threshold")) {
 			o->threshold = VALUE();
 		} else if (!strcmp(a, "--out")) {
@@ -301,14 +299,14 @@ static int parse(struct ab_opts *o, int argc, char **argv)
 			o->bisect = 1;
 		} else {
 			if (o->ncommon == AB_MAX_ARGS)
-				die_status(AB_HARNESS, "at most %d options for both sides", AB_MAX_ARGS);
+				die_status(TCELAB_EXIT_ERROR, "at most %d options for both sides", AB_MAX_ARGS);
 			o->common[o->ncommon++] = argv[i];
 		}
 #undef VALUE
 	}
 	if (!o->side[0].options || !o->side[1].options) {
 		usage(stderr);
-		die_status(AB_HARNESS, "tcelab ab needs --base and --cand (an empty '' is a side "
+		die_status(TCELAB_EXIT_ERROR, "tcelab ab needs --base and --cand (an empty '' is a side "
 			   "with no options of its own)");
 	}
 	return 0;
@@ -331,7 +329,7 @@ int cmd_ab(int argc, char **argv)
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
 	o.out = o.out ?: xasprintf("%s/reports/ab-%s", tcelab_top(), stamp);
 	if (!dir_is_empty(o.out))
-		die_status(AB_HARNESS, "--out %s exists and is not empty: name a new directory", o.out);
+		die_status(TCELAB_EXIT_ERROR, "--out %s exists and is not empty: name a new directory", o.out);
 	check_side(&o, &o.side[0]);
 	check_side(&o, &o.side[1]);
 	progress("ab: %d runs a side, interleaved, into %s", o.runs, o.out);
@@ -355,10 +353,10 @@ int cmd_ab(int argc, char **argv)
 	argv_c[n++] = o.side[1].list;
 	status = spawn_self(argv_c, log);
 	c = json_load(json, SCHEMA_COMPARE, err, sizeof(err));
-	if (!c || status == AB_HARNESS || status > AB_INCONCLUSIVE) {
+	if (!c || status == TCELAB_EXIT_ERROR || status > TCELAB_EXIT_INCONCLUSIVE) {
 		fprintf(stderr, "tcelab: ab: the comparison failed (exit %d%s%s); see %s\n", status,
 			c ? "" : ": ", c ? "" : err, log);
-		return o.bisect ? AB_BISECT_SKIP : AB_HARNESS;
+		return o.bisect ? TCELAB_EXIT_BISECT_SKIP : TCELAB_EXIT_ERROR;
 	}
 	res = json_load(xasprintf("%s/cand-1/results.json", o.out), SCHEMA_RUN, err, sizeof(err));
 	f = open_memstream(&text, &len);
@@ -372,6 +370,7 @@ int cmd_ab(int argc, char **argv)
 	cJSON_Delete(c);
 	cJSON_Delete(res);
 	if (o.bisect)
-		return status == AB_OK ? 0 : status == AB_REGRESSION ? 1 : AB_BISECT_SKIP;
+		return status == TCELAB_EXIT_PASS || status == TCELAB_EXIT_FAIL ? status :
+		       TCELAB_EXIT_BISECT_SKIP;
 	return status;
 }

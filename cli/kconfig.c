@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <tcelab/exit_codes.h>
 #include <tcelab/timing.h>
 
 #include "kconfig.h"
@@ -51,14 +52,14 @@ int cmd_kconfig(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return 2;
+			return TCELAB_EXIT_ERROR;
 		}
 	}
 	if (optind < argc)
-		die_status(2, "unexpected argument '%s' (see 'tcelab kconfig --help')", argv[optind]);
+		die("unexpected argument '%s' (see 'tcelab kconfig --help')", argv[optind]);
 	mode = timing ? tcelab_timing_find(timing) : target_default_timing(target);
 	if (mode < 0)
-		die_status(2, "--timing: unknown mode '%s' (host, insns, icount)", timing);
+		die("--timing: unknown mode '%s' (host, insns, icount)", timing);
 	if (!check) {
 		kconfig_fragment(stdout, target, mode);
 		return 0;

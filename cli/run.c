@@ -33,9 +33,10 @@ static void run_usage(FILE *f)
 		"\n"
 		"Boots the target's QEMU guest (or uses this host with 'native'), runs a guest job and\n"
 		"writes results.json, the guest's dmesg, the QEMU command line and every component's\n"
-		"version into the run directory (default reports/<run-id>/). Exits non-zero when the\n"
-		"job fails, the kernel WARNs, BUGs, oopses or panics, a page stays pinned, or tcelab.ko\n"
-		"will not unload; the reason and a log excerpt are printed.\n"
+		"version into the run directory (default reports/<run-id>/). Exits 1 when the job\n"
+		"fails, the kernel WARNs, BUGs, oopses or panics, a page stays pinned, or tcelab.ko\n"
+		"will not unload (the reason and a log excerpt are printed), 2 on a usage or harness\n"
+		"error, 4 when the target cannot run here (README.md, \"Exit codes\").\n"
 		"\n"
 		"  --target T   powernv9 (default): QEMU POWER9, Debian ppc64el kernel, kprobes\n"
 		"               powernv8: QEMU POWER8 (PHB3)\n"
@@ -262,7 +263,7 @@ int cmd_run(int argc, char **argv)
 			return 0;
 		default:
 			run_usage(stderr);
-			return 2;
+			return TCELAB_EXIT_ERROR;
 		}
 	}
 	if (optind < argc)

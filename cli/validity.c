@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include <tcelab/schema.h>
+#include <tcelab/exit_codes.h>
 #include <tcelab/timing.h>
 
 #include "spawn.h"
@@ -77,7 +78,7 @@ static void start_noise(pid_t *pids, int n)
 	for (i = 0; i < n; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0)
-			die_status(2, "fork: %s", strerror(errno));
+			die("fork: %s", strerror(errno));
 		if (!pids[i]) {
 			volatile unsigned long spin = 0;
 
@@ -120,7 +121,7 @@ static char *one_run(const struct validity_opts *o, int mode, const char *name, 
 		 tcelab_timings[mode].name, name, units, busy ? ", busy host" : "",
 		 now_seconds() - t0);
 	if (status)
-		die_status(2, "validity: run %s failed (exit %d): a measurement needs every run to pass; see %s",
+		die("validity: run %s failed (exit %d): a measurement needs every run to pass; see %s",
 		    dir, status, log);
 	free(log), free(append);
 	return dir;
@@ -134,11 +135,11 @@ static double role_p50(const char *dir)
 	double v;
 
 	if (!sum)
-		die_status(2, "validity: %s: %s", path, err);
+		die("validity: %s: %s", path, err);
 	key = xasprintf("scenarios.%s.roles", SCENARIO);
 	v = json_num(cJSON_GetObjectItem(json_at(sum, key), ROLE), "p50", NAN);
 	if (isnan(v) || v <= 0)
-		die_status(2, "validity: %s has no %s %s p50", path, SCENARIO, ROLE);
+		die("validity: %s has no %s %s p50", path, SCENARIO, ROLE);
 	cJSON_Delete(sum);
 	free(path), free(key);
 	return v;
@@ -160,7 +161,7 @@ static void calibrate(const struct validity_opts *o, struct mode_result *m, int 
 	slow = sum[1] / CALIBRATION_RUNS;
 	m->slope = (slow - m->base_p50) / CALIBRATION_UNITS;
 	if (m->slope <= 0)
-		die_status(2, "validity: xchg_work=%d did not slow %s %s (p50 %.0f -> %.0f %s): nothing to "
+		die("validity: xchg_work=%d did not slow %s %s (p50 %.0f -> %.0f %s): nothing to "
 		    "calibrate on", CALIBRATION_UNITS, SCENARIO, ROLE, m->base_p50, slow,
 		    tcelab_timings[m->mode].unit);
 	for (k = 0; k < o->nlevels; k++)
@@ -201,10 +202,10 @@ static cJSON *compare(const struct validity_opts *o, const struct side *a, const
 	argv[n++] = cur;
 	status = spawn_self(argv, log);
 	if (status != 0 && status != 1 && status != 3)
-		die_status(2, "validity: tcelab compare failed (exit %d): see %s", status, log);
+		die("validity: tcelab compare failed (exit %d): see %s", status, log);
 	c = json_load(json, SCHEMA_COMPARE, err, sizeof(err));
 	if (!c)
-		die_status(2, "validity: %s: %s", json, err);
+		die("validity: %s: %s", json, err);
 	free(json), free(log), free(base), free(cur);
 	return c;
 }
@@ -236,7 +237,7 @@ static void measure_pair(const struct validity_opts *o, struct mode_result *m, i
 	const cJSON *row;
 
 	if (mkdir_p(dir))
-		die_status(2, "cannot create %s: %s", dir, strerror(errno));
+		die("cannot create %s: %s", dir, strerror(errno));
 	strcpy(sides[0].name, "A");
 	strcpy(sides[1].name, "A2");
 	for (k = 0; k < o->nlevels; k++) {
@@ -359,12 +360,12 @@ static void write_results(const struct validity_opts *o, const struct mode_resul
 		cJSON_AddItemToArray(modes, mode_json(o, &res[i]));
 	json = cJSON_Print(doc);
 	if (!json || write_file(tmp, xasprintf("%s\n", json)) || rename(tmp, path))
-		die_status(2, "cannot write %s: %s", path, strerror(errno));
+		die("cannot write %s: %s", path, strerror(errno));
 	f = open_memstream(&table, &len);
 	print_table(o, res, f);
 	fclose(f);
 	if (write_file(txt, table))
-		die_status(2, "cannot write %s: %s", txt, strerror(errno));
+		die("cannot write %s: %s", txt, strerror(errno));
 	fputs(table, stdout);
 	printf("  figures: %s\n", path);
 	cJSON_Delete(doc);
@@ -378,15 +379,15 @@ static int parse_list(const char *arg, int *out, int max, int (*one)(const char 
 
 	for (t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		if (n == max)
-			die_status(2, "%s: at most %d values", opt, max);
+			die("%s: at most %d values", opt, max);
 		out[n] = one(t);
 		if (out[n] < 0)
-			die_status(2, "%s: '%s' is not one of its values (see 'tcelab validity --help')", opt, t);
+			die("%s: '%s' is not one of its values (see 'tcelab validity --help')", opt, t);
 		n++;
 	}
 	free(copy);
 	if (!n)
-		die_status(2, "%s takes a comma-separated list", opt);
+		die("%s takes a comma-separated list", opt);
 	return n;
 }
 
@@ -467,12 +468,12 @@ int cmd_validity(int argc, char **argv)
 		case 'p':
 			o.pairs = strtol(optarg, &end, 10);
 			if (*end || o.pairs < 1)
-				die_status(2, "--pairs takes a positive number, not '%s'", optarg);
+				die("--pairs takes a positive number, not '%s'", optarg);
 			break;
 		case 'r':
 			o.runs = strtol(optarg, &end, 10);
 			if (*end || o.runs < 1 || o.runs > MAX_RUNS)
-				die_status(2, "--runs takes 1 to %d, not '%s'", MAX_RUNS, optarg);
+				die("--runs takes 1 to %d, not '%s'", MAX_RUNS, optarg);
 			break;
 		case 'l':
 			o.nlevels = parse_list(optarg, o.levels, MAX_LEVELS, percent, "--levels");
@@ -480,17 +481,17 @@ int cmd_validity(int argc, char **argv)
 		case 'T':
 			o.threshold = strtod(optarg, &end);
 			if (*end || o.threshold < 0)
-				die_status(2, "--threshold takes a percentage, not '%s'", optarg);
+				die("--threshold takes a percentage, not '%s'", optarg);
 			break;
 		case 'n':
 			o.noise = strtol(optarg, &end, 10);
 			if (*end || o.noise < 0 || o.noise > 64)
-				die_status(2, "--noise takes 0 to 64 busy loops, not '%s'", optarg);
+				die("--noise takes 0 to 64 busy loops, not '%s'", optarg);
 			break;
 		case 's':
 			o.seed = strtoul(optarg, &end, 10);
 			if (*end)
-				die_status(2, "--seed takes a number, not '%s'", optarg);
+				die("--seed takes a number, not '%s'", optarg);
 			break;
 		case 'o':
 			o.out = optarg;
@@ -500,11 +501,11 @@ int cmd_validity(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return 2;
+			return TCELAB_EXIT_ERROR;
 		}
 	}
 	if (optind < argc)
-		die_status(2, "unexpected argument '%s' (see 'tcelab validity --help')", argv[optind]);
+		die("unexpected argument '%s' (see 'tcelab validity --help')", argv[optind]);
 	if (timings) {
 		o.nmodes = parse_list(timings, o.modes, MAX_MODES, timing, "--timings");
 	} else {
@@ -514,7 +515,7 @@ int cmd_validity(int argc, char **argv)
 	}
 	o.out = o.out ?: xasprintf("%s/build/validity", tcelab_top());
 	if (!dir_is_empty(o.out))
-		die_status(2, "--out %s exists and is not empty: a measurement starts afresh; name a "
+		die("--out %s exists and is not empty: a measurement starts afresh; name a "
 			   "new directory or remove it", o.out);
 	srand(o.seed);
 	total = o.nmodes * (2 * CALIBRATION_RUNS + o.pairs * o.runs * (2 + o.nlevels));

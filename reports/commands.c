@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tcelab report | compare | history (commands.h). */
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tcelab/exit_codes.h>
 #include <tcelab/timing.h>
 
 #include "reports.h"
+#include "ci_formats.h"
 #include "compare.h"
 #include "export.h"
 #include "history.h"
@@ -16,25 +20,44 @@
 #include "model.h"
 #include "lib/util.h"
 
-/* Dashboard of one run: exports, trend from the history, index.html. Returns 0 or -1. */
-static int report_one(const char *dir, const char *db, int quiet)
+/* What 'tcelab report' writes into a run directory. */
+struct report_outputs {
+	bool dashboard;		/* summary.json, metrics.prom, index.html */
+	unsigned int ci;	/* a bit per entry of ci_formats[] */
+};
+
+#define ALL_CI_FORMATS (~0u)
+
+/* The CI formats @out asks for; each file written goes into @files. Returns 0 or -1. */
+static int write_ci_formats(const cJSON *doc, const char *dir, const struct report_outputs *out,
+			    cJSON *files)
 {
-	const char *why = NULL;
-	cJSON *doc = report_load(dir, &why), *data, *trend;
-	const cJSON *sum;
-	char *err = NULL, *page, *title;
+	const struct ci_format *f;
 	int ret = 0;
 
-	if (!doc) {
-		fprintf(stderr, "tcelab: %s: %s\n", dir, why);
-		return -1;
+	for (f = ci_formats; f->name; f++) {
+		if (!(out->ci & 1u << (f - ci_formats)))
+			continue;
+		if (ci_format_write(f, doc, dir)) {
+			fprintf(stderr, "tcelab: cannot write %s/%s: %s\n", dir, f->file,
+				strerror(errno));
+			ret = -1;
+		} else {
+			cJSON_AddItemToArray(files, cJSON_CreateString(f->file));
+		}
 	}
-	sum = cJSON_GetObjectItem(doc, "summary");
-	if (report_write_exports(doc, dir)) {
-		fprintf(stderr, "tcelab: cannot write summary.json / metrics.prom in %s\n", dir);
-		ret = -1;
-	}
-	data = cJSON_CreateObject();
+	return ret;
+}
+
+/* index.html, linking @files, with the trend of the runs recorded in @db. Returns 0 or -1. */
+static int write_dashboard(cJSON *doc, const char *dir, const char *db, cJSON *files,
+			   char **page)
+{
+	const cJSON *sum = cJSON_GetObjectItem(doc, "summary");
+	cJSON *data = cJSON_CreateObject(), *trend;
+	char *err = NULL, *title;
+	int ret = 0;
+
 	cJSON_AddStringToObject(data, "kind", "run");
 	cJSON_AddStringToObject(data, "generated_by", "tcelab report");
 	trend = db ? history_trend(db, jstr(sum, "target"), jstr(sum, "job"),
@@ -44,28 +67,61 @@ static int report_one(const char *dir, const char *db, int quiet)
 	err = NULL;
 	cJSON_AddItemToObject(data, "history", trend ?: cJSON_CreateNull());
 	cJSON_AddItemReferenceToObject(data, "doc", doc);
-	page = xasprintf("%s/index.html", dir);
+	cJSON_AddItemReferenceToObject(data, "files", files);
+	*page = xasprintf("%s/index.html", dir);
 	title = xasprintf("tcelab %s", jstr(sum, "run_id") ?: dir);
-	if (html_write(page, title, data, &err)) {
+	if (html_write(*page, title, data, &err)) {
 		fprintf(stderr, "tcelab: dashboard not written: %s\n", err);
 		free(err);
 		ret = -1;
 	}
-	if (!quiet) {
-		report_print_table(sum, stdout);
-		printf("  summary   %s/summary.json, %s/metrics.prom\n", dir, dir);
-		if (!ret)
-			printf("  dashboard %s\n", page);
-	}
 	cJSON_Delete(data);
-	cJSON_Delete(doc);
-	free(page);
 	free(title);
 	return ret;
 }
 
+/* The files of @out for one run; unless @quiet, the summary table and where they are. */
+static int report_one(const char *dir, const char *db, int quiet, const struct report_outputs *out)
+{
+	const char *why = NULL;
+	cJSON *doc = report_load(dir, &why), *files, *f;
+	char *page = NULL;
+	int ret = 0, dashboard_ret = 0;
+
+	if (!doc) {
+		fprintf(stderr, "tcelab: %s: %s\n", dir, why);
+		return -1;
+	}
+	files = cJSON_CreateArray();
+	if (out->dashboard && report_write_exports(doc, dir)) {
+		fprintf(stderr, "tcelab: cannot write summary.json / metrics.prom in %s\n", dir);
+		ret = -1;
+	} else if (out->dashboard) {
+		cJSON_AddItemToArray(files, cJSON_CreateString("summary.json"));
+		cJSON_AddItemToArray(files, cJSON_CreateString("metrics.prom"));
+	}
+	ret |= write_ci_formats(doc, dir, out, files);
+	if (out->dashboard)
+		dashboard_ret = write_dashboard(doc, dir, db, files, &page);
+	if (!quiet) {
+		if (out->dashboard)
+			report_print_table(cJSON_GetObjectItem(doc, "summary"), stdout);
+		if (cJSON_GetArraySize(files))
+			printf("  files    ");
+		cJSON_ArrayForEach(f, files)
+			printf(" %s/%s%s", dir, f->valuestring, f->next ? "," : "\n");
+		if (page && !dashboard_ret)
+			printf("  dashboard %s\n", page);
+	}
+	cJSON_Delete(files);
+	cJSON_Delete(doc);
+	free(page);
+	return ret | dashboard_ret;
+}
+
 void report_after_run(const char *run_dir, int no_history)
 {
+	static const struct report_outputs everything = { true, ALL_CI_FORMATS };
 	const char *db = history_default_db();
 	const char *why = NULL;
 	char *err = NULL;
@@ -79,22 +135,62 @@ void report_after_run(const char *run_dir, int no_history)
 		}
 		cJSON_Delete(doc);
 	}
-	if (report_one(run_dir, path_exists(db) ? db : NULL, 0))
+	if (report_one(run_dir, path_exists(db) ? db : NULL, 0, &everything))
 		fprintf(stderr, "tcelab: warning: the report of %s is incomplete\n", run_dir);
+}
+
+/* "junit, kcidb, benchmark" */
+static char *ci_format_names(void)
+{
+	const struct ci_format *f;
+	char *names = strdup(""), *more;
+
+	for (f = ci_formats; f->name; f++) {
+		more = xasprintf("%s%s%s", names, f == ci_formats ? "" : ", ", f->name);
+		free(names);
+		names = more;
+	}
+	return names;
+}
+
+/* --format junit,kcidb: the CI formats named, a bit each. */
+static unsigned int parse_formats(const char *arg)
+{
+	char *list = strdup(arg), *save = NULL, *name;
+	const struct ci_format *f;
+	unsigned int ci = 0;
+
+	for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		f = ci_format_find(name);
+		if (!f)
+			die("--format: no format '%s' (formats: %s)", name, ci_format_names());
+		ci |= 1u << (f - ci_formats);
+	}
+	free(list);
+	if (!ci)
+		die("--format takes a comma-separated list of %s", ci_format_names());
+	return ci;
 }
 
 static void report_usage(FILE *f)
 {
+	const struct ci_format *cf;
+
 	fprintf(f,
-		"usage: tcelab report [--db FILE] [--quiet] RUN_DIR...\n"
+		"usage: tcelab report [--db FILE] [--quiet] [--format F[,F...]] RUN_DIR...\n"
 		"\n"
 		"Writes into each run directory: index.html (a static, offline dashboard: latency\n"
 		"histograms and percentiles per scenario and probe role, per-op-type breakdown, pin\n"
 		"ledger and leaks with stacks, locked_vm drift, the probes' overhead, environment, and\n"
 		"the trend of recorded runs from the history database), summary.json\n"
-		"(tcelab-summary/1, see reports/README.md) and metrics.prom (OpenMetrics).\n"
+		"(tcelab-summary/1, see reports/README.md), metrics.prom (OpenMetrics) and the CI\n"
+		"formats (README.md, \"CI formats\"):\n");
+	for (cf = ci_formats; cf->name; cf++)
+		fprintf(f, "  %-10s %s\n", cf->name, cf->file);
+	fprintf(f,
 		"\n"
 		"  --db FILE   history database for the trend view (default %s)\n"
+		"  --format F  only these CI formats, comma-separated (no dashboard, summary or metrics)\n"
 		"  --quiet     no summary table\n", history_default_db());
 }
 
@@ -102,10 +198,12 @@ int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	struct report_outputs out = { true, ALL_CI_FORMATS };
 	const char *db = history_default_db();
 	int c, quiet = 0, bad = 0;
 
@@ -113,6 +211,9 @@ int cmd_report(int argc, char **argv)
 		switch (c) {
 		case 'd':
 			db = optarg;
+			break;
+		case 'f':
+			out = (struct report_outputs){ false, parse_formats(optarg) };
 			break;
 		case 'q':
 			quiet = 1;
@@ -122,16 +223,16 @@ int cmd_report(int argc, char **argv)
 			return 0;
 		default:
 			report_usage(stderr);
-			return 2;
+			return TCELAB_EXIT_ERROR;
 		}
 	}
 	if (optind >= argc) {
 		report_usage(stderr);
-		return 2;
+		return TCELAB_EXIT_ERROR;
 	}
 	for (; optind < argc; optind++)
-		bad |= report_one(argv[optind], path_exists(db) ? db : NULL, quiet) != 0;
-	return bad;
+		bad |= report_one(argv[optind], path_exists(db) ? db : NULL, quiet, &out) != 0;
+	return bad ? TCELAB_EXIT_ERROR : TCELAB_EXIT_PASS;
 }
 
 /* --- compare ------------------------------------------------------------------------------- */
@@ -168,7 +269,7 @@ static int load_set(const char *spec, cJSON ***docs)
 			struct dirent *e;
 
 			if (!d)
-				die_status(COMPARE_USAGE, "%s is neither a run directory nor a directory of runs", tok);
+				die("%s is neither a run directory nor a directory of runs", tok);
 			while ((e = readdir(d))) {
 				char *p = xasprintf("%s/%s", tok, e->d_name);
 
@@ -181,7 +282,7 @@ static int load_set(const char *spec, cJSON ***docs)
 			}
 			closedir(d);
 			if (!nn)
-				die_status(COMPARE_USAGE, "%s holds no run directories (with results.json)", tok);
+				die("%s holds no run directories (with results.json)", tok);
 			qsort(names, nn, sizeof(*names), cmp_str);
 		}
 		for (i = 0; i < nn; i++) {
@@ -189,7 +290,7 @@ static int load_set(const char *spec, cJSON ***docs)
 			cJSON *doc = report_load(names[i], &why);
 
 			if (!doc)
-				die_status(COMPARE_USAGE, "%s: %s", names[i], why);
+				die("%s: %s", names[i], why);
 			*docs = realloc(*docs, (n + 1) * sizeof(**docs));
 			(*docs)[n++] = doc;
 			free(names[i]);
@@ -267,12 +368,12 @@ int cmd_compare(int argc, char **argv)
 		case 't':
 			o.threshold = strtod(optarg, &end) / 100;
 			if ((*end && strcmp(end, "%")) || o.threshold < 0)
-				die_status(COMPARE_USAGE, "--threshold takes a percentage, not '%s'", optarg);
+				die("--threshold takes a percentage, not '%s'", optarg);
 			break;
 		case 'r':
 			o.max_rsd = strtod(optarg, &end) / 100;
 			if ((*end && strcmp(end, "%")) || o.max_rsd < 0)
-				die_status(COMPARE_USAGE, "--max-rsd takes a percentage, not '%s'", optarg);
+				die("--max-rsd takes a percentage, not '%s'", optarg);
 			break;
 		case 'j':
 			json_out = optarg;
@@ -288,12 +389,12 @@ int cmd_compare(int argc, char **argv)
 			return 0;
 		default:
 			compare_usage(stderr);
-			return COMPARE_USAGE;
+			return TCELAB_EXIT_ERROR;
 		}
 	}
 	if (argc - optind != 2) {
 		compare_usage(stderr);
-		return COMPARE_USAGE;
+		return TCELAB_EXIT_ERROR;
 	}
 	nb = load_set(argv[optind], &base);
 	nc = load_set(argv[optind + 1], &cur);
@@ -301,12 +402,12 @@ int cmd_compare(int argc, char **argv)
 	compare_print(c, stdout);
 	status = compare_status(c);
 	if (strict && cJSON_IsArray(cJSON_GetObjectItem(c, "environment_mismatch")))
-		status = COMPARE_FAILED;
+		status = TCELAB_EXIT_FAIL;
 	if (json_out) {
 		char *s = cJSON_Print(c), *body = xasprintf("%s\n", s);
 
 		if (write_file(json_out, body))
-			die_status(COMPARE_USAGE, "cannot write %s", json_out);
+			die("cannot write %s", json_out);
 		free(s);
 		free(body);
 	}
@@ -318,7 +419,7 @@ int cmd_compare(int argc, char **argv)
 		cJSON_AddStringToObject(data, "generated_by", "tcelab compare");
 		cJSON_AddItemReferenceToObject(data, "compare", c);
 		if (html_write(html_out, "tcelab compare", data, &err))
-			die_status(COMPARE_USAGE, "%s", err);
+			die("%s", err);
 		printf("page: %s\n", html_out);
 		cJSON_Delete(data);
 	}
@@ -388,7 +489,7 @@ int cmd_history(int argc, char **argv)
 		case 'm':
 			timing = optarg;
 			if (tcelab_timing_find(timing) < 0)
-				die_status(2, "--timing: unknown mode '%s' (host, insns, icount)", timing);
+				die("--timing: unknown mode '%s' (host, insns, icount)", timing);
 			break;
 		case 'n':
 			limit = atoi(optarg);
@@ -401,13 +502,13 @@ int cmd_history(int argc, char **argv)
 			return 0;
 		default:
 			history_usage(stderr);
-			return 2;
+			return TCELAB_EXIT_ERROR;
 		}
 	}
 	if (add) {
 		if (optind >= argc) {
 			history_usage(stderr);
-			return 2;
+			return TCELAB_EXIT_ERROR;
 		}
 		for (; optind < argc; optind++) {
 			const char *why = NULL;
@@ -428,7 +529,7 @@ int cmd_history(int argc, char **argv)
 			}
 			cJSON_Delete(doc);
 		}
-		return bad;
+		return bad ? TCELAB_EXIT_ERROR : TCELAB_EXIT_PASS;
 	}
 	if (optind < argc)
 		die("unexpected argument '%s' (see 'tcelab history --help')", argv[optind]);

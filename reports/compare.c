@@ -498,13 +498,13 @@ cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 	return c;
 }
 
-int compare_status(const cJSON *c)
+enum tcelab_exit compare_status(const cJSON *c)
 {
 	const char *v = jstr(c, "verdict");
 
 	if (!strcmp(v, "regression") || !strcmp(v, "new leak") || !strcmp(v, "new failure"))
-		return COMPARE_FAILED;
-	return strcmp(v, "inconclusive") ? COMPARE_OK : COMPARE_INCONCLUSIVE;
+		return TCELAB_EXIT_FAIL;
+	return strcmp(v, "inconclusive") ? TCELAB_EXIT_PASS : TCELAB_EXIT_INCONCLUSIVE;
 }
 
 static char *pct(double v, char *buf, size_t len)

@@ -67,7 +67,7 @@ void rhist_from_json(const cJSON *lat, struct rhist *h)
 	}
 }
 
-/* Percentile row of one latency histogram, recomputed from its buckets. */
+/* Percentile row of one latency histogram, recomputed from its buckets, in the histogram's unit. */
 static cJSON *latency_row(const cJSON *lat, double count)
 {
 	cJSON *row = cJSON_CreateObject();
@@ -383,6 +383,10 @@ cJSON *report_load(const char *dir, const char **err)
 		add_num(t, "passed", jnum(v, "passed"));
 		add_num(t, "failed", jnum(v, "failed"));
 		add_num(t, "skipped", jnum(v, "skipped"));
+		/* Each program's results, for the CI formats (ci_formats.c). */
+		if (cJSON_IsObject(cJSON_GetObjectItem(v, "programs")))
+			cJSON_AddItemToObject(cJSON_AddObjectToObject(detail, "tests"), "programs",
+					      cJSON_Duplicate(cJSON_GetObjectItem(v, "programs"), 1));
 	}
 	add_environment(sum, res, probe);
 	add_pins(sum, detail, res, probe);

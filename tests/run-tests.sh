@@ -19,14 +19,46 @@ expect_failure() { # NAME KIND tcelab-run-args...
 
 rm -rf "$runs"
 mkdir -p "$runs"
+
+# tcelab ARGS... must exit WANT (README.md, "Exit codes"); its output is shown only when not.
+expect_exit() { # WANT NAME tcelab-args...
+	local want=$1 name=$2 st=0
+	shift 2
+	"$tcelab" "$@" >"$runs/exit-$name.log" 2>&1 || st=$?
+	[ "$st" = "$want" ] ||
+		{ cat "$runs/exit-$name.log"; echo "tcelab $*: exit $st, want $want"; exit 1; }
+}
+echo "==> exit codes: 2 for a usage error, 4 for a target that cannot run here"
+for cmd in run report compare history import gen; do
+	expect_exit 2 "$cmd-usage" "$cmd" --no-such-option
+done
+expect_exit 2 no-command no-such-command
+st=0
+"$tcelab" run --target native --check >"$runs/exit-native.log" 2>&1 || st=$?
+case $st in
+0) echo "    this host loads modules: --target native runs here, there is no skip to check" ;;
+4) grep -q "cannot load tcelab.ko" "$runs/exit-native.log" ||
+	{ cat "$runs/exit-native.log"; echo "--target native did not say why it cannot run"; exit 1; } ;;
+*) cat "$runs/exit-native.log"
+   echo "tcelab run --target native --check: exit $st, want 4 (0 on a host that loads modules)"
+   exit 1 ;;
+esac
 for t in $targets; do
 	echo "==> guest tests on $t"
 	"$tcelab" run --target "$t" --job test --out "$runs/$t-test" || exit 1
+	# One KTAP document: a subtest and a result per program, then the probe loop's result.
+	log=$runs/$t-test/guest/job.log
+	want=$(($(ls "$runs/$t-test/guest/tap" | wc -l) + 1))
+	[ "$(sed -n 1p "$log")" = "KTAP version 1" ] && [ "$(sed -n 2p "$log")" = "1..$want" ] &&
+		[ "$(grep -c '^ok [0-9]' "$log")" = "$want" ] ||
+		{ echo "guest/job.log is not one KTAP document of $want passed results:"; cat "$log"; exit 1; }
 	for jk in $negative_jobs; do
 		echo "==> harness catches ${jk#*:} on $t"
 		expect_failure "$t-${jk%%:*}" "${jk#*:}" --target "$t" --job "${jk%%:*}"
 	done
 done
+echo "==> a failing run exits 1"
+expect_exit 1 failing-run run --target x86_64 --job fail --no-history --out "$runs/x86_64-fail-exit"
 echo "==> your own traces (--trace): a .tce and a QEMU log, replayed on x86_64"
 "$tcelab" run --target x86_64 --job suite --trace traces/testdata/qemu-e1000.tce \
 	--trace traces/testdata/recorded/pseries-e1000-nvme-noddw.log --out "$runs/x86_64-trace" \
@@ -78,4 +110,6 @@ grep -qF "$want" "$runs/powernv9-vfio-unreg-leak.log" || {
 echo "==> the default suite on tcelab.ko and on the upstream VFIO container, one boot"
 "$tcelab" run --target powernv9-vfio --job suite --backends kmod,vfio \
 	--out "$runs/powernv9-vfio-side-by-side" || exit 1
+echo "==> CI formats of every run: junit.xml, kcidb.json, benchmark.json against tests/schemas/"
+tests/check-ci-formats.py "$runs"/*/ || exit 1
 echo "==> all tests passed"

@@ -230,8 +230,9 @@ void run_prepare(struct run *r, const struct run_opts *o)
 	}
 	why = native_unsupported_reason();
 	if (why)
-		die("--target native runs on this host's own kernel, and it cannot load tcelab.ko: %s.\n"
-		    "Use --target powernv9 to run in a QEMU POWER9 guest instead.", why);
+		die_status(TCELAB_EXIT_SKIP, "--target native runs on this host's own kernel, and it "
+			   "cannot load tcelab.ko: %s.\n"
+			   "Use --target powernv9 to run in a QEMU POWER9 guest instead.", why);
 	r->arch = native_arch();
 	if (!o->check && !path_exists(xasprintf("%s/build/native/kmod/tcelab.ko", tcelab_top())))
 		die("missing build/native/kmod/tcelab.ko: run 'make run TARGET=native'");

@@ -96,7 +96,32 @@ static void check_kernel_log(struct run *r, const char *log, const char *source)
 	free(hit.excerpt);
 }
 
-/* Every TAP file the guest's test job left in tap/. */
+/*
+ * Each result of a program as results.json keeps it: {n, name, status[, reason][, excerpt]};
+ * the excerpt (what led to a result that did not pass) is what the CI formats report.
+ */
+static cJSON *test_points(const struct tap_result *t)
+{
+	cJSON *points = cJSON_CreateArray();
+	int i;
+
+	for (i = 0; i < t->nr_points; i++) {
+		const struct tap_point *pt = &t->points[i];
+		cJSON *p = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(p, "n", pt->number);
+		cJSON_AddStringToObject(p, "name", pt->description);
+		cJSON_AddStringToObject(p, "status", tap_status_name(pt->status));
+		if (pt->reason)
+			cJSON_AddStringToObject(p, "reason", pt->reason);
+		if (pt->excerpt)
+			cJSON_AddStringToObject(p, "excerpt", pt->excerpt);
+		cJSON_AddItemToArray(points, p);
+	}
+	return points;
+}
+
+/* Every KTAP (or TAP) file the guest's test job left in tap/. */
 static void check_tests(struct run *r)
 {
 	char *dir = xasprintf("%s/tap", r->share);
@@ -125,14 +150,22 @@ static void check_tests(struct run *r)
 		cJSON_AddNumberToObject(p, "passed", t.passed);
 		cJSON_AddNumberToObject(p, "failed", t.failed);
 		cJSON_AddNumberToObject(p, "skipped", t.skipped);
+		cJSON_AddNumberToObject(p, "ran", t.ran);
+		cJSON_AddBoolToObject(p, "bailed_out", t.bailed_out);
+		if (t.skip_reason)
+			cJSON_AddStringToObject(p, "skip_reason", t.skip_reason);
+		cJSON_AddItemToObject(p, "points", test_points(&t));
 		passed += t.passed;
 		failed += t.failed;
 		skipped += t.skipped;
-		if (!tap_passed(&t))
+		if (!tap_passed(&t)) {
+			cJSON_AddStringToObject(p, "excerpt", tail_lines(text, EXCERPT_LINES));
 			fail(r, "test-failure", tail_lines(text, EXCERPT_LINES),
 			     "guest test %s: %d of %d planned ran, %d failed%s%s", name, t.ran,
 			     t.planned, t.failed, t.bailed_out ? ", bailed out" : "",
 			     t.planned < 0 ? ", no plan printed" : "");
+		}
+		tap_result_free(&t);
 		free(name);
 		free(text);
 next:
@@ -457,10 +490,10 @@ int run_exit_status(const struct run *r)
 	int passed;
 
 	if (!r->o->expect_failure)
-		return r->nfail ? 1 : 0;
+		return r->nfail ? TCELAB_EXIT_FAIL : TCELAB_EXIT_PASS;
 	/* Test-only: the harness proves it catches a failure of exactly these kinds. */
 	passed = has_failures(r, r->o->expect_failure);
 	fprintf(stderr, "%s: expected failure '%s' %s\n", passed ? "PASS" : "FAIL",
 		r->o->expect_failure, passed ? "was caught" : "was NOT caught");
-	return passed ? 0 : 1;
+	return passed ? TCELAB_EXIT_PASS : TCELAB_EXIT_FAIL;
 }

@@ -63,7 +63,10 @@ void run_boot(struct run *r);
 /* verdict.c: judge the guest's share into r->results and r->failures; write results.json. */
 void run_judge(struct run *r);
 void run_write_results(struct run *r);
-/* 0 when the run passed (with --expect-failure: when it failed for each kind named), else 1. */
+/*
+ * TCELAB_EXIT_PASS when the run passed (with --expect-failure: when it failed for each kind
+ * named), else TCELAB_EXIT_FAIL.
+ */
 int run_exit_status(const struct run *r);
 /* The failure kinds a run can report, for --help and --expect-failure. */
 const char *run_failure_kinds(void);

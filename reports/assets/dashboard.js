@@ -303,11 +303,16 @@
     section('trend', 'Trend across recorded runs', nodes);
   }
 
-  function runPage(doc, hist) {
+  function runPage(doc, hist, files) {
     var sum = doc.summary;
     latUnit = unitOfTiming((sum.environment || {}).timing);
     document.title = 'tcelab ' + sum.run_id;
     app.appendChild(el('header', {}, [el('h1', { text: 'tcelab run ' + sum.run_id }), badge(sum.verdict)]));
+    // The exports beside this page: summary, metrics and the CI formats (README.md, "CI formats").
+    if (files && files.length)
+      app.appendChild(el('p', { cls: 'files' }, [el('span', { text: 'Files: ' })].concat(files.map(function (f) {
+        return el('a', { href: f, text: f });
+      }))));
     var f = sum.failures || [];
     if (f.length) section('failures', 'Failures', f.map(function (x) { return el('p', { cls: 'fail', text: x.kind + ': ' + x.message }); }));
     if (sum.environment && sum.environment.tick_quantized)
@@ -363,7 +368,7 @@
 
   try {
     if (D.kind === 'compare') comparePage(D.compare);
-    else runPage(D.doc, D.history);
+    else runPage(D.doc, D.history, D.files);
     app.appendChild(el('footer', { text: (D.generated_by || 'tcelab') + ' · charts: uPlot ' + (D.uplot_version || '') + ' · generated ' + (D.generated_at || '') }));
   } catch (e) {
     selftest.errors.push('render: ' + e.message);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make report-test: the reports tooling on recorded runs (tests/fixtures/runs, real powernv9 and
 # x86_64 results; timing-dependent verdicts come from these recordings, never from live runs).
-#  - tcelab history add / history / report: dashboards, summary.json, metrics.prom
+#  - tcelab history add / history / report: dashboards, summary.json, metrics.prom and the CI
+#    formats (junit.xml, kcidb.json, benchmark.json; tests/check-ci-formats.py: valid against
+#    tests/schemas/, the counts each run calls for); report --format writes only what it names
 #  - metrics.prom passes promtool check metrics (Debian's prometheus package)
 #  - tcelab compare: A/A no change (exit 0), kill-latency knob regression (exit 1), leak (exit 1),
 #    one run a side inconclusive (exit 3), environment mismatch flagged
@@ -38,6 +40,16 @@ for r in "$out"/runs/*/; do
 	fi
 done
 ok "tcelab report on $(ls "$out/runs" | wc -l) recorded runs; metrics.prom passes $(command -v promtool >/dev/null && echo 'promtool check metrics' || echo '(promtool missing: unit-test parser only)')"
+"$top/tests/check-ci-formats.py" "$out"/runs/*/ >"$out/ci-formats.log" 2>&1 ||
+	fail "CI formats: $(cat "$out/ci-formats.log")"
+ok "junit.xml, kcidb.json, benchmark.json of $(ls "$out/runs" | wc -l) recorded runs: valid against tests/schemas/, exact counts"
+cp -r "$top/tests/fixtures/runs/x86_64-suite-default" "$out/format-only"
+"$tcelab" report --quiet --format kcidb,benchmark "$out/format-only" || fail "report --format"
+[ -s "$out/format-only/kcidb.json" ] && [ -s "$out/format-only/benchmark.json" ] &&
+	[ ! -e "$out/format-only/junit.xml" ] && [ ! -e "$out/format-only/index.html" ] &&
+	[ ! -e "$out/format-only/summary.json" ] &&
+	ok "report --format kcidb,benchmark writes those two alone" ||
+	fail "report --format kcidb,benchmark wrote: $(ls "$out/format-only")"
 
 expect() { # expected-exit expected-verdict name args...
 	local want=$1 verdict=$2 name=$3 st=0
@@ -106,6 +118,11 @@ print(f"{len(charts)} timeline charts, {sum(c['points'] for c in charts.values()
 EOF
 ) || fail "timeline charts: $timelines"
 ok "the replay dashboard charts every timeline point (p50, p99, max): $timelines"
+for f in summary.json metrics.prom junit.xml kcidb.json benchmark.json; do
+	grep -q "<a href=\"$f\">$f</a>" "$out/screenshots/powernv9-leak-3-index.dom.html" ||
+		fail "the dashboard does not link $f"
+done
+ok "the dashboard links summary.json, metrics.prom and the CI formats"
 grep -q "The job recorded no timeline for this scenario" \
 	"$out/screenshots/powernv9-base-1-index.dom.html" &&
 	ok "a run without a timeline says so" || fail "no no-timeline note on powernv9-base-1"
