@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """The CI formats of run directories (README.md, "CI formats"), as a CI system would take them:
 junit.xml valid against tests/schemas/junit.xsd (xmllint), kcidb.json against KernelCI's KCIDB
