@@ -103,7 +103,7 @@ void kconfig_fragment(FILE *f, const char *target, int timing)
 		die("kconfig: '%s' is not a QEMU target (%s)", target, target_names());
 	kind = boot_kind(t, timing);
 	fprintf(f, "# tcelab: what target %s with --timing %s needs (merge into a kernel's .config:\n"
-		"# scripts/kconfig/merge_config.sh .config FRAGMENT; README \"Your own kernel\")\n",
+		"# scripts/kconfig/merge_config.sh -m .config FRAGMENT; README, kernel configuration)\n",
 		t->name, tcelab_timings[timing].name);
 	for (i = 0; i < NR_OPTIONS; i++)
 		if (needed(&options[i], kind))
