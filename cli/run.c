@@ -163,8 +163,11 @@ static int run(const struct run_opts *o, const struct user_traces *u)
 	run_judge(&r);
 	run_write_results(&r);
 	run_print_summary(&r);
-	/* History (not for the harness's self-tests), dashboard, exports, summary table. */
-	report_after_run(r.dir, o->expect_failure != NULL);
+	/*
+	 * History (not for the harness's self-tests, nor for an incomplete run), dashboard,
+	 * exports, summary table.
+	 */
+	report_after_run(r.dir, o->expect_failure != NULL || r.interrupted);
 	return run_exit_status(&r);
 }
 

@@ -59,6 +59,18 @@ for t in $targets; do
 done
 echo "==> a failing run exits 1"
 expect_exit 1 failing-run run --target x86_64 --job fail --no-history --out "$runs/x86_64-fail-exit"
+echo "==> SIGTERM to tcelab run mid-boot: QEMU stopped, results.json incomplete, exit 2"
+"$tcelab" run --target x86_64 --job test --no-history --out "$runs/sigterm" >"$runs/sigterm.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s "$runs/sigterm/console.log" ] && break; sleep 0.1; done
+kill -TERM $pid
+wait $pid
+status=$?
+sleep 1
+[ $status = 2 ] && grep -q '"verdict":	"incomplete"' "$runs/sigterm/results.json" &&
+	grep -q '^interrupted: tcelab was stopped by signal 15' "$runs/sigterm.log" &&
+	! pgrep -f "path=$runs/sigterm/guest" >/dev/null ||
+	{ echo "tcelab run exited $status on SIGTERM, or left QEMU running:"; cat "$runs/sigterm.log"; exit 1; }
 echo "==> your own traces (--trace): a .tce and a QEMU log, replayed on x86_64"
 "$tcelab" run --target x86_64 --job suite --trace traces/testdata/qemu-e1000.tce \
 	--trace traces/testdata/recorded/pseries-e1000-nvme-noddw.log --out "$runs/x86_64-trace" \

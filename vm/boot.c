@@ -103,18 +103,31 @@ static void echo_console(const char *path, off_t *pos)
 	close(fd);
 }
 
+/* SIGINT, SIGTERM or SIGHUP to tcelab while a guest runs: stop it, then judge what came back. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
 /*
  * Run @argv with its output in @log and the watchdog on it; with -v, echo @echo_path as it grows
- * (the guest console, or the job log on a native run).
+ * (the guest console, or the job log on a native run). A signal to tcelab stops the child's
+ * whole process group too: QEMU must never outlive the run.
  */
 static void spawn_and_watch(struct run *r, char **argv, const char *log, const char *echo_path)
 {
 	const struct run_opts *o = r->o;
 	int timeout = o->timeout ? o->timeout : r->t->timeout, status = 0, fd;
+	struct sigaction sa = { .sa_handler = on_stop_signal };
 	off_t echo_pos = 0;
 	double start;
 	pid_t pid, done;
 
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	start = now_seconds();
 	pid = fork();
 	if (pid < 0)
@@ -139,8 +152,9 @@ static void spawn_and_watch(struct run *r, char **argv, const char *log, const c
 			echo_console(echo_path, &echo_pos);
 		if (done == pid)
 			break;
-		if (now_seconds() - start > timeout) {
-			r->timed_out = 1;
+		if (stop_signal || now_seconds() - start > timeout) {
+			r->interrupted = stop_signal;
+			r->timed_out = !stop_signal;
 			kill(-pid, SIGTERM);
 			usleep(500000);
 			kill(-pid, SIGKILL);
@@ -149,6 +163,10 @@ static void spawn_and_watch(struct run *r, char **argv, const char *log, const c
 		}
 		usleep(50000);
 	}
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	r->guest_seconds = now_seconds() - start;
 	r->qemu_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

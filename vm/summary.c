@@ -81,7 +81,7 @@ void run_print_summary(const struct run *r)
 	int i;
 
 	printf("tcelab %s on %s: %s (guest %.1f s, timing %s)\n", r->o->job, r->t->name,
-	       r->nfail ? "FAIL" : "PASS", r->guest_seconds, tcelab_timings[r->timing].name);
+	       r->interrupted ? "INCOMPLETE" : r->nfail ? "FAIL" : "PASS", r->guest_seconds, tcelab_timings[r->timing].name);
 	if (tests)
 		printf("  tests     %ld passed, %ld failed\n", json_count(tests, "passed", NULL, NULL),
 		       json_count(tests, "failed", NULL, NULL));

@@ -27,7 +27,7 @@
 
 const char *run_failure_kinds(void)
 {
-	return "qemu, timeout, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
+	return "interrupted, qemu, timeout, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
 	       "  kernel-hang, guest-exit, pinned-pages, module-unload, probe-mismatch, test-failure,\n"
 	       "  backend-mismatch, probe-leak";
 }
@@ -286,7 +286,12 @@ static void check_guest(struct run *r)
 
 	if (!console)
 		console = strdup("");
-	if (r->timed_out)
+	if (r->interrupted)
+		fail(r, "interrupted", tail_lines(console, EXCERPT_LINES),
+		     "tcelab was stopped by signal %d (%s) after %.1f s: the guest was stopped and "
+		     "the run is incomplete", r->interrupted, strsignal(r->interrupted),
+		     r->guest_seconds);
+	else if (r->timed_out)
 		fail(r, "timeout", tail_lines(console, EXCERPT_LINES),
 		     "the guest did not finish within %d s (watchdog); raise it with --timeout",
 		     r->o->timeout ? r->o->timeout : r->t->timeout);
@@ -297,7 +302,7 @@ static void check_guest(struct run *r)
 		free(text);
 	}
 	status = share_number(r, "status");
-	if (status < 0 && !r->timed_out)
+	if (status < 0 && !r->timed_out && !r->interrupted)
 		fail(r, "no-results", tail_lines(console, EXCERPT_LINES),
 		     "the guest wrote no job status to the results share (it crashed, or could not mount it)");
 
@@ -447,7 +452,9 @@ void run_judge(struct run *r)
 	if (r->o->expect_failure)
 		cJSON_AddStringToObject(r->results, "expected_failure", r->o->expect_failure);
 	cJSON_AddNumberToObject(r->results, "guest_seconds", r->guest_seconds);
-	cJSON_AddStringToObject(r->results, "verdict", r->nfail ? "fail" : "pass");
+	/* Stopped from outside: what came back is kept, but nothing was judged. */
+	cJSON_AddStringToObject(r->results, "verdict", r->interrupted ? "incomplete" :
+				r->nfail ? "fail" : "pass");
 	failures = cJSON_AddArrayToObject(r->results, "failures");
 	for (i = 0; i < r->nfail; i++) {
 		cJSON *f = cJSON_CreateObject();
@@ -489,6 +496,8 @@ int run_exit_status(const struct run *r)
 {
 	int passed;
 
+	if (r->interrupted)
+		return TCELAB_EXIT_ERROR;
 	if (!r->o->expect_failure)
 		return r->nfail ? TCELAB_EXIT_FAIL : TCELAB_EXIT_PASS;
 	/* Test-only: the harness proves it catches a failure of exactly these kinds. */

@@ -47,6 +47,7 @@ struct run {
 	double guest_seconds;
 	int qemu_status;
 	int timed_out;
+	int interrupted;		/* the signal that stopped the run, 0: none */
 	struct run_failure failures[RUN_MAX_FAILURES];
 	int nfail;
 	cJSON *results;			/* results.json, once judged */
