@@ -49,6 +49,7 @@ struct validity_opts {
 	int modes[MAX_MODES], nmodes;
 	int levels[MAX_LEVELS], nlevels;	/* slowdowns, percent of op:put */
 	int pairs, runs, noise;
+	int resume;			/* reuse the runs an interrupted measurement left in --out */
 	unsigned int seed;
 	double threshold;			/* percent; < 0: compare's default */
 };
@@ -62,6 +63,7 @@ struct side {
 /* One timing mode's measurement. */
 struct mode_result {
 	int mode;
+	int pairs_done;
 	double base_p50, slope;			/* op:put p50 at 0 units, its change per unit */
 	int units[MAX_LEVELS];
 	int aa_regressions, aa_role_regressions, aa_inconclusive;
@@ -108,10 +110,20 @@ static char *one_run(const struct validity_opts *o, int mode, const char *name, 
 	char *argv[] = { "tcelab", "run", "--target", (char *)o->target, "--job", "suite", "--suite",
 			 "validity", "--timing", (char *)tcelab_timings[mode].name, "--append",
 			 append, "--out", dir, "--no-history", NULL };
+	char *results = xasprintf("%s/results.json", dir);
 	pid_t noise[64];
 	double t0 = now_seconds();
 	int status;
 
+	if (o->resume && path_exists(results)) {
+		progress("validity [%d/%d] %s %s: kept from before", ++*seq, total,
+			 tcelab_timings[mode].name, name);
+		free(log), free(append), free(results);
+		return dir;
+	}
+	/* A run the interruption cut short starts afresh. */
+	if (o->resume && system(xasprintf("rm -rf '%s'", dir)))
+		die("cannot remove the unfinished run %s", dir);
 	if (busy)
 		start_noise(noise, o->noise);
 	status = spawn_self(argv, log);
@@ -123,7 +135,7 @@ static char *one_run(const struct validity_opts *o, int mode, const char *name, 
 	if (status)
 		die("validity: run %s failed (exit %d): a measurement needs every run to pass; see %s",
 		    dir, status, log);
-	free(log), free(append);
+	free(log), free(append), free(results);
 	return dir;
 }
 
@@ -274,6 +286,7 @@ static void measure_pair(const struct validity_opts *o, struct mode_result *m, i
 		cJSON_Delete(c);
 	}
 	cJSON_AddItemToArray(m->pairs, p);
+	m->pairs_done++;
 	free(dir);
 }
 
@@ -289,7 +302,7 @@ static cJSON *mode_json(const struct validity_opts *o, const struct mode_result 
 	cJSON_AddNumberToObject(cal, "base_p50", m->base_p50);
 	cJSON_AddNumberToObject(cal, "per_unit", m->slope);
 	aa = cJSON_AddObjectToObject(j, "false_alarms");
-	cJSON_AddNumberToObject(aa, "pairs", o->pairs);
+	cJSON_AddNumberToObject(aa, "pairs", m->pairs_done);
 	cJSON_AddNumberToObject(aa, "regression_verdicts", m->aa_regressions);
 	cJSON_AddNumberToObject(aa, "role_regressions", m->aa_role_regressions);
 	cJSON_AddNumberToObject(aa, "role_inconclusive", m->aa_inconclusive);
@@ -298,10 +311,11 @@ static cJSON *mode_json(const struct validity_opts *o, const struct mode_result 
 		l = cJSON_CreateObject();
 		cJSON_AddNumberToObject(l, "slowdown_pct", o->levels[k]);
 		cJSON_AddNumberToObject(l, "xchg_work", m->units[k]);
-		cJSON_AddNumberToObject(l, "pairs", o->pairs);
+		cJSON_AddNumberToObject(l, "pairs", m->pairs_done);
 		cJSON_AddNumberToObject(l, "detected", m->detected[k]);
 		cJSON_AddNumberToObject(l, "inconclusive", m->level_inconclusive[k]);
-		cJSON_AddNumberToObject(l, "mean_measured_change", m->change_sum[k] / o->pairs);
+		cJSON_AddNumberToObject(l, "mean_measured_change",
+					m->change_sum[k] / m->pairs_done);
 		cJSON_AddItemToArray(pw, l);
 	}
 	cJSON_AddItemToObject(j, "pairs", cJSON_Duplicate(m->pairs, 1));
@@ -313,7 +327,7 @@ static void print_table(const struct validity_opts *o, const struct mode_result 
 	int i, k;
 
 	fprintf(f, "tcelab validity on %s: %d pairs of %d runs a side, interleaved; busy host (%d "
-		"busy loops) in half the runs; judged: %s %s p50\n", o->target, o->pairs, o->runs,
+		"busy loops) in half the runs; judged: %s %s p50\n", o->target, res[0].pairs_done, o->runs,
 		o->noise, SCENARIO, ROLE);
 	fprintf(f, "  %-8s %-18s", "timing", "A/A false alarms");
 	for (k = 0; k < o->nlevels; k++)
@@ -323,14 +337,15 @@ static void print_table(const struct validity_opts *o, const struct mode_result 
 		const struct mode_result *m = &res[i];
 
 		fprintf(f, "  %-8s %8d of %-7d", tcelab_timings[m->mode].name, m->aa_regressions,
-			o->pairs);
+			m->pairs_done);
 		for (k = 0; k < o->nlevels; k++)
-			fprintf(f, "  %6d of %-6d", m->detected[k], o->pairs);
+			fprintf(f, "  %6d of %-6d", m->detected[k], m->pairs_done);
 		fprintf(f, "\n");
 	}
 }
 
-static void write_results(const struct validity_opts *o, const struct mode_result *res)
+/* The figures so far; @last: print them too. */
+static void write_results(const struct validity_opts *o, const struct mode_result *res, int last)
 {
 	char *path = xasprintf("%s/verdict.json", o->out), *tmp = xasprintf("%s.tmp", path);
 	char *txt = xasprintf("%s/verdict.txt", o->out), *json, *table = NULL;
@@ -342,7 +357,8 @@ static void write_results(const struct validity_opts *o, const struct mode_resul
 	cJSON_AddStringToObject(doc, "schema", SCHEMA_VALIDITY);
 	cJSON_AddStringToObject(doc, "target", o->target);
 	cJSON_AddStringToObject(doc, "judged", SCENARIO " " ROLE " p50");
-	cJSON_AddNumberToObject(doc, "pairs", o->pairs);
+	cJSON_AddNumberToObject(doc, "pairs", res[0].pairs_done);
+	cJSON_AddNumberToObject(doc, "pairs_planned", o->pairs);
 	cJSON_AddNumberToObject(doc, "runs_a_side", o->runs);
 	cJSON_AddNumberToObject(doc, "noise_loops", o->noise);
 	cJSON_AddNumberToObject(doc, "seed", o->seed);
@@ -366,8 +382,13 @@ static void write_results(const struct validity_opts *o, const struct mode_resul
 	fclose(f);
 	if (write_file(txt, table))
 		die("cannot write %s: %s", txt, strerror(errno));
-	fputs(table, stdout);
-	printf("  figures: %s\n", path);
+	if (last) {
+		fputs(table, stdout);
+		printf("  figures: %s\n", path);
+	} else {
+		progress("validity: %d of %d pairs measured; figures so far in %s",
+			 res[0].pairs_done, o->pairs, path);
+	}
 	cJSON_Delete(doc);
 	free(json), free(table), free(path), free(tmp), free(txt);
 }
@@ -409,14 +430,15 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: tcelab validity [--target T] [--timings M,...] [--pairs N] [--runs N]\n"
 		"                       [--levels PCT,...] [--threshold PCT] [--noise N] [--seed N]\n"
-		"                       [--out DIR]\n"
+		"                       [--out DIR] [--resume]\n"
 		"\n"
 		"Measures how far a 'tcelab compare' verdict can be trusted, per timing mode: its\n"
 		"false-alarm rate (A/A pairs: the same build on both sides) and its power against a\n"
 		"slowdown of the map path (tcelab.ko's xchg_work knob, calibrated to +PCT %% of the\n"
 		"net scenario's op:put p50). Every pair is a fresh comparison of --runs runs a side,\n"
 		"interleaved; every run is a guest boot of the 'validity' suite. Writes\n"
-		"OUT/verdict.json and OUT/verdict.txt; the runs stay under OUT/runs/.\n"
+		"OUT/verdict.json and OUT/verdict.txt after every pair (a measurement cut short still\n"
+		"says what it measured); the runs stay under OUT/runs/.\n"
 		"\n"
 		"  --target T       the guest target (default x86_64)\n"
 		"  --timings M,...  timing modes, side by side (default: the target's, then host)\n"
@@ -429,6 +451,8 @@ static void usage(FILE *f)
 		"  --seed N         seed of the busy-run choice (default 1)\n"
 		"  --out DIR        where the runs and figures go (default build/validity; must be new\n"
 		"                   or empty)\n"
+		"  --resume         go on with the measurement in --out (same options): its finished\n"
+		"                   runs are kept, an unfinished one is made again\n"
 		"Exit status: 0 measured (the figures say how good the verdict is), 2 usage or a run\n"
 		"that failed.\n");
 }
@@ -444,6 +468,7 @@ int cmd_validity(int argc, char **argv)
 		{ "threshold", required_argument, NULL, 'T' },
 		{ "noise", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "resume", no_argument, NULL, 'R' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -496,6 +521,9 @@ int cmd_validity(int argc, char **argv)
 		case 'o':
 			o.out = optarg;
 			break;
+		case 'R':
+			o.resume = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -514,7 +542,7 @@ int cmd_validity(int argc, char **argv)
 			o.modes[o.nmodes++] = TCELAB_TIMING_HOST;
 	}
 	o.out = o.out ?: xasprintf("%s/build/validity", tcelab_top());
-	if (!dir_is_empty(o.out))
+	if (!o.resume && !dir_is_empty(o.out))
 		die("--out %s exists and is not empty: a measurement starts afresh; name a "
 			   "new directory or remove it", o.out);
 	srand(o.seed);
@@ -527,10 +555,11 @@ int cmd_validity(int argc, char **argv)
 		calibrate(&o, &res[i], &seq, total);
 	}
 	/* Pair by pair, each mode in turn: a change of the host's load over time hits every mode. */
-	for (c = 1; c <= o.pairs; c++)
+	for (c = 1; c <= o.pairs; c++) {
 		for (i = 0; i < o.nmodes; i++)
 			measure_pair(&o, &res[i], c, &seq, total);
-	write_results(&o, res);
+		write_results(&o, res, c == o.pairs);
+	}
 	for (i = 0; i < o.nmodes; i++)
 		cJSON_Delete(res[i].pairs);
 	return 0;
