@@ -82,8 +82,17 @@ static sqlite3 *open_db(const char *path, int create, char **err)
 		sqlite3_close(db);
 		return NULL;
 	}
-	sqlite3_busy_timeout(db, 5000);
-	if (create && (sqlite3_exec(db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
+	/* Runs finishing together each wait their turn (BEGIN IMMEDIATE, WAL) instead of failing. */
+	sqlite3_busy_timeout(db, 30000);
+	if (user_version(db) < 0) {
+		*err = xasprintf("%s is not a readable tcelab history database (%s): move it aside "
+				 "(the next run starts a new one) or name another with TCELAB_HISTORY",
+				 path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (create && (sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, &msg) != SQLITE_OK ||
+		       sqlite3_exec(db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
 		       upgrade(db, &msg))) {
 		*err = xasprintf("%s: %s", path, msg ?: "schema");
 		sqlite3_free(msg);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make report-test: the reports tooling on recorded runs (tests/fixtures/runs, real powernv9 and
 # x86_64 results; timing-dependent verdicts come from these recordings, never from live runs).
-#  - tcelab history add / history / report: dashboards, summary.json, metrics.prom and the CI
+#  - tcelab history add (also many at once) / history (a corrupt database: a clear error) / report: dashboards, summary.json, metrics.prom and the CI
 #    formats (junit.xml, kcidb.json, benchmark.json; tests/check-ci-formats.py: valid against
 #    tests/schemas/, the counts each run calls for); report --format writes only what it names
 #  - metrics.prom passes promtool check metrics (Debian's prometheus package)
@@ -29,6 +29,21 @@ done
 "$tcelab" history --db "$db" >"$out/history.txt"
 grep -q "6 run(s)" "$out/history.txt" && grep -q "smoke .*kill" "$out/history.txt" &&
 	ok "history lists 6 runs and the kill trend" || fail "history: $(cat "$out/history.txt")"
+# Runs that finish together: every one recorded (WAL, busy timeout), none lost.
+for r in "$out"/runs/*/; do
+	"$tcelab" history add --db "$out/parallel.sqlite" "$r" >/dev/null &
+done
+wait
+runs=$(ls "$out/runs" | wc -l)
+"$tcelab" history --db "$out/parallel.sqlite" >"$out/parallel.txt"
+grep -q "^$runs run(s)" "$out/parallel.txt" &&
+	ok "$runs history adds at once: $runs rows" || fail "parallel history adds: $(head -1 "$out/parallel.txt")"
+head -c 4096 /dev/urandom >"$out/corrupt.sqlite"
+st=0
+"$tcelab" history --db "$out/corrupt.sqlite" >"$out/corrupt.txt" 2>&1 || st=$?
+[ $st = 2 ] && grep -q "is not a readable tcelab history database (file is not a database): move it aside" \
+	"$out/corrupt.txt" && ok "a corrupt history database: exit 2, says how to recover" ||
+	fail "corrupt history database: exit $st: $(cat "$out/corrupt.txt")"
 
 for r in "$out"/runs/*/; do
 	"$tcelab" report --quiet --db "$db" "$r" || fail "tcelab report $r"
