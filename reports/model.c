@@ -2,6 +2,7 @@
 /* Reading a run directory into the normalized report document (model.h). */
 #include <dirent.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -323,6 +324,19 @@ static void add_overhead(cJSON *sum, cJSON *detail, const cJSON *probe)
 		cJSON_AddItemToObject(detail, "lost", cJSON_Duplicate(cJSON_GetObjectItem(probe, "lost"), 1));
 }
 
+/* @path is there but @doc could not be read from it (@why): the run directory is damaged. */
+static int damaged(const char *path, const cJSON *doc, const char *why, const char **err)
+{
+	static char msg[768];
+
+	if (doc || !path_exists(path))
+		return 0;
+	/* @why names @path already. */
+	snprintf(msg, sizeof(msg), "%s (a damaged run directory: truncated or overwritten?)", why);
+	*err = msg;
+	return 1;
+}
+
 cJSON *report_load(const char *dir, const char **err)
 {
 	char *rpath = xasprintf("%s/results.json", dir), *ppath = xasprintf("%s/guest/probe.json", dir);
@@ -336,9 +350,17 @@ cJSON *report_load(const char *dir, const char **err)
 	char *base;
 	int nrep;
 
+	if (damaged(rpath, res, why, err)) {
+		free(rpath), free(ppath), free(spath), free(gdir);
+		return NULL;
+	}
 	probe = cJSON_GetObjectItem(res, "probe");
 	if (!cJSON_IsObject(probe))
 		probe = probe_file = probe_doc_load(ppath, why, sizeof(why));
+	if (!cJSON_IsObject(cJSON_GetObjectItem(res, "probe")) && damaged(ppath, probe, why, err)) {
+		free(rpath), free(ppath), free(spath), free(gdir);
+		return NULL;
+	}
 	scen = cJSON_GetObjectItem(res, "scenario");
 	if (!cJSON_IsObject(scen))
 		scen = scen_file = json_load(spath, SCHEMA_SMOKE, why, sizeof(why));
