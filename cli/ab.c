@@ -175,6 +175,23 @@ static const char *fmt_rsd(const cJSON *side, char *buf, size_t len)
 	return buf;
 }
 
+/* The traces @s replayed, by scenario, with their SHA-256 (from its first run's summary). */
+static void print_traces(const struct ab_opts *o, const struct ab_side *s, FILE *f)
+{
+	char err[256], *path = xasprintf("%s/%s-1/summary.json", o->out, s->name);
+	cJSON *sum = json_load(path, SCHEMA_SUMMARY, err, sizeof(err));
+	const cJSON *sc;
+	int any = 0;
+
+	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios"))
+		if (json_str_at(sc, "trace_sha256")) {
+			fprintf(f, "%s %s: %s sha256 %s\n", any++ ? "     " : "traces", s->name,
+				sc->string, json_str_at(sc, "trace_sha256"));
+		}
+	cJSON_Delete(sum);
+	free(path);
+}
+
 static int changed(const char *verdict)
 {
 	return verdict && strcmp(verdict, "no change") && strcmp(verdict, "not judged");
@@ -246,6 +263,8 @@ static void report(const struct ab_opts *o, const cJSON *c, const cJSON *res, FI
 		json_str_at(c, "verdict"));
 	fprintf(f, "\nenvironment: %s; tcelab %s\n", json_str_at(c, "environment") ?: "?",
 		json_str_at(res, "versions.TCELAB_COMMIT") ?: "?");
+	for (i = 0; i < 2; i++)
+		print_traces(o, &o->side[i], f);
 	fprintf(f, "\nreproduce:\n\tfor i in $(seq %d); do\n", o->runs);
 	for (i = 0; i < 2; i++) {
 		fprintf(f, "\t\tbuild/host/tcelab run");

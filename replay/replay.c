@@ -32,6 +32,7 @@
 #include "lib/hist.h"
 #include "lib/json.h"
 #include "lib/probe_doc.h"
+#include "lib/sha256.h"
 #include "lib/trace.h"
 #include "backend.h"
 #include "replay_json.h"
@@ -824,14 +825,18 @@ int main(int argc, char **argv)
 	if (!ok && why[0])
 		printf("tcelab-replay: %s: %s\n", opt.name, why);
 	if (opt.json) {
+		char sha[65] = "";
 		const struct replay_result result = {
-			.scenario = opt.name, .trace = opt.trace, .be = &be,
+			.scenario = opt.name, .trace = opt.trace, .trace_sha256 = sha, .be = &be,
 			.threads = opt.threads, .batch = opt.batch,
 			.header = &parser.header, .ram = &ram, .st = &total, .timeline = &timeline,
 			.balance = &bal, .seconds = &times,
 			.expectations_met = expect_ok, .expectation = why, .ok = ok,
 		};
 
+		/* What names the trace wherever it came from (a reproduce block cites it). */
+		if (sha256_file(opt.trace, sha))
+			sha[0] = 0;
 		if (replay_json_write(opt.json, &result)) {
 			fprintf(stderr, "tcelab-replay: %s: %s\n", opt.json, strerror(errno));
 			return 1;

@@ -145,6 +145,7 @@ int replay_json_write(const char *path, const struct replay_result *r)
 	jw_str(w, "schema", SCHEMA_REPLAY);
 	jw_str(w, "scenario", r->scenario);
 	jw_str(w, "trace", r->trace);
+	jw_str(w, "trace_sha256", r->trace_sha256 && *r->trace_sha256 ? r->trace_sha256 : NULL);
 	jw_str(w, "backend", r->be->info->name);
 	jw_u64(w, "threads", r->threads);
 	jw_u64(w, "batch", r->batch);

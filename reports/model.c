@@ -180,6 +180,8 @@ static void add_scenario(cJSON *ssc, cJSON *dsc, const char *name, const cJSON *
 
 	add_num(s, "pins", jnum(sj, "pins"));
 	add_num(s, "unpins", jnum(sj, "unpins"));
+	if (jstr(sj, "trace_sha256"))
+		add_str(s, "trace_sha256", jstr(sj, "trace_sha256"));
 	v = cJSON_GetObjectItem(sj, "ok");
 	if (cJSON_IsBool(v))
 		cJSON_AddBoolToObject(s, "ok", cJSON_IsTrue(v));
