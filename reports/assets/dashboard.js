@@ -164,7 +164,8 @@
       if (s.mismatches !== undefined) facts.push(s.mismatches + ' return-code mismatches');
       if (s.ok !== undefined) facts.push(s.ok ? 'scenario checks passed' : 'scenario checks FAILED');
       if (facts.length) nodes.push(note(facts.join('; ')));
-      nodes.push(el('h3', { text: 'Percentiles (probes, per role; op:TYPE per operation type)' }));
+      nodes.push(el('h3', { text: 'Percentiles (probes, per role; op:TYPE per operation type; ' +
+        (latUnit === 'insns' ? 'instructions retired, timing insns' : 'nanoseconds, timing ' + ((sum.environment || {}).timing || 'host')) + ')' }));
       nodes.push(percentileTable(s.roles));
       var roles = Object.keys(s.roles || {});
       var grid = el('div', { cls: 'grid' });
