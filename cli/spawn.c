@@ -13,32 +13,34 @@
 
 int spawn_self(char **argv, const char *log)
 {
-	char *exe = realpath("/proc/self/exe", NULL), *dir;
+	char *dir;
 	int status, fd;
 	pid_t pid;
 
-	if (!exe)
-		die_status(2, "cannot find this program (/proc/self/exe): %s", strerror(errno));
+	/*
+	 * The running binary itself, even if a rebuild replaced its file meanwhile: one
+	 * measurement, one build. It finds the tree through TCELAB_TOP, not its own path.
+	 */
+	setenv("TCELAB_TOP", tcelab_top(), 1);
 	dir = strdup(log);
 	*strrchr(dir, '/') = 0;
 	if (*dir && mkdir_p(dir))
-		die_status(2, "cannot create %s: %s", dir, strerror(errno));
+		die("cannot create %s: %s", dir, strerror(errno));
 	free(dir);
 	pid = fork();
 	if (pid < 0)
-		die_status(2, "fork: %s", strerror(errno));
+		die("fork: %s", strerror(errno));
 	if (!pid) {
 		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0)
 			_exit(126);
 		dup2(fd, 1);
 		dup2(fd, 2);
-		argv[0] = exe;
-		execv(exe, argv);
+		argv[0] = "tcelab";
+		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
-	free(exe);
 	if (waitpid(pid, &status, 0) < 0)
-		die_status(2, "waitpid: %s", strerror(errno));
+		die("waitpid: %s", strerror(errno));
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

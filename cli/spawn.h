@@ -6,7 +6,10 @@
 #ifndef TCELAB_CLI_SPAWN_H
 #define TCELAB_CLI_SPAWN_H
 
-/* `tcelab ARGS...` (@argv[0] is ignored: this program), output to @log; its exit status. */
+/*
+ * `tcelab ARGS...` (@argv[0] is ignored: this very binary, even if rebuilt meanwhile), output
+ * to @log; its exit status.
+ */
 int spawn_self(char **argv, const char *log);
 
 #endif /* TCELAB_CLI_SPAWN_H */
