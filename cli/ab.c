@@ -8,7 +8,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <tcelab/schema.h>
 
 #include "ab.h"
+#include "reports/compare.h"
 #include "spawn.h"
 #include "lib/json.h"
 #include "lib/util.h"
@@ -156,25 +156,6 @@ static void add_dir(char **list, const char *dir)
 	*list = l;
 }
 
-static const char *fmt_value(double v, const char *unit, char *buf, size_t len)
-{
-	if (isnan(v))
-		snprintf(buf, len, "-");
-	else if (unit && !strcmp(unit, "insns"))
-		snprintf(buf, len, "%.0f", v);
-	else
-		snprintf(buf, len, "%.0f ns", v);
-	return buf;
-}
-
-static const char *fmt_rsd(const cJSON *side, char *buf, size_t len)
-{
-	double rsd = json_num(side, "rsd", NAN);
-
-	snprintf(buf, len, isnan(rsd) ? "" : "±%3.0f%%", 100 * rsd);
-	return buf;
-}
-
 /* The traces @s replayed, by scenario, with their SHA-256 (from its first run's summary). */
 static void print_traces(const struct ab_opts *o, const struct ab_side *s, FILE *f)
 {
@@ -192,77 +173,13 @@ static void print_traces(const struct ab_opts *o, const struct ab_side *s, FILE 
 	free(path);
 }
 
-static int changed(const char *verdict)
-{
-	return verdict && strcmp(verdict, "no change") && strcmp(verdict, "not judged");
-}
-
-/* The report: headline, the changed metrics, statistics, reproduce block. */
+/* The report: compare's as the robots write it, the traces and a reproduce block. */
 static void report(const struct ab_opts *o, const cJSON *c, const cJSON *res, FILE *f)
 {
-	const cJSON *r, *worst = NULL, *m;
-	const char *worst_key = NULL, *q[] = { "p50", "p99" };
-	int quiet = 0, i, k;
-	char a[32], b[32], sa[16], sb[16];
+	int i, k;
 
-	cJSON_ArrayForEach(r, cJSON_GetObjectItem(c, "rows"))
-		for (k = 0; k < 2; k++) {
-			const cJSON *p = cJSON_GetObjectItem(r, q[k]);
-
-			if (!strcmp(json_str_at(p, "verdict") ?: "", "regression") &&
-			    (!worst || json_num(p, "change", 0) >
-				       json_num(cJSON_GetObjectItem(worst, worst_key), "change", 0))) {
-				worst = r;
-				worst_key = q[k];
-			}
-		}
-	if (worst)
-		fprintf(f, "tcelab ab: %+.1f%% regression of %s %s %s on %s (timing %s)\n",
-			100 * json_num(cJSON_GetObjectItem(worst, worst_key), "change", NAN),
-			json_str_at(worst, "scenario"), json_str_at(worst, "role"), worst_key,
-			json_str_at(res, "target") ?: "?",
-			json_str_at(res, "timing.mode") ?: "host");
-	else
-		fprintf(f, "tcelab ab: %s on %s (timing %s)\n", json_str_at(c, "verdict"),
-			json_str_at(res, "target") ?: "?", json_str_at(res, "timing.mode") ?: "host");
-	fprintf(f, "\n%14s %7s %9s %14s %7s  %-32s %s\n", "base", "%stddev", "%change", "cand",
-		"%stddev", "metric", "verdict");
-	cJSON_ArrayForEach(r, cJSON_GetObjectItem(c, "rows"))
-		for (k = 0; k < 2; k++) {
-			const cJSON *p = cJSON_GetObjectItem(r, q[k]);
-			const char *unit = json_str_at(r, "unit");
-			char metric[96];
-
-			if (!changed(json_str_at(p, "verdict"))) {
-				quiet++;
-				continue;
-			}
-			snprintf(metric, sizeof(metric), "%s.%s.%s", json_str_at(r, "scenario"),
-				 json_str_at(r, "role"), q[k]);
-			fprintf(f, "%14s %7s %+8.1f%% %14s %7s  %-32s %s\n",
-				fmt_value(json_num(p, "baseline.mean", NAN), unit, a, sizeof(a)),
-				fmt_rsd(cJSON_GetObjectItem(p, "baseline"), sa, sizeof(sa)),
-				100 * json_num(p, "change", NAN),
-				fmt_value(json_num(p, "current.mean", NAN), unit, b, sizeof(b)),
-				fmt_rsd(cJSON_GetObjectItem(p, "current"), sb, sizeof(sb)), metric,
-				json_str_at(p, "verdict"));
-		}
-	fprintf(f, "%d other metrics: no change, or too few calls to judge\n", quiet);
-	cJSON_ArrayForEach(m, cJSON_GetObjectItem(c, "new_leaks"))
-		fprintf(f, "NEW LEAK: %s\n", m->valuestring);
-	cJSON_ArrayForEach(m, cJSON_GetObjectItem(c, "new_failures"))
-		fprintf(f, "NEW FAILURE: %s\n", m->valuestring);
-	cJSON_ArrayForEach(m, cJSON_GetObjectItem(c, "environment_mismatch"))
-		fprintf(f, "ENVIRONMENT MISMATCH: %s\n", m->valuestring);
-	fprintf(f, "\nstatistics: each run's p50 and p99 per scenario and probe role, %d runs a side "
-		"interleaved; a change counts beyond %.0f %% of the base mean, with both sides' "
-		"relative stddev within %.0f %% and the sides separated (every cand run beyond the "
-		"base mean, the cand mean beyond every base run); 95 %% Welch interval in "
-		"compare.json; Mann-Whitney over calls only a diagnostic. Verdict: %s.\n", o->runs,
-		100 * json_num(c, "threshold", NAN), 100 * json_num(c, "max_rsd", NAN),
-		json_str_at(c, "verdict"));
-	fprintf(f, "\nenvironment: %s; tcelab %s\n", json_str_at(c, "environment") ?: "?",
-		json_str_at(res, "versions.TCELAB_COMMIT") ?: "?");
+	compare_print_robot(c, "tcelab ab", f);
+	fprintf(f, "tcelab %s\n", json_str_at(res, "versions.TCELAB_COMMIT") ?: "?");
 	for (i = 0; i < 2; i++)
 		print_traces(o, &o->side[i], f);
 	fprintf(f, "\nreproduce:\n\tfor i in $(seq %d); do\n", o->runs);

@@ -304,7 +304,7 @@ static int load_set(const char *spec, cJSON ***docs)
 static void compare_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tcelab compare [--threshold PCT] [--max-rsd PCT] [--strict-env]\n"
+		"usage: tcelab compare [--threshold PCT] [--max-rsd PCT] [--strict-env] [--robot]\n"
 		"                      [--json FILE] [--html FILE] BASELINE CURRENT\n"
 		"\n"
 		"Compares the probe latencies of CURRENT with BASELINE per scenario and role (and\n"
@@ -341,6 +341,8 @@ static void compare_usage(FILE *f)
 		"                   'tcelab validity')\n"
 		"  --max-rsd PCT    run-to-run relative stddev a side may have (default 20)\n"
 		"  --strict-env     an environment mismatch fails (exit 1)\n"
+		"  --robot          report as the kernel test robot does (headline, %%stddev and\n"
+		"                   %%change of what moved, the statistics): to paste into a mail\n"
 		"  --json FILE      the comparison as JSON (tcelab-compare/2, reports/README.md)\n"
 		"  --html FILE      the comparison as a static page\n", COMPARE_MIN_RUNS);
 }
@@ -353,13 +355,14 @@ int cmd_compare(int argc, char **argv)
 		{ "json", required_argument, NULL, 'j' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "strict-env", no_argument, NULL, 's' },
+		{ "robot", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct compare_opts o;
 	const char *json_out = NULL, *html_out = NULL;
 	cJSON **base = NULL, **cur = NULL, *c;
-	int nb, nc, ch, strict = 0, status, i;
+	int nb, nc, ch, strict = 0, robot = 0, status, i;
 	char *end;
 
 	compare_opts_default(&o);
@@ -384,6 +387,9 @@ int cmd_compare(int argc, char **argv)
 		case 's':
 			strict = 1;
 			break;
+		case 'R':
+			robot = 1;
+			break;
 		case 'h':
 			compare_usage(stdout);
 			return 0;
@@ -399,7 +405,10 @@ int cmd_compare(int argc, char **argv)
 	nb = load_set(argv[optind], &base);
 	nc = load_set(argv[optind + 1], &cur);
 	c = compare_docs(base, nb, cur, nc, &o);
-	compare_print(c, stdout);
+	if (robot)
+		compare_print_robot(c, "tcelab compare", stdout);
+	else
+		compare_print(c, stdout);
 	status = compare_status(c);
 	if (strict && cJSON_IsArray(cJSON_GetObjectItem(c, "environment_mismatch")))
 		status = TCELAB_EXIT_FAIL;

@@ -461,6 +461,9 @@ cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 	cJSON_AddItemToObject(c, "baseline", side(base, nb));
 	cJSON_AddItemToObject(c, "current", side(cur, nc));
 	env_check(c, base, nb, cur, nc);
+	cJSON_AddStringToObject(c, "target", jstr(summary_of(base[0]), "target") ?: "?");
+	cJSON_AddStringToObject(c, "timing", jstr(cJSON_GetObjectItem(summary_of(base[0]),
+								       "environment"), "timing") ?: "host");
 	leaks = cJSON_AddArrayToObject(c, "new_leaks");
 	new_leaks(leaks, base, nb, cur, nc);
 	fails = cJSON_AddArrayToObject(c, "new_failures");

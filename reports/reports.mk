@@ -1,7 +1,7 @@
 # reports/: dashboards, summary.json / metrics.prom, CI formats (JUnit, KCIDB, benchmark), run
 # history (SQLite), A/B compare.
 REPORT_SRCS := reports/stats.c reports/model.c reports/export.c reports/html.c reports/history.c \
-	reports/compare.c reports/ci_formats.c
+	reports/compare.c reports/robot.c reports/ci_formats.c
 HOST_SRCS += $(REPORT_SRCS) reports/commands.c
 UNIT_SRCS += $(REPORT_SRCS)
 HOST_LDLIBS += -lsqlite3 -lm

@@ -83,6 +83,15 @@ expect 1 "regression" kill-knob --html "$out/compare-kill.html" --json "$out/com
 grep -Eq "^  smoke +kill +p50 +3/3 .* regression$" "$out/compare-kill-knob.txt" &&
 	ok "the kill role's p50 is the regression, on 3 runs a side" ||
 	fail "kill row: $(cat "$out/compare-kill-knob.txt")"
+st=0
+"$tcelab" compare --robot "$base" "$kill" >"$out/compare-robot.txt" 2>&1 || st=$?
+[ $st = 1 ] &&
+	grep -Eq '^tcelab compare: \+[0-9.]+% regression of smoke kill p50 on powernv9 \(timing host\)$' \
+		"$out/compare-robot.txt" &&
+	grep -Eq '^ +[0-9]+ ns +± *[0-9]+% +\+[0-9.]+% +[0-9]+ ns +± *[0-9]+% +smoke\.kill\.p50 +regression$' \
+		"$out/compare-robot.txt" &&
+	ok "compare --robot: the headline names the worst regression, %stddev and %change" ||
+	fail "compare --robot, exit $st: $(cat "$out/compare-robot.txt")"
 kill_row=$(python3 - "$out/compare-kill.json" 2>&1 <<'EOF'
 import json, sys
 c = json.load(open(sys.argv[1]))
