@@ -412,14 +412,16 @@ cJSON *report_load(const char *dir, const char **err)
 			cJSON_AddItemToObject(cJSON_AddObjectToObject(detail, "tests"), "programs",
 					      cJSON_Duplicate(cJSON_GetObjectItem(v, "programs"), 1));
 	}
-	add_environment(sum, res, probe);
+	replay = cJSON_CreateArray();
+	nrep = collect_replay(gdir, 0, replay);
+	/* A suite-only run has no probe.json: its first replay's probes say how they attached. */
+	add_environment(sum, res, probe ?: cJSON_GetObjectItem(cJSON_GetArrayItem(replay, 0),
+								"probe"));
 	add_pins(sum, detail, res, probe);
 	add_overhead(sum, detail, probe);
 
 	ssc = cJSON_AddObjectToObject(sum, "scenarios");
 	dsc = cJSON_AddObjectToObject(detail, "scenarios");
-	replay = cJSON_CreateArray();
-	nrep = collect_replay(gdir, 0, replay);
 	if (scen || (probe && !nrep))
 		add_scenario(ssc, dsc, scenario_name(scen, jstr(res, "job") ?: "run"), scen, probe);
 	cJSON_ArrayForEach(f, replay) {
