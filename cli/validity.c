@@ -28,7 +28,7 @@
 #include <tcelab/exit_codes.h>
 #include <tcelab/timing.h>
 
-#include "spawn.h"
+#include "subprocess.h"
 #include "validity.h"
 #include "vm/vm.h"
 #include "lib/json.h"

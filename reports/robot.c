@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compare.h"
+#include "reports.h"
 #include "lib/json.h"
 
 static const char *fmt_value(double v, const char *unit, char *buf, size_t len)
