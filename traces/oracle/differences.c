@@ -21,20 +21,62 @@ struct condition {
 	int (*holds)(const struct difference_ctx *ctx, const struct trace_record *r);
 };
 
-/* An H_PUT_TCE_INDIRECT entry without R/W bits whose guest page is not in guest RAM. */
-static int none_entry_outside_ram(const struct difference_ctx *ctx, const struct trace_record *r)
+/*
+ * The H_PUT_TCE_INDIRECT entries without R/W bits, which upstream translates and maps: one
+ * of them at address @addr is outside guest RAM, runs past its end within a window page, or
+ * has bits below the host IOMMU page.
+ */
+static int none_entry(const struct difference_ctx *ctx, const struct trace_record *r,
+		      int (*test)(const struct difference_ctx *ctx, uint64_t addr))
 {
 	uint64_t i;
 
-	for (i = 0; r->op == TRACE_INDIRECT && i < r->npages && i < TRACE_MAX_LIST; i++)
-		if (!(r->tces[i] & TCE_PERM_MASK) &&
-		    r->tces[i] >> ctx->host_page_shift >= ctx->header->ram_size >> ctx->host_page_shift)
+	for (i = 0; ctx->window && r->op == TRACE_INDIRECT && i < r->npages && i < TRACE_MAX_LIST;
+	     i++)
+		if (!(r->tces[i] & TCE_PERM_MASK) && test(ctx, r->tces[i]))
 			return 1;
 	return 0;
 }
 
+static int outside_ram(const struct difference_ctx *ctx, uint64_t addr)
+{
+	return addr >= ctx->header->ram_size;
+}
+
+static int past_ram_end(const struct difference_ctx *ctx, uint64_t addr)
+{
+	uint64_t end = addr + (1ULL << ctx->window->page_shift);
+
+	return addr < ctx->header->ram_size && (end < addr || end > ctx->header->ram_size);
+}
+
+static int below_iommu_page(const struct difference_ctx *ctx, uint64_t addr)
+{
+	uint64_t page = 1ULL << ctx->header->iommu_page_shift;
+
+	return (addr & (page - 1)) && addr + page <= ctx->header->ram_size;
+}
+
+static int none_entry_outside_ram(const struct difference_ctx *ctx, const struct trace_record *r)
+{
+	return none_entry(ctx, r, outside_ram);
+}
+
+static int none_entry_past_ram_end(const struct difference_ctx *ctx, const struct trace_record *r)
+{
+	return none_entry(ctx, r, past_ram_end);
+}
+
+static int none_entry_below_iommu_page(const struct difference_ctx *ctx,
+				       const struct trace_record *r)
+{
+	return none_entry(ctx, r, below_iommu_page);
+}
+
 static const struct condition conditions[] = {
 	{ "none-entry-outside-ram", none_entry_outside_ram },
+	{ "none-entry-past-ram-end", none_entry_past_ram_end },
+	{ "none-entry-below-iommu-page", none_entry_below_iommu_page },
 };
 #define NR_CONDITIONS (sizeof(conditions) / sizeof(conditions[0]))
 
@@ -93,7 +135,7 @@ static int parse_op(const char *s, enum trace_op *op)
 
 static int parse_key(struct table *t, char *key, struct difference *d)
 {
-	char *tok[5], *save = NULL;
+	char *tok[5], *save = NULL, *code;
 	unsigned int i, n = 0;
 
 	if (!strcmp(key, "-"))
@@ -102,12 +144,23 @@ static int parse_key(struct table *t, char *key, struct difference *d)
 		n++;
 	if (n != 4 || tok[4] || parse_op(tok[0], &d->op) || strncmp(tok[1], "upstream=", 9) ||
 	    strncmp(tok[2], "tcelab=", 7) || strncmp(tok[3], "when=", 5))
-		return fail(t, "oracle key: expected '-' or 'OP upstream=CODE tcelab=CODE "
+		return fail(t, "oracle key: expected '-' or 'OP upstream=CODE tcelab=CODE[,CODE...] "
 			    "when=CONDITION' with OP put, indirect, stuff or get");
-	if (trace_parse_ret(tok[1] + 9, &d->upstream) || trace_parse_ret(tok[2] + 7, &d->tcelab))
-		return fail(t, "oracle key: a CODE is a PAPR name such as H_PARAMETER or a number");
-	if (d->upstream == d->tcelab)
-		return fail(t, "oracle key: upstream and tcelab give the same code");
+	if (!strcmp(tok[1] + 9, "BUG"))
+		d->upstream = DIFFERENCE_BUG;
+	else if (trace_parse_ret(tok[1] + 9, &d->upstream))
+		return fail(t, "oracle key: upstream= takes BUG or a CODE, a PAPR name such as "
+			    "H_PARAMETER or a number");
+	for (code = strtok_r(tok[2] + 7, ",", &save); code; code = strtok_r(NULL, ",", &save)) {
+		if (d->nr_tcelab == DIFFERENCE_CODES ||
+		    trace_parse_ret(code, &d->tcelab[d->nr_tcelab]))
+			return fail(t, "oracle key: tcelab= takes up to %d CODEs, PAPR names such "
+				    "as H_PARAMETER or numbers, separated by ','", DIFFERENCE_CODES);
+		if (d->tcelab[d->nr_tcelab++] == d->upstream)
+			return fail(t, "oracle key: upstream and tcelab give the same code");
+	}
+	if (!d->nr_tcelab)
+		return fail(t, "oracle key: tcelab= needs a CODE");
 	for (i = 0; i < NR_CONDITIONS && strcmp(conditions[i].name, tok[3] + 5); i++)
 		;
 	if (i == NR_CONDITIONS) {
@@ -208,19 +261,37 @@ int differences_load(struct differences *ds, const char *path, char *err, size_t
 	return ret;
 }
 
+static int applies(const struct difference *d, const struct difference_ctx *ctx,
+		   const struct trace_record *r)
+{
+	return d->has_key && d->op == r->op && conditions[d->when].holds(ctx, r);
+}
+
 struct difference *differences_match(struct differences *ds, const struct difference_ctx *ctx,
 				     const struct trace_record *r, int64_t upstream)
 {
-	unsigned int i;
+	unsigned int i, k;
 
 	for (i = 0; i < ds->nr; i++) {
 		struct difference *d = &ds->d[i];
 
-		if (d->has_key && d->op == r->op && d->upstream == upstream &&
-		    d->tcelab == r->ret && conditions[d->when].holds(ctx, r)) {
+		for (k = 0; k < d->nr_tcelab && d->tcelab[k] != r->ret; k++)
+			;
+		if (d->upstream == upstream && k < d->nr_tcelab && applies(d, ctx, r)) {
 			d->hits++;
 			return d;
 		}
 	}
+	return NULL;
+}
+
+struct difference *differences_applies(struct differences *ds, const struct difference_ctx *ctx,
+				       const struct trace_record *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < ds->nr; i++)
+		if (applies(&ds->d[i], ctx, r))
+			return &ds->d[i];
 	return NULL;
 }

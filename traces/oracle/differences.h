@@ -13,13 +13,18 @@
 #include "lib/trace.h"
 
 #define DIFFERENCES_MAX		64
+#define DIFFERENCE_CODES	4
+/* upstream=BUG: the upstream code hits a BUG_ON or a WARN, its return code means nothing. */
+#define DIFFERENCE_BUG		INT64_MIN
 
 struct difference {
 	char id[48];
 	unsigned long line;		/* of its row */
 	int has_key;			/* 0: no trace can show it (oracle key "-") */
 	enum trace_op op;
-	int64_t upstream, tcelab;	/* upstream's return code, the trace's ret= */
+	int64_t upstream;		/* upstream's return code, or DIFFERENCE_BUG */
+	int64_t tcelab[DIFFERENCE_CODES];	/* the trace's ret=, one of these */
+	unsigned int nr_tcelab;
 	unsigned int when;		/* index into the conditions */
 	unsigned long hits;
 };
@@ -40,8 +45,17 @@ struct difference_ctx {
 	unsigned int host_page_shift;	/* upstream's PAGE_SHIFT */
 };
 
-/* The declared difference explaining @r getting @upstream instead of its ret=, or NULL. */
+/*
+ * The declared difference explaining @r getting @upstream (or DIFFERENCE_BUG) instead of its
+ * ret=, counted as a hit; or NULL.
+ */
 struct difference *differences_match(struct differences *ds, const struct difference_ctx *ctx,
 				     const struct trace_record *r, int64_t upstream);
+/*
+ * A declared difference whose op and condition @r has, whatever the return codes (they can
+ * agree while the entries written differ), not counted; or NULL.
+ */
+struct difference *differences_applies(struct differences *ds, const struct difference_ctx *ctx,
+				       const struct trace_record *r);
 
 #endif /* TCELAB_DIFFERENCES_H */

@@ -31,107 +31,166 @@ static const char *code(char *buf, size_t len, int64_t ret)
 	return buf;
 }
 
-static void report_ret(FILE *out, struct differences *ds, struct oracle_result *res,
-		       const struct difference_ctx *ctx, const char *name,
-		       const struct trace_record *r, int64_t got)
+/* What one trace's check keeps. */
+struct check {
+	struct upstream_vm *vm;
+	const struct trace_header *h;
+	struct tce_windows ws;
+	/*
+	 * The entries written by records a declared difference applies to (entry flags: its
+	 * index): there the tables may differ, and so may a get of them.
+	 */
+	struct tce_model diverged;
+	struct differences *ds;
+	FILE *out;
+	struct oracle_result *res;
+	const char *name;
+	int oom;
+};
+
+static void report_ret(struct check *c, const struct difference_ctx *ctx,
+		       const struct trace_record *r, int64_t got, const char *warning)
 {
-	struct difference *d = differences_match(ds, ctx, r, got);
+	struct difference *d = differences_match(c->ds, ctx, r,
+						 warning ? DIFFERENCE_BUG : got);
 	char a[32], b[32];
 
-	fprintf(out, "%s:%lu: %s: expected %s, upstream gives %s", name, r->line,
-		trace_op_name(r->op), code(a, sizeof(a), r->ret), code(b, sizeof(b), got));
+	if (warning)
+		fprintf(c->out, "%s:%lu: %s: expected %s, upstream hits %s", c->name, r->line,
+			trace_op_name(r->op), code(a, sizeof(a), r->ret), warning);
+	else
+		fprintf(c->out, "%s:%lu: %s: expected %s, upstream gives %s", c->name, r->line,
+			trace_op_name(r->op), code(a, sizeof(a), r->ret), code(b, sizeof(b), got));
 	if (d) {
-		fprintf(out, ": declared difference %s (%s)\n", d->id, ds->path);
-		res->declared++;
+		fprintf(c->out, ": declared difference %s (%s)\n", d->id, c->ds->path);
+		c->res->declared++;
 	} else {
-		fputc('\n', out);
-		res->mismatches++;
+		fputc('\n', c->out);
+		if (warning)
+			c->res->warnings++;
+		else
+			c->res->mismatches++;
 	}
 }
 
-static void hcall(struct upstream_vm *vm, const struct trace_header *h,
-		  const struct tce_windows *ws, struct differences *ds, FILE *out,
-		  struct oracle_result *res, const char *name, const struct trace_record *r)
+/* Records that the entries @r writes may now differ (@d), or agree again (NULL). */
+static void track(struct check *c, const struct trace_window *w, const struct trace_record *r,
+		  const struct difference *d)
+{
+	uint64_t first = r->ioba >> w->page_shift, n = r->op == TRACE_PUT ? 1 : r->npages, i;
+
+	if (r->op == TRACE_GET || !n)
+		return;
+	if (!d) {
+		c->oom |= tce_model_clear(&c->diverged, r->liobn, first, n);
+		return;
+	}
+	for (i = 0; i < n && i < TRACE_MAX_LIST; i++)
+		c->oom |= tce_model_set(&c->diverged, r->liobn, first + i, 1, d - c->ds->d, r->line);
+}
+
+static void check_tce(struct check *c, const struct trace_window *w,
+		      const struct trace_record *r, uint64_t got)
+{
+	const struct tce_entry *e = tce_model_get(&c->diverged, r->liobn, r->ioba >> w->page_shift);
+
+	fprintf(c->out, "%s:%lu: get: expected tce=%#" PRIx64 ", upstream gives tce=%#" PRIx64,
+		c->name, r->line, r->tce, got);
+	if (e) {
+		c->ds->d[e->flags].hits++;
+		fprintf(c->out, ": declared difference %s at line %lu (%s)\n",
+			c->ds->d[e->flags].id, e->line, c->ds->path);
+		c->res->declared++;
+	} else {
+		fputc('\n', c->out);
+		c->res->mismatches++;
+	}
+}
+
+static void hcall(struct check *c, const struct trace_record *r)
 {
 	static const enum upstream_hcall calls[] = {
 		[TRACE_PUT] = UPSTREAM_H_PUT_TCE, [TRACE_INDIRECT] = UPSTREAM_H_PUT_TCE_INDIRECT,
 		[TRACE_STUFF] = UPSTREAM_H_STUFF_TCE, [TRACE_GET] = UPSTREAM_H_GET_TCE,
 	};
-	struct difference_ctx ctx = { h, tce_windows_find(ws, r->liobn), upstream_page_shift };
+	const struct trace_window *w = tce_windows_find(&c->ws, r->liobn);
+	struct difference_ctx ctx = { c->h, w, upstream_page_shift };
 	uint64_t args[4] = { r->liobn, r->ioba, r->tce, r->npages }, r4;
+	const struct difference *d;
 	const char *warning;
 	int64_t got;
 
 	if (r->op == TRACE_INDIRECT) {
-		args[2] = r->flags & TRACE_HAS_LIST ? r->list_gpa : h->ram_size - SCRATCH_BYTES;
-		upstream_guest_list(vm, args[2], r->tces, r->npages);
+		args[2] = r->flags & TRACE_HAS_LIST ? r->list_gpa : c->h->ram_size - SCRATCH_BYTES;
+		upstream_guest_list(c->vm, args[2], r->tces, r->npages);
 	}
-	got = upstream_hcall(vm, calls[r->op], args, &r4);
-	warning = upstream_warning(vm);
-	if (warning) {
-		fprintf(out, "%s:%lu: %s: upstream hits %s\n", name, r->line, trace_op_name(r->op),
-			warning);
-		res->warnings++;
-	}
+	got = upstream_hcall(c->vm, calls[r->op], args, &r4);
+	warning = upstream_warning(c->vm);
 	if (!(r->flags & TRACE_HAS_RET)) {
-		res->unchecked++;
+		c->res->unchecked++;
+		if (warning) {
+			fprintf(c->out, "%s:%lu: %s: upstream hits %s\n", c->name, r->line,
+				trace_op_name(r->op), warning);
+			c->res->warnings++;
+		}
 		return;
 	}
-	res->checked++;
-	if (got != r->ret) {
-		report_ret(out, ds, res, &ctx, name, r, got);
-	} else if (r->op == TRACE_GET && (r->flags & TRACE_HAS_TCE) && got == H_SUCCESS &&
-		   r4 != r->tce) {
-		fprintf(out, "%s:%lu: get: expected tce=%#" PRIx64 ", upstream gives tce=%#" PRIx64
-			"\n", name, r->line, r->tce, r4);
-		res->mismatches++;
-	}
+	c->res->checked++;
+	if (got != r->ret || warning)
+		report_ret(c, &ctx, r, got, warning);
+	else if (r->op == TRACE_GET && (r->flags & TRACE_HAS_TCE) && got == H_SUCCESS &&
+		 r4 != r->tce)
+		check_tce(c, w, r, r4);
+	d = w ? differences_applies(c->ds, &ctx, r) : NULL;
+	if (d || (got == H_SUCCESS && r->ret == H_SUCCESS && !warning))
+		track(c, w, r, d);
 }
 
-static void window(struct upstream_vm *vm, FILE *out, struct oracle_result *res,
-		   const char *where, const struct trace_window *w)
+static void window(struct check *c, const char *where, const struct trace_window *w)
 {
 	char err[256];
 
-	if (upstream_window_create(vm, w->liobn, w->offset, w->size, w->page_shift, err,
+	if (upstream_window_create(c->vm, w->liobn, w->offset, w->size, w->page_shift, err,
 				   sizeof(err))) {
-		fprintf(out, "%s: window liobn=%#" PRIx32 ": expected it to exist, upstream: %s\n",
+		fprintf(c->out, "%s: window liobn=%#" PRIx32 ": expected it to exist, upstream: %s\n",
 			where, w->liobn, err);
-		res->mismatches++;
+		c->res->mismatches++;
 	}
 }
 
-static int run(struct trace_parser *p, struct trace_record *r, struct upstream_vm *vm,
-	       struct differences *ds, FILE *out, struct oracle_result *res, const char *name)
+static int run(struct check *c, struct trace_parser *p, struct trace_record *r)
 {
-	const struct trace_header *h = &p->header;
-	struct tce_windows ws;
 	char where[600];
 	unsigned int i;
 	int n;
 
-	tce_windows_init(&ws, h);
-	for (i = 0; i < h->nr_windows; i++)
-		window(vm, out, res, name, &h->windows[i]);
-	while ((n = trace_next(p, r)) > 0) {
-		res->records++;
+	tce_windows_init(&c->ws, c->h);
+	for (i = 0; i < c->h->nr_windows; i++)
+		window(c, c->name, &c->h->windows[i]);
+	while ((n = trace_next(p, r)) > 0 && !c->oom) {
+		c->res->records++;
 		switch (r->op) {
 		case TRACE_DDW_CREATE:
-			snprintf(where, sizeof(where), "%s:%lu: ddw-create", name, r->line);
-			window(vm, out, res, where, &r->window);
+			snprintf(where, sizeof(where), "%s:%lu: ddw-create", c->name, r->line);
+			window(c, where, &r->window);
 			break;
 		case TRACE_DDW_REMOVE:
-			if (upstream_window_remove(vm, r->liobn)) {
-				fprintf(out, "%s:%lu: ddw-remove: expected a window liobn=%#" PRIx64
-					", upstream has none\n", name, r->line, r->liobn);
-				res->mismatches++;
+			if (upstream_window_remove(c->vm, r->liobn)) {
+				fprintf(c->out, "%s:%lu: ddw-remove: expected a window liobn=%#"
+					PRIx64 ", upstream has none\n", c->name, r->line, r->liobn);
+				c->res->mismatches++;
 			}
 			break;
 		default:
-			hcall(vm, h, &ws, ds, out, res, name, r);
+			hcall(c, r);
 			continue;
 		}
-		tce_windows_apply(&ws, r);
+		c->oom |= tce_model_clear(&c->diverged, r->liobn, 0, 0);
+		tce_windows_apply(&c->ws, r);
+	}
+	if (c->oom) {
+		snprintf(p->error, sizeof(p->error), "out of memory");
+		return -1;
 	}
 	return n;
 }
@@ -141,10 +200,11 @@ int oracle_check(const char *path, const char *name, struct differences *ds, FIL
 {
 	struct trace_parser *p = malloc(sizeof(*p));
 	struct trace_record *r = malloc(sizeof(*r));
-	struct upstream_vm *vm = NULL;
+	struct check c = { .ds = ds, .out = out, .res = res, .name = name };
 	int fd = -1, ret = -1;
 	char vmerr[256];
 
+	tce_model_init(&c.diverged);
 	if (!p || !r) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -159,20 +219,22 @@ int oracle_check(const char *path, const char *name, struct differences *ds, FIL
 		snprintf(err, errlen, "%s", p->error);
 		goto out;
 	}
-	vm = upstream_vm_new(p->header.ram_size, p->header.iommu_page_shift, vmerr, sizeof(vmerr));
-	if (!vm) {
+	c.h = &p->header;
+	c.vm = upstream_vm_new(c.h->ram_size, c.h->iommu_page_shift, vmerr, sizeof(vmerr));
+	if (!c.vm) {
 		snprintf(err, errlen, "%s: %s", name, vmerr);
 		goto out;
 	}
-	if (run(p, r, vm, ds, out, res, name) < 0)
+	if (run(&c, p, r) < 0)
 		snprintf(err, errlen, "%s", p->error);
 	else
 		ret = 0;
 out:
-	if (vm)
-		upstream_vm_free(vm);
+	if (c.vm)
+		upstream_vm_free(c.vm);
 	if (fd >= 0)
 		close(fd);
+	tce_model_free(&c.diverged);
 	free(p);
 	free(r);
 	return ret;

@@ -264,8 +264,12 @@ struct iommu_table_group *iommu_group_get_iommudata(struct iommu_group *group)
 
 /* --- the guest --------------------------------------------------------------------------------- */
 
-/* VFIO_IOMMU_SPAPR_REGISTER_MEMORY of all guest RAM, as mm_iommu_do_alloc() leaves it. */
-static struct mm_iommu_table_group_mem_t *prereg(struct mm_struct *mm, u64 ua, u64 entries)
+/*
+ * VFIO_IOMMU_SPAPR_REGISTER_MEMORY of all guest RAM, as mm_iommu_do_alloc() leaves it for RAM
+ * in pages of 2^@backing_shift: __ffs(ua | size), at most the backing page's shift.
+ */
+static struct mm_iommu_table_group_mem_t *prereg(struct mm_struct *mm, u64 ua, u64 entries,
+						 unsigned int backing_shift)
 {
 	struct mm_iommu_table_group_mem_t *mem = kzalloc(sizeof(*mem), GFP_KERNEL);
 	u64 i;
@@ -273,9 +277,8 @@ static struct mm_iommu_table_group_mem_t *prereg(struct mm_struct *mm, u64 ua, u
 	if (!mem)
 		return NULL;
 	mem->dev_hpa = MM_IOMMU_TABLE_INVALID_HPA;
-	/* __ffs(ua | (entries << PAGE_SHIFT)), then PAGE_SHIFT: RAM in normal pages, no hugetlb */
 	mem->pageshift = min((unsigned int)__builtin_ctzll(ua | (entries << PAGE_SHIFT)),
-			     PAGE_SHIFT);
+			     backing_shift);
 	mem->hpas = calloc(entries, sizeof(mem->hpas[0]));
 	if (!mem->hpas) {
 		kfree(mem);
@@ -291,15 +294,20 @@ static struct mm_iommu_table_group_mem_t *prereg(struct mm_struct *mm, u64 ua, u
 	return mem;
 }
 
+/*
+ * QEMU offers the guest IOMMU pages up to the page size backing its RAM, so a trace with
+ * IOMMU pages above the host's PAGE_SIZE has hugetlbfs RAM in pages of that size.
+ */
 struct upstream_vm *upstream_vm_new(uint64_t ram_size, unsigned int iommu_page_shift, char *err,
 				    size_t errlen)
 {
+	unsigned int backing_shift = iommu_page_shift > PAGE_SHIFT ? iommu_page_shift : PAGE_SHIFT;
 	struct upstream_vm *vm;
 
-	if (!ram_size || (ram_size & ~PAGE_MASK) || ram_size > GUEST_UA) {
-		snprintf(err, errlen, "guest ram=%#llx is not a whole number of the host's %luK "
-			 "pages up to %#lx: KVM cannot make it one memory slot",
-			 (unsigned long long)ram_size, PAGE_SIZE >> 10, GUEST_UA);
+	if (!ram_size || (ram_size & ((1ULL << backing_shift) - 1)) || ram_size > GUEST_UA) {
+		snprintf(err, errlen, "guest ram=%#llx is not a whole number of the %lluK pages "
+			 "that back it, up to %#lx: KVM cannot make it one memory slot",
+			 (unsigned long long)ram_size, (1ULL << backing_shift) >> 10, GUEST_UA);
 		return NULL;
 	}
 	if (cur) {
@@ -319,7 +327,7 @@ struct upstream_vm *upstream_vm_new(uint64_t ram_size, unsigned int iommu_page_s
 	INIT_LIST_HEAD(&vm->kvm.arch.spapr_tce_tables);
 	mm_iommu_init(&vm->mm);
 	vm->vcpu.kvm = &vm->kvm;
-	vm->mem = prereg(&vm->mm, GUEST_UA, ram_size >> PAGE_SHIFT);
+	vm->mem = prereg(&vm->mm, GUEST_UA, ram_size >> PAGE_SHIFT, backing_shift);
 	if (!vm->mem) {
 		snprintf(err, errlen, "out of memory preregistering %#llx bytes of guest RAM",
 			 (unsigned long long)ram_size);
