@@ -163,7 +163,8 @@ UNIT_TEST(tce_state_follows_upstream_past_the_end_of_ram)
 	for (i = 0; i < 3; i++) {
 		const struct tce_entry *e = tce_model_get(&m, 0x80000001, (1ULL << 35) + i);
 
-		get = (struct trace_record){ .op = TRACE_GET, .flags = TRACE_HAS_RET | TRACE_HAS_TCE,
+		get = (struct trace_record){ .op = TRACE_GET,
+					     .flags = TRACE_HAS_RET | TRACE_HAS_TCE,
 					     .liobn = 0x80000001,
 					     .ioba = 0x0800000000000000ULL + (i << 24),
 					     .tce = e ? e->tce : 0, .ret = H_SUCCESS };
@@ -251,7 +252,8 @@ UNIT_TEST(differences_table_is_read_and_checked)
 	load_error(unit_failures, "# none\n", "no table with an 'id' and an 'oracle key' column");
 	load_error(unit_failures, "| id | oracle key |\n|---|---|\n| a | put upstream=H_SUCCESS "
 		   "tcelab=H_PARAMETER when=nope |\n",
-		   ":3: oracle key: no condition 'nope' (the oracle knows none-entry-outside-ram, ");
+		   ":3: oracle key: no condition 'nope' (the oracle knows "
+		   "none-entry-outside-ram, ");
 	load_error(unit_failures, "| id | oracle key |\n|---|---|\n| a | - |\n| a | - |\n",
 		   ":4: id a: already on line 3");
 	load_error(unit_failures, "| id | oracle key |\n|---|---|\n| a | put upstream=H_SUCCESS "
@@ -263,7 +265,7 @@ UNIT_TEST(differences_table_is_read_and_checked)
 		   ":3: expected 2 cells");
 }
 
-/* --- a random differential: lib/tce_state.c's rules against upstream on every edge --------- */
+/* --- a random differential: lib/tce_state.c's rules against upstream on every edge ------------ */
 
 static uint64_t rng;
 

@@ -140,12 +140,14 @@ static int parse_key(struct table *t, char *key, struct difference *d)
 
 	if (!strcmp(key, "-"))
 		return 0;
-	for (tok[n] = strtok_r(key, " \t", &save); tok[n] && n < 4; tok[n] = strtok_r(NULL, " \t", &save))
+	for (tok[n] = strtok_r(key, " \t", &save); tok[n] && n < 4;
+	     tok[n] = strtok_r(NULL, " \t", &save))
 		n++;
 	if (n != 4 || tok[4] || parse_op(tok[0], &d->op) || strncmp(tok[1], "upstream=", 9) ||
 	    strncmp(tok[2], "tcelab=", 7) || strncmp(tok[3], "when=", 5))
-		return fail(t, "oracle key: expected '-' or 'OP upstream=CODE tcelab=CODE[,CODE...] "
-			    "when=CONDITION' with OP put, indirect, stuff or get");
+		return fail(t, "oracle key: expected '-' or 'OP upstream=CODE "
+			    "tcelab=CODE[,CODE...] when=CONDITION' with OP put, indirect, "
+			    "stuff or get");
 	if (!strcmp(tok[1] + 9, "BUG"))
 		d->upstream = DIFFERENCE_BUG;
 	else if (trace_parse_ret(tok[1] + 9, &d->upstream))
@@ -154,8 +156,9 @@ static int parse_key(struct table *t, char *key, struct difference *d)
 	for (code = strtok_r(tok[2] + 7, ",", &save); code; code = strtok_r(NULL, ",", &save)) {
 		if (d->nr_tcelab == DIFFERENCE_CODES ||
 		    trace_parse_ret(code, &d->tcelab[d->nr_tcelab]))
-			return fail(t, "oracle key: tcelab= takes up to %d CODEs, PAPR names such "
-				    "as H_PARAMETER or numbers, separated by ','", DIFFERENCE_CODES);
+			return fail(t, "oracle key: tcelab= takes up to %d CODEs, PAPR names "
+				    "such as H_PARAMETER or numbers, separated by ','",
+				    DIFFERENCE_CODES);
 		if (d->tcelab[d->nr_tcelab++] == d->upstream)
 			return fail(t, "oracle key: upstream and tcelab give the same code");
 	}
@@ -242,7 +245,9 @@ int differences_load(struct differences *ds, const char *path, char *err, size_t
 		if (next)
 			*next++ = 0;
 		t.line++;
-		if (state == 0 && line[0] == '|' && (ncells = parse_header(line, &key_col)) > 0)
+		if (state == 0 && line[0] == '|')
+			ncells = parse_header(line, &key_col);
+		if (state == 0 && line[0] == '|' && ncells > 0)
 			state = 1;
 		else if (state == 1 && strspn(line, "|-: ") == strlen(line))
 			state = 2;

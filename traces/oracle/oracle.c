@@ -86,7 +86,8 @@ static void track(struct check *c, const struct trace_window *w, const struct tr
 		return;
 	}
 	for (i = 0; i < n && i < TRACE_MAX_LIST; i++)
-		c->oom |= tce_model_set(&c->diverged, r->liobn, first + i, 1, d - c->ds->d, r->line);
+		c->oom |= tce_model_set(&c->diverged, r->liobn, first + i, 1, d - c->ds->d,
+					r->line);
 }
 
 static void check_tce(struct check *c, const struct trace_window *w,
@@ -152,8 +153,8 @@ static void window(struct check *c, const char *where, const struct trace_window
 
 	if (upstream_window_create(c->vm, w->liobn, w->offset, w->size, w->page_shift, err,
 				   sizeof(err))) {
-		fprintf(c->out, "%s: window liobn=%#" PRIx32 ": expected it to exist, upstream: %s\n",
-			where, w->liobn, err);
+		fprintf(c->out, "%s: window liobn=%#" PRIx32 ": expected it to exist, "
+			"upstream: %s\n", where, w->liobn, err);
 		c->res->mismatches++;
 	}
 }
@@ -328,8 +329,8 @@ static void usage(FILE *f)
 		"  --differences FILE  the declared differences (default kmod/DIFFERENCES.md)\n"
 		"  -q                  only the mismatches and the total\n"
 		"\n"
-		"exit status: 0 no mismatch, 1 a mismatch or an upstream WARN/BUG, 2 usage error or\n"
-		"a trace that cannot be read\n");
+		"exit status: 0 no mismatch, 1 a mismatch or an upstream WARN/BUG, 2 usage\n"
+		"error or a trace that cannot be read\n");
 }
 
 int cmd_oracle(int argc, char **argv)

@@ -16,7 +16,7 @@ struct oracle_result {
 	unsigned long checked;		/* hypercalls with a ret= */
 	unsigned long unchecked;	/* hypercalls without one */
 	unsigned long mismatches;	/* undeclared differences: failures */
-	unsigned long declared;		/* differences a row of kmod/DIFFERENCES.md explains */
+	unsigned long declared;		/* explained by a row of kmod/DIFFERENCES.md */
 	unsigned long warnings;		/* upstream WARNs or BUGs: failures */
 };
 

@@ -109,7 +109,7 @@ static void fd_close(int fd)
 	cur->file_used[fd - FD_BASE] = false;
 }
 
-/* --- guest memory ------------------------------------------------------------------------------ */
+/* --- guest memory ----------------------------------------------------------------------------- */
 
 /*
  * The only guest memory a hypercall reads is an H_PUT_TCE_INDIRECT list, which the oracle
@@ -123,8 +123,8 @@ int shim_get_user(void *dst, const void __user *src, size_t size)
 	if (ua < cur->slot.userspace_addr || ua + size > end || ua + size < ua)
 		return -EFAULT;
 	memset(dst, 0, size);
-	if (size == sizeof(__be64) && ua >= cur->list_ua && ua - cur->list_ua < cur->list_n * size &&
-	    !((ua - cur->list_ua) % size))
+	if (size == sizeof(__be64) && ua >= cur->list_ua &&
+	    ua - cur->list_ua < cur->list_n * size && !((ua - cur->list_ua) % size))
 		memcpy(dst, &cur->list[(ua - cur->list_ua) / size], size);
 	return 0;
 }
@@ -140,7 +140,7 @@ void upstream_guest_list(struct upstream_vm *vm, uint64_t gpa, const uint64_t *t
 		vm->list[i] = cpu_to_be64(tces[i]);
 }
 
-/* --- the IOMMU tables: pnv_tce(), pnv_tce_xchg(), pnv_tce_useraddrptr() ------------------------ */
+/* --- the IOMMU tables: pnv_tce(), pnv_tce_xchg(), pnv_tce_useraddrptr() ----------------------- */
 
 static __be64 *hw_entry(struct hw_table *hw, __be64 **levels, long index, bool alloc)
 {
@@ -262,7 +262,7 @@ struct iommu_table_group *iommu_group_get_iommudata(struct iommu_group *group)
 	return group->table_group;
 }
 
-/* --- the guest --------------------------------------------------------------------------------- */
+/* --- the guest -------------------------------------------------------------------------------- */
 
 /*
  * VFIO_IOMMU_SPAPR_REGISTER_MEMORY of all guest RAM, as mm_iommu_do_alloc() leaves it for RAM

@@ -91,7 +91,7 @@ struct inode;
 struct vm_area_struct;
 struct vm_fault;
 
-/* --- lists (one thread: the RCU flavours are the plain ones) -------------------------------- */
+/* --- lists (one thread: the RCU flavours are the plain ones) ---------------------------------- */
 struct list_head {
 	struct list_head *next, *prev;
 };
@@ -249,7 +249,7 @@ int anon_inode_getfd(const char *name, const struct file_operations *fops, void 
 struct fd fdget(int fd);
 #define fdput(f)	((void)(f))
 
-/* --- the VM: memory slots, the mm, KVM and a vCPU ---------------------------------------------- */
+/* --- the VM: memory slots, the mm, KVM and a vCPU --------------------------------------------- */
 struct kvm_memory_slot {
 	gfn_t base_gfn;
 	unsigned long npages;
