@@ -29,7 +29,7 @@ expect_exit() { # WANT NAME tcelab-args...
 		{ cat "$runs/exit-$name.log"; echo "tcelab $*: exit $st, want $want"; exit 1; }
 }
 echo "==> exit codes: 2 for a usage error, 4 for a target that cannot run here"
-for cmd in run report compare history import gen; do
+for cmd in run report compare history import gen oracle; do
 	expect_exit 2 "$cmd-usage" "$cmd" --no-such-option
 done
 expect_exit 2 no-command no-such-command

@@ -25,7 +25,7 @@ $(BUILD)/%/tests/.built: $(wildcard tests/guest/*.c tests/guest/*.h) include/uap
 TEST_FUZZ_SECONDS := 15
 
 .PHONY: test
-test: build checkpatch report-test
+test: build checkpatch report-test oracle-test
 	@echo "==> layout rules"
 	$(Q)tests/check-layout.sh
 	@echo "==> host unit tests"
