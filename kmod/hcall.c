@@ -167,7 +167,10 @@ static long tcelab_tce_validate(struct tcelab_container *c, struct tcelab_stt *s
 	return TCELAB_H_SUCCESS;
 }
 
-/* kvmppc_tce_put(): record what the guest wrote; cannot fail (validated before). */
+/*
+ * kvmppc_tce_put(): record what the guest wrote. Validated before, it returns nothing: a level
+ * that cannot be allocated loses the TCE, as upstream loses it when alloc_page() fails.
+ */
 static void tcelab_guest_put(struct tcelab_stt *stt, u64 entry, u64 tce)
 {
 	__be64 *slot = tcelab_table_entry(stt->guest, entry, tce != 0);

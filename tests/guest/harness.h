@@ -41,11 +41,13 @@ static inline void __register_test(struct __test_metadata *t)
 
 #define FIXTURE_DATA(f)		struct _fixture_##f
 #define FIXTURE(f)		FIXTURE_DATA(f)
-#define __unused	__attribute__((unused))
-#define FIXTURE_SETUP(f) \
-	static void f##_setup(struct __test_metadata *_metadata __unused, FIXTURE_DATA(f) *self)
-#define FIXTURE_TEARDOWN(f) \
-	static void f##_teardown(struct __test_metadata *_metadata __unused, FIXTURE_DATA(f) *self)
+#define TH_UNUSED	__attribute__((unused))
+#define FIXTURE_SETUP(f)							\
+	static void f##_setup(struct __test_metadata *_metadata TH_UNUSED,	\
+			      FIXTURE_DATA(f) *self)
+#define FIXTURE_TEARDOWN(f)							\
+	static void f##_teardown(struct __test_metadata *_metadata TH_UNUSED,	\
+				 FIXTURE_DATA(f) *self)
 
 #define TEST_F(f, test)								\
 	static void f##_##test(struct __test_metadata *_metadata,		\
@@ -69,7 +71,7 @@ static inline void __register_test(struct __test_metadata *t)
 		__register_test(&__test_##f##_##test);				\
 	}									\
 	static void f##_##test(struct __test_metadata *_metadata,		\
-			       FIXTURE_DATA(f) *self __unused)
+			       FIXTURE_DATA(f) *self TH_UNUSED)
 
 #define TH_LOG(...)	tap_diag(__VA_ARGS__)
 

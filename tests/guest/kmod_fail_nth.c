@@ -224,7 +224,7 @@ static void sweep(struct __test_metadata *_metadata, FIXTURE_DATA(fail_nth) *sel
 	{									\
 		sweep(_metadata, self, nth_##name, err);			\
 	}									\
-	static void nth_##name(struct __test_metadata *_metadata __unused,	\
+	static void nth_##name(struct __test_metadata *_metadata TH_UNUSED,	\
 			       FIXTURE_DATA(fail_nth) *self)
 
 /* Pages of 4K (IOMMU pages) in a system page. */

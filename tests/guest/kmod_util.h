@@ -287,8 +287,8 @@ static inline void tl_check_balance(const struct tl_baseline *b, const char *whe
 	for (i = 0; i < TL_BALANCE_COUNTERS; i++)
 		tap_eq(p[i].now, p[i].base, "%s: %s back to baseline", when, p[i].what);
 	if (strcmp(now.allocs, b->allocs))
-		tap_diag("live objects: %s; at the baseline: %s", now.allocs[0] ? now.allocs : "none",
-			 b->allocs[0] ? b->allocs : "none");
+		tap_diag("live objects: %s; at the baseline: %s",
+			 now.allocs[0] ? now.allocs : "none", b->allocs[0] ? b->allocs : "none");
 	tap_check(!strcmp(now.allocs, b->allocs), "%s: live objects back to baseline", when);
 }
 
