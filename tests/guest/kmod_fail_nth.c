@@ -136,10 +136,13 @@ static int nth_done(FIXTURE_DATA(fail_nth) *self)
 	return self->site;
 }
 
-/* A kernel message at warning level or worse since the last call, into @msg; 0 if none. */
+/*
+ * Kernel messages at warning level or worse since the last call: how many, and the first
+ * (but a WARN's "cut here" line) in @msg.
+ */
 static int kmsg_warning(int fd, char *msg, size_t len)
 {
-	char rec[8192];
+	char rec[8192], *text;
 	ssize_t n;
 	int found = 0;
 
@@ -150,8 +153,12 @@ static int kmsg_warning(int fd, char *msg, size_t len)
 			break;
 		}
 		rec[n] = 0;
-		if ((strtol(rec, NULL, 10) & 7) <= 4 && !found++)
-			snprintf(msg, len, "%.700s", strchr(rec, ';') ? strchr(rec, ';') + 1 : rec);
+		if ((strtol(rec, NULL, 10) & 7) > 4)
+			continue;
+		text = strchr(rec, ';') ? strchr(rec, ';') + 1 : rec;
+		text[strcspn(text, "\n")] = 0;
+		if (!strstr(text, "[ cut here ]") && !found++)
+			snprintf(msg, len, "%.700s", text);
 	}
 	return found;
 }
