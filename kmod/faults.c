@@ -3,7 +3,7 @@
  * Fault knob state and the checks the rest of the module makes on it, all off by default. Each
  * knob reproduces a historical bug class so that the harness can prove it detects it. This file
  * is a leaf: it calls nothing else in the module, so any file may check a knob. debugfs.c
- * exposes the state in knobs/; pin.c and debugfs.c give back what leak knobs leaked.
+ * exposes the state in knobs/; pin.c, table.c and debugfs.c give back what leak knobs leaked.
  */
 #include <linux/delay.h>
 
