@@ -132,7 +132,10 @@ static int nth_done(FIXTURE_DATA(fail_nth) *self)
 	self->site = -1;
 	for (i = 0; i < nr_sites; i++)
 		if (after[i] != self->before[i])
-			self->site = left ? -2 : i;	/* -2: counted without being armed */
+			self->site = i;
+	/* fail_nth used up without a site counting the failure, or the other way round */
+	if ((self->site >= 0) != !left)
+		self->site = -2;
 	return self->site;
 }
 
