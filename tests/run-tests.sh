@@ -57,6 +57,12 @@ for t in $targets; do
 		expect_failure "$t-${jk%%:*}" "${jk#*:}" --target "$t" --job "${jk%%:*}"
 	done
 done
+echo "==> harness catches live-allocations on x86_64: a window's table kept (knob leak_table)"
+expect_failure x86_64-leak-table live-allocations --target x86_64 --job suite --suite validity \
+	--append tcelab.knob.leak_table=1
+want="live-allocations: tcelab.ko still held 3 objects after the job: table_levels 2, tables 1"
+grep -qxF "$want" "$runs/x86_64-leak-table.log" ||
+	{ cat "$runs/x86_64-leak-table.log"; echo "the verdict did not report: $want"; exit 1; }
 echo "==> a failing run exits 1"
 expect_exit 1 failing-run run --target x86_64 --job fail --no-history --out "$runs/x86_64-fail-exit"
 echo "==> SIGTERM to tcelab run mid-boot: QEMU stopped, results.json incomplete, exit 2"
