@@ -196,28 +196,11 @@ cjson_ver=$(dpkg-query -W -f='${Version}' libcjson-dev)
 cjson=$cache/cjson
 if [ ! -f "$cjson.stamp" ] || [ "$(cat "$cjson.stamp")" != "$cjson_ver" ]; then
 	step "apt-get source cjson=$cjson_ver (a private deb-src list under .cache/apt-src)"
-	srcapt=$cache/apt-src
-	rm -rf "$srcapt" "$cjson" "$cjson.stamp"
-	mkdir -p "$srcapt/lists/partial" "$srcapt/parts" "$cjson"
-	cat >"$srcapt/parts/debian-src.sources" <<-EOS
-	Types: deb-src
-	URIs: http://deb.debian.org/debian
-	Suites: bookworm bookworm-updates
-	Components: main
-	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-	Types: deb-src
-	URIs: http://deb.debian.org/debian-security
-	Suites: bookworm-security
-	Components: main
-	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-	EOS
-	srcopts=(-q -o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$srcapt/parts"
-		 -o "Dir::State::Lists=$srcapt/lists" -o APT::Sandbox::User=root)
-	apt-get "${srcopts[@]}" update >"$srcapt/update.log" 2>&1 ||
-		echo "    apt-get update of the source indexes reported errors (log: $srcapt/update.log)" >&2
-	(cd "$cjson" && apt-get "${srcopts[@]}" source "cjson=$cjson_ver" >"$srcapt/source.log" 2>&1) ||
-		{ tail -20 "$srcapt/source.log" >&2; die "cannot get the source of cjson $cjson_ver (log: $srcapt/source.log)"; }
+	rm -rf "$cjson" "$cjson.stamp"
+	mkdir -p "$cjson"
+	"$top/vm/apt-src.sh" update
+	(cd "$cjson" && "$top/vm/apt-src.sh" source "cjson=$cjson_ver") ||
+		die "cannot get the source of cjson $cjson_ver"
 	tree=$(ls -d "$cjson"/cjson-*/ | head -1)
 	[ -f "$tree/cJSON.c" ] || die "the cjson $cjson_ver source has no cJSON.c"
 	mv "$tree" "$cjson/src"
