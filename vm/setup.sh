@@ -17,8 +17,9 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 host_packages=(build-essential clang llvm lld bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev
 	pahole busybox-static cpio xz-utils qemu-system-x86 qemu-system-ppc gcc-powerpc64le-linux-gnu
 	libc6-dev-ppc64el-cross linux-libc-dev-ppc64el-cross perl libcjson-dev
-	libsqlite3-dev chromium prometheus libclang-rt-dev)
+	libsqlite3-dev chromium prometheus libclang-rt-dev patch)
 # libclang-rt-dev: libFuzzer and the sanitizers for 'make fuzz' (clang only recommends it).
+# patch: 'tcelab run --patch' applies patches to the guest kernel's source.
 # reports/: the run history is SQLite; dashboards are tested in headless chromium and
 # metrics.prom with promtool (from prometheus). uPlot comes from the npm registry, below.
 # Static libraries for the ppc64el guest loader, unpacked into a sysroot, never installed.
@@ -188,6 +189,9 @@ if [ ! -f "$src.stamp" ] || [ "$(cat "$src.stamp")" != "${src_deb##*/}" ]; then
 	echo "${src_deb##*/}" >"$src.stamp"
 fi
 
+# --- the guest kernels' exact source: 'tcelab run --patch' rebuilds their modules from it ----
+"$top/vm/kernel-source.sh" $(printf '%s\n' "$ppc_ver" "$x86_ver" | sort -u)
+
 # --- cJSON for the static guest programs ----------------------------------------------------
 # Every JSON document is read and written through cJSON, in the guest too, where programs are
 # static: Debian ships libcjson only as a shared library, so the guest gets a static one built
@@ -243,6 +247,8 @@ bb_ppc=$(ls "$debs"/busybox-static_*_ppc64el.deb | head -1)
 	echo "PPC_HEADERS_COMMON_VERSION=$ppc_common_ver"
 	echo "PPC_KBUILD=$ppc_kbuild $ppc_ver (amd64)"
 	echo "LINUX_SOURCE_VERSION=$src_ver"
+	echo "PPC_KERNEL_SOURCE=$(cat "$cache/kernel-source/$ppc_ver.stamp")"
+	echo "X86_KERNEL_SOURCE=$(cat "$cache/kernel-source/$x86_ver.stamp")"
 	echo "QEMU_VERSION=$(pkgver qemu-system-ppc)"
 	echo "QEMU_X86_VERSION=$(pkgver qemu-system-x86)"
 	echo "CLANG_VERSION=$(pkgver clang)"
