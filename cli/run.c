@@ -28,7 +28,8 @@ static void run_usage(FILE *f)
 		"usage: tcelab run [--target %s] [--out DIR] [--job NAME]\n"
 		"                  [--suite S] [--backends kmod,vfio] [--timeout SEC] [--cpus N]\n"
 		"                  [--append ARGS] [--trace FILE]... [--ram SIZE]\n"
-		"                  [--import-opt NAME=VALUE]... [--check] [--no-history] [-v]\n"
+		"                  [--import-opt NAME=VALUE]... [--patch FILE]... [--rebuild FILE]...\n"
+		"                  [--check] [--no-history] [-v]\n"
 		"\n"
 		"Boots the target's QEMU guest (or uses this host with 'native'), runs a guest job and\n"
 		"writes results.json, the guest's dmesg, the QEMU command line and every component's\n"
@@ -63,6 +64,17 @@ static void run_usage(FILE *f)
 		"               after the file\n"
 		"  --ram SIZE, --import-opt NAME=VALUE\n"
 		"               options of 'tcelab import qemu' for the logs among them\n"
+		"  --patch FILE patch the guest kernel's modules without building a kernel\n"
+		"               (repeatable, applied in order): every module whose sources the\n"
+		"               patch touches is rebuilt from the kernel's exact source\n"
+		"               (.cache/kernel-source/) against its headers, cached in\n"
+		"               build/patched/, and booted in place of the distro's; a patch\n"
+		"               that does not apply, or touches built-in code, stops the run\n"
+		"               before the boot; results.json records patches and modules\n"
+		"  --rebuild FILE\n"
+		"               rebuild the module of kernel source FILE (e.g.\n"
+		"               drivers/vfio/vfio_iommu_spapr_tce.c) the same way, unpatched: the\n"
+		"               control run of a patch (repeatable)\n"
 		"  -v           show the guest console as it runs\n"
 		"  --no-history do not record the run in the history database (also TCELAB_NO_HISTORY=1)\n"
 		"  --check      only check that the target can run here (kernel, initramfs, or for\n"
@@ -150,6 +162,7 @@ static int run(const struct run_opts *o, const struct user_traces *u)
 		printf("target %s can run here\n", o->target);
 		return 0;
 	}
+	run_patch_modules(&r);
 	run_make_dir(&r);
 	stage_user_traces(&r, u);
 	run_boot(&r);
@@ -178,6 +191,8 @@ int cmd_run(int argc, char **argv)
 		{ "trace", required_argument, NULL, 'R' },
 		{ "ram", required_argument, NULL, 'M' },
 		{ "import-opt", required_argument, NULL, 'I' },
+		{ "patch", required_argument, NULL, 'P' },
+		{ "rebuild", required_argument, NULL, 'K' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -240,6 +255,16 @@ int cmd_run(int argc, char **argv)
 			*eq = 0;
 			import_opt_apply(&u.import, optarg[0] == '-' ? optarg + strspn(optarg, "-") :
 					 optarg, eq + 1);
+			break;
+		case 'P':
+			if (o.npatches == RUN_MAX_PATCHES)
+				die("--patch: at most %d patches", RUN_MAX_PATCHES);
+			o.patches[o.npatches++] = optarg;
+			break;
+		case 'K':
+			if (o.nrebuild == RUN_MAX_PATCHES)
+				die("--rebuild: at most %d files", RUN_MAX_PATCHES);
+			o.rebuild[o.nrebuild++] = optarg;
 			break;
 		case 'N':
 			setenv("TCELAB_NO_HISTORY", "1", 1);
