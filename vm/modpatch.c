@@ -16,7 +16,6 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,16 +66,6 @@ struct mp {
 
 /* The temporary build directory, removed if the run dies before it is renamed into the cache. */
 static char *mp_work;
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void rm_rf(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static void remove_work(void)
 {
@@ -183,7 +172,7 @@ static const char *dir_eval(struct mp *m, const char *dir)
 		"$(info m $(filter %.o,$(obj-m)))\n"
 		"$(foreach o,$(filter %.o,$(obj-y) $(obj-m)),"
 		"$(info c $(o) $($(o:.o=-y)) $($(o:.o=-objs)) $($(o:.o=-m))))\n"
-		"all: ;\n";
+		"tcelab-eval: ;\n";
 	struct argv a = {};
 	char *mk, *evalmk, *out;
 	int i;
@@ -214,6 +203,7 @@ static const char *dir_eval(struct mp *m, const char *dir)
 	argv_add(&a, "src=%s/%s", m->tree, dir);
 	argv_add(&a, "obj=%s", dir);
 	argv_add(&a, "ARCH=%s", m->karch);
+	argv_add(&a, "tcelab-eval");
 	if (run_cmd(&a, &out))
 		die("cannot evaluate %s with the kernel's configuration:\n%s", mk, out);
 	free(evalmk);
