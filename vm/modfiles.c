@@ -174,18 +174,21 @@ char *ko_modinfo(const void *elf, size_t len, const char *key)
 
 char *ko_build_id(const void *elf, size_t len)
 {
-	size_t size, i;
+	size_t size, i, off;
 	const unsigned char *note = (const unsigned char *)elf_section(elf, len,
 								       ".note.gnu.build-id", &size);
+	const Elf64_Nhdr *nh = (const Elf64_Nhdr *)note;
 	char *hex;
 
-	if (!note)
+	if (!note || size < sizeof(*nh) || nh->n_type != NT_GNU_BUILD_ID)
 		return NULL;
-	hex = malloc(2 * size + 1);
+	off = sizeof(*nh) + ((nh->n_namesz + 3) & ~3U);
+	if (off + nh->n_descsz > size || !nh->n_descsz)
+		return NULL;
+	hex = malloc(2 * nh->n_descsz + 1);
 	if (!hex)
 		die("out of memory");
-	for (i = 0; i < size; i++)
-		sprintf(hex + 2 * i, "%02x", note[i]);
-	hex[2 * size] = 0;
+	for (i = 0; i < nh->n_descsz; i++)
+		sprintf(hex + 2 * i, "%02x", note[off + i]);
 	return hex;
 }

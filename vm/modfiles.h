@@ -31,8 +31,8 @@ void cpio_end(FILE *f);
 /* A module's .modinfo value (srcversion, vermagic, depends, ...), malloc'd; NULL if none. */
 char *ko_modinfo(const void *elf, size_t len, const char *key);
 /*
- * Its .note.gnu.build-id section in hex (the bytes /sys/module/NAME/notes/.note.gnu.build-id
- * holds once loaded), malloc'd; NULL if none.
+ * Its GNU build id in hex (the last bytes of /sys/module/NAME/notes/.note.gnu.build-id once
+ * it is loaded, after the note's header), malloc'd; NULL if none.
  */
 char *ko_build_id(const void *elf, size_t len);
 

@@ -411,7 +411,8 @@ static char *read_ko(const char *path, size_t *len)
 
 /*
  * What results.json records of a rebuilt module (in @dir), checked: the kernel's vermagic, a
- * build id, the distro's srcversion when no patch touches it, and dependencies the guest has.
+ * build id, the distro's srcversion when no patch touches it (modules with a MODULE_VERSION
+ * have one: Debian does not set MODULE_SRCVERSION_ALL), and dependencies the guest has.
  */
 static cJSON *module_record(const struct mp *m, const struct mp_module *mod, const char *dir)
 {
@@ -428,21 +429,29 @@ static cJSON *module_record(const struct mp *m, const struct mp_module *mod, con
 	if (!vermagic || !dvermagic || strcmp(vermagic, dvermagic))
 		die("the rebuilt %s has vermagic '%s', the kernel's modules '%s': it would not load",
 		    file, vermagic ?: "none", dvermagic ?: "none");
-	if (!build_id || !srcversion)
-		die("the rebuilt %s has no %s", file, build_id ? "srcversion" : "build id");
-	if (!mod->patched && (!dsrcversion || strcmp(srcversion, dsrcversion)))
+	if (!build_id)
+		die("the rebuilt %s has no build id", file);
+	if (!mod->patched && (!srcversion != !dsrcversion ||
+			      (srcversion && strcmp(srcversion, dsrcversion))))
 		die("%s, rebuilt from %s without a patch, has srcversion %s and the distro's %s: "
-		    "the source is not the kernel's", file, m->source, srcversion,
+		    "the source is not the kernel's", file, m->source, srcversion ?: "none",
 		    dsrcversion ?: "none");
 	for (dep = strtok_r(depends ?: "", ",", &save); dep; dep = strtok_r(NULL, ",", &save))
-		check_carried(m, dep, xasprintf("the rebuilt %s.ko depends on %s", name, dep));
+		check_carried(m, mod_name(dep), xasprintf("the rebuilt %s.ko depends on %s", name,
+							  dep));
 	cJSON_AddStringToObject(rec, "name", name);
 	cJSON_AddStringToObject(rec, "file", xasprintf("%s/%s.ko", m->cache, mod->name));
 	cJSON_AddStringToObject(rec, "replaces", distro);
 	cJSON_AddStringToObject(rec, "sources", mod->sources);
 	cJSON_AddBoolToObject(rec, "patched", mod->patched);
-	cJSON_AddStringToObject(rec, "srcversion", srcversion);
-	cJSON_AddStringToObject(rec, "distro_srcversion", dsrcversion ?: "");
+	if (srcversion)
+		cJSON_AddStringToObject(rec, "srcversion", srcversion);
+	else
+		cJSON_AddNullToObject(rec, "srcversion");
+	if (dsrcversion)
+		cJSON_AddStringToObject(rec, "distro_srcversion", dsrcversion);
+	else
+		cJSON_AddNullToObject(rec, "distro_srcversion");
 	cJSON_AddStringToObject(rec, "vermagic", vermagic);
 	cJSON_AddStringToObject(rec, "build_id", build_id);
 	free(ko);
@@ -819,11 +828,11 @@ void run_patch_modules(struct run *r)
 	rm_rf(m.work);
 	mp_work = NULL;
 	cJSON_ArrayForEach(mod, modules)
-		progress("%s.ko %s (%s): srcversion %s",
+		progress("%s.ko %s (%s): build id %s",
 			 cJSON_GetStringValue(cJSON_GetObjectItem(mod, "name")),
 			 cJSON_IsTrue(cJSON_GetObjectItem(mod, "patched")) ? "patched" :
 			 "rebuilt unpatched", cJSON_GetStringValue(cJSON_GetObjectItem(mod, "sources")),
-			 cJSON_GetStringValue(cJSON_GetObjectItem(mod, "srcversion")));
+			 cJSON_GetStringValue(cJSON_GetObjectItem(mod, "build_id")));
 
 	r->patch = cJSON_CreateObject();
 	cJSON_AddStringToObject(r->patch, "source", m.source);

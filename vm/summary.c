@@ -68,12 +68,11 @@ static void summary_patch(const cJSON *patch)
 		snprintf(with + strlen(with), sizeof(with) - strlen(with), "%s%s", *with ? ", " : "",
 			 cJSON_GetStringValue(cJSON_GetObjectItem(p, "name")));
 	cJSON_ArrayForEach(mod, cJSON_GetObjectItem(patch, "modules"))
-		printf("  module    %s.ko %s%s (srcversion %s%s), %s\n",
+		printf("  module    %s.ko %s%s (srcversion %s), %s\n",
 		       cJSON_GetStringValue(cJSON_GetObjectItem(mod, "name")),
 		       cJSON_IsTrue(cJSON_GetObjectItem(mod, "patched")) ? "rebuilt with " :
 		       "rebuilt unpatched", cJSON_IsTrue(cJSON_GetObjectItem(mod, "patched")) ? with : "",
-		       cJSON_GetStringValue(cJSON_GetObjectItem(mod, "srcversion")),
-		       cJSON_IsTrue(cJSON_GetObjectItem(mod, "patched")) ? "" : ", the distro's",
+		       cJSON_GetStringValue(cJSON_GetObjectItem(mod, "srcversion")) ?: "none",
 		       cJSON_IsTrue(cJSON_GetObjectItem(mod, "loaded")) ? "run by the guest" :
 		       "NOT run by the guest");
 }

@@ -73,8 +73,7 @@ UNIT_TEST(ko_modinfo_and_build_id)
 	free(v);
 	CHECK(ko_modinfo(ko, len, "no_such_key") == NULL);
 	v = ko_build_id(ko, len);
-	/* namesz 4, descsz 20, type 3 (NT_GNU_BUILD_ID), "GNU\0", then 20 bytes. */
-	CHECK(v && strlen(v) == 2 * 36 && !strncmp(v, "040000001400000003000000474e5500", 32));
+	CHECK(v && strlen(v) == 2 * 20);	/* ld's default, sha1 */
 	free(v);
 	CHECK(ko_modinfo("short", 5, "name") == NULL);
 	free(ko);
