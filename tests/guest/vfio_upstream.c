@@ -147,16 +147,19 @@ static long foll_pins(void)
 /*
  * Pinned pages beyond @base once a release has completed: upstream unpins preregistered memory
  * in an RCU callback after its last reference goes (mm_iommu_free()), so this waits up to 2 s
- * for the count to come back; a page leaked never does, one released twice makes it negative.
+ * for the count to come back and hold still for 50 ms (it may be read halfway through the
+ * callback); a page leaked never comes back, one released twice makes it negative.
  */
 static long pins_left(long base)
 {
-	long left = foll_pins() - base;
-	int i;
+	long left = foll_pins() - base, prev;
+	int i, still = 0;
 
-	for (i = 0; i < 200 && left > 0; i++) {
+	for (i = 0; i < 200 && (left > 0 || still < 5); i++) {
 		usleep(10000);
+		prev = left;
 		left = foll_pins() - base;
+		still = left == prev ? still + 1 : 0;
 	}
 	return left;
 }
