@@ -9,6 +9,8 @@ CACHE := $(TOP)/.cache
 BUILD := build
 ARCHES := x86_64 ppc64le
 TARGET ?= powernv9
+# The set-up rule below comes first in the file; plain `make` still builds.
+.DEFAULT_GOAL := all
 
 # Goals that must not trigger set-up.
 NOSETUP_GOALS := help clean distclean

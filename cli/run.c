@@ -28,14 +28,15 @@ static void run_usage(FILE *f)
 		"usage: tcelab run [--target %s] [--out DIR] [--job NAME]\n"
 		"                  [--suite S] [--backends kmod,vfio] [--timeout SEC] [--cpus N]\n"
 		"                  [--append ARGS] [--trace FILE]... [--ram SIZE]\n"
-		"                  [--import-opt NAME=VALUE]... [--patch FILE]... [--rebuild FILE]...\n"
-		"                  [--check] [--no-history] [-v]\n"
+		"                  [--import-opt NAME=VALUE]... [--timing MODE]\n"
+		"                  [--patch FILE]... [--rebuild FILE]... [--check] [--no-history] [-v]\n"
 		"\n"
 		"Boots the target's QEMU guest (or uses this host with 'native'), runs a guest job and\n"
 		"writes results.json, the guest's dmesg, the QEMU command line and every component's\n"
-		"version into the run directory (default reports/<run-id>/). Exits non-zero when the\n"
-		"job fails, the kernel WARNs, BUGs, oopses or panics, a page stays pinned, or tcelab.ko\n"
-		"will not unload; the reason and a log excerpt are printed.\n"
+		"version into the run directory (default reports/<run-id>/). Exits 1 when the job\n"
+		"fails, the kernel WARNs, BUGs, oopses or panics, a page stays pinned, or tcelab.ko\n"
+		"will not unload (the reason and a log excerpt are printed), 2 on a usage or harness\n"
+		"error, 4 when the target cannot run here (README.md, \"Exit codes\").\n"
 		"\n"
 		"  --target T   powernv9 (default): QEMU POWER9, Debian ppc64el kernel, kprobes\n"
 		"               powernv8: QEMU POWER8 (PHB3)\n"
@@ -64,6 +65,11 @@ static void run_usage(FILE *f)
 		"               after the file\n"
 		"  --ram SIZE, --import-opt NAME=VALUE\n"
 		"               options of 'tcelab import qemu' for the logs among them\n"
+		"  --timing M   what the probes' latencies count (README 'Timing'):\n"
+		"               insns  instructions retired, from the guest PMU (default on powernv)\n"
+		"               icount QEMU -icount, 1 ns per instruction, one vCPU (default on\n"
+		"                      x86_64)\n"
+		"               host   nanoseconds of host time, which a busy host stretches\n"
 		"  --patch FILE patch the guest kernel's modules without building a kernel\n"
 		"               (repeatable, applied in order): every module whose sources the\n"
 		"               patch touches is rebuilt from the kernel's exact source\n"
@@ -169,8 +175,11 @@ static int run(const struct run_opts *o, const struct user_traces *u)
 	run_judge(&r);
 	run_write_results(&r);
 	run_print_summary(&r);
-	/* History (not for the harness's self-tests), dashboard, exports, summary table. */
-	report_after_run(r.dir, o->expect_failure != NULL);
+	/*
+	 * History (not for the harness's self-tests, nor for an incomplete run), dashboard,
+	 * exports, summary table.
+	 */
+	report_after_run(r.dir, o->expect_failure != NULL || r.interrupted);
 	return run_exit_status(&r);
 }
 
@@ -191,6 +200,7 @@ int cmd_run(int argc, char **argv)
 		{ "trace", required_argument, NULL, 'R' },
 		{ "ram", required_argument, NULL, 'M' },
 		{ "import-opt", required_argument, NULL, 'I' },
+		{ "timing", required_argument, NULL, 'm' },
 		{ "patch", required_argument, NULL, 'P' },
 		{ "rebuild", required_argument, NULL, 'K' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -256,6 +266,9 @@ int cmd_run(int argc, char **argv)
 			import_opt_apply(&u.import, optarg[0] == '-' ? optarg + strspn(optarg, "-") :
 					 optarg, eq + 1);
 			break;
+		case 'm':
+			o.timing = optarg;
+			break;
 		case 'P':
 			if (o.npatches == RUN_MAX_PATCHES)
 				die("--patch: at most %d patches", RUN_MAX_PATCHES);
@@ -277,7 +290,7 @@ int cmd_run(int argc, char **argv)
 			return 0;
 		default:
 			run_usage(stderr);
-			return 2;
+			return TCELAB_EXIT_ERROR;
 		}
 	}
 	if (optind < argc)

@@ -199,9 +199,9 @@ void jw_tree(struct json_writer *w, const char *key, const cJSON *item)
 	free(text);
 }
 
-void jw_hist_members(struct json_writer *w, const struct tcelab_hist *h)
+void jw_hist_members(struct json_writer *w, const struct tcelab_hist *h, const char *unit)
 {
-	jw_str(w, "unit", "ns");
+	jw_str(w, "unit", unit);
 	jw_u64(w, "count", h->count);
 	jw_u64(w, "sum", h->sum);
 	jw_u64(w, "min", h->min);
@@ -213,12 +213,13 @@ void jw_hist_members(struct json_writer *w, const struct tcelab_hist *h)
 	jw_u64(w, "p99_9", hist_percentile(h, 0.999));
 }
 
-void jw_hist(struct json_writer *w, const char *key, const struct tcelab_hist *h, bool buckets)
+void jw_hist(struct json_writer *w, const char *key, const struct tcelab_hist *h,
+	     const char *unit, bool buckets)
 {
 	unsigned int i;
 
 	jw_obj_begin(w, key);
-	jw_hist_members(w, h);
+	jw_hist_members(w, h, unit);
 	if (buckets) {
 		jw_u64(w, "sub_buckets", TCELAB_HIST_SUB);
 		jw_arr_begin(w, "buckets");

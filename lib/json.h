@@ -41,12 +41,14 @@ void jw_hex(struct json_writer *w, const char *key, uint64_t v);
 void jw_tree(struct json_writer *w, const char *key, const cJSON *item);
 
 /*
- * The one shape of a latency histogram: {"unit":"ns", count, sum, min, max, mean, p50, p90,
- * p99, p99_9} and, with @buckets, "sub_buckets" and "buckets": [[lower, upper (0: open), n]...]
- * of the non-empty ones. jw_hist_members() writes the summary members into an open object.
+ * The one shape of a latency histogram: {"unit": @unit ("ns", or "insns": include/tcelab/
+ * timing.h), count, sum, min, max, mean, p50, p90, p99, p99_9} and, with @buckets,
+ * "sub_buckets" and "buckets": [[lower, upper (0: open), n]...] of the non-empty ones.
+ * jw_hist_members() writes the summary members into an open object.
  */
-void jw_hist(struct json_writer *w, const char *key, const struct tcelab_hist *h, bool buckets);
-void jw_hist_members(struct json_writer *w, const struct tcelab_hist *h);
+void jw_hist(struct json_writer *w, const char *key, const struct tcelab_hist *h,
+	     const char *unit, bool buckets);
+void jw_hist_members(struct json_writer *w, const struct tcelab_hist *h, const char *unit);
 
 /*
  * The document in @path, whose "schema" must be @schema (NULL: any). NULL with the reason in

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* SHA-256 (FIPS 180-4). */
+/* SHA-256 (FIPS 180-4; lib/sha256.h). */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sha256.h"
 
@@ -18,10 +20,7 @@ static const uint32_t k[64] = {
 	0xc67178f2,
 };
 
-static uint32_t ror(uint32_t x, int n)
-{
-	return (x >> n) | (x << (32 - n));
-}
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
 static void block(struct sha256 *s, const uint8_t *p)
 {
@@ -31,13 +30,13 @@ static void block(struct sha256 *s, const uint8_t *p)
 	for (i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | p[4 * i + 1] << 16 | p[4 * i + 2] << 8 | p[4 * i + 3];
 	for (; i < 64; i++)
-		w[i] = w[i - 16] + (ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3)) +
-		       w[i - 7] + (ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10));
+		w[i] = w[i - 16] + (ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3)) +
+		       w[i - 7] + (ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10));
 	a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
 	e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
 	for (i = 0; i < 64; i++) {
-		t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
-		t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+		t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
+		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
 		h = g, g = f, f = e, e = d + t1;
 		d = c, c = b, b = a, a = t1 + t2;
 	}
@@ -54,39 +53,58 @@ void sha256_init(struct sha256 *s)
 
 	memcpy(s->h, h0, sizeof(h0));
 	s->len = 0;
+	s->nbuf = 0;
 }
 
 void sha256_update(struct sha256 *s, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	size_t used = s->len % 64, n;
 
 	s->len += len;
 	while (len) {
-		n = 64 - used < len ? 64 - used : len;
-		memcpy(s->buf + used, p, n);
-		used += n;
-		p += n;
-		len -= n;
-		if (used == 64) {
+		size_t n = 64 - s->nbuf < len ? 64 - s->nbuf : len;
+
+		memcpy(s->buf + s->nbuf, p, n);
+		s->nbuf += n, p += n, len -= n;
+		if (s->nbuf == 64) {
 			block(s, s->buf);
-			used = 0;
+			s->nbuf = 0;
 		}
 	}
 }
 
-void sha256_final_hex(struct sha256 *s, char hex[65])
+void sha256_hex(struct sha256 *s, char hex[65])
 {
 	uint64_t bits = s->len * 8;
-	uint8_t pad[72] = { 0x80 };
-	size_t padlen = 64 - (s->len + 8) % 64;
+	uint8_t pad = 0x80, len[8];
 	int i;
 
-	if (padlen == 0)
-		padlen = 64;
+	sha256_update(s, &pad, 1);
+	pad = 0;
+	while (s->nbuf != 56)
+		sha256_update(s, &pad, 1);
 	for (i = 0; i < 8; i++)
-		pad[padlen + i] = bits >> (56 - 8 * i);
-	sha256_update(s, pad, padlen + 8);
+		len[i] = bits >> (56 - 8 * i);
+	sha256_update(s, len, 8);
 	for (i = 0; i < 8; i++)
-		sprintf(hex + 8 * i, "%08x", s->h[i]);
+		snprintf(hex + 8 * i, 9, "%08x", s->h[i]);
+}
+
+int sha256_file(const char *path, char hex[65])
+{
+	struct sha256 s;
+	char buf[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	sha256_init(&s);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		sha256_update(&s, buf, n);
+	close(fd);
+	if (n < 0)
+		return -1;
+	sha256_hex(&s, hex);
+	return 0;
 }

@@ -16,7 +16,7 @@
 #include "json.h"
 #include "util.h"
 
-static void __attribute__((noreturn)) vdie(int status, const char *fmt, va_list ap)
+static void __attribute__((noreturn)) vdie(enum tcelab_exit status, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "tcelab: error: ");
 	vfprintf(stderr, fmt, ap);
@@ -29,10 +29,10 @@ void die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vdie(1, fmt, ap);
+	vdie(TCELAB_EXIT_ERROR, fmt, ap);
 }
 
-void die_status(int status, const char *fmt, ...)
+void die_status(enum tcelab_exit status, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -6,11 +6,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
+#include <tcelab/exit_codes.h>
 
-/* Print "tcelab: error: ..." and exit 1. */
+/* Print "tcelab: error: ..." and exit TCELAB_EXIT_ERROR: a usage or harness error. */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-/* The same, with exit status @status (for commands whose status 1 means something else). */
-void die_status(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+/* The same, with another exit status of enum tcelab_exit (TCELAB_EXIT_SKIP). */
+void die_status(enum tcelab_exit status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
 /* Progress line on stderr: "==> ...". */
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -307,7 +307,7 @@ int load_probes(struct probe_ctx *ctx)
 		fail(ctx, "opening BPF skeleton failed: %s", strerror(-err));
 		return err;
 	}
-	err = configure_programs(ctx) ?: jit_enable(ctx);
+	err = configure_programs(ctx) ?: timing_configure(ctx) ?: jit_enable(ctx);
 	if (err)
 		return err;
 	err = probe_bpf__load(ctx->skel);
@@ -317,6 +317,9 @@ int load_probes(struct probe_ctx *ctx)
 		     err == -EPERM ? " (memlock limit? try ulimit -l unlimited)" : "");
 		return err;
 	}
+	err = timing_open_counters(ctx);
+	if (err)
+		return err;
 	if (ctx->opts.effects) {
 		ctx->effects_rb = ring_buffer__new(bpf_map__fd(ctx->skel->maps.effects),
 						   collect_effect, ctx, NULL);
@@ -381,6 +384,7 @@ void unload_probes(struct probe_ctx *ctx)
 	stats_restore(ctx);
 	ring_buffer__free(ctx->effects_rb);
 	ctx->effects_rb = NULL;
+	timing_close_counters(ctx);
 	probe_bpf__destroy(ctx->skel);
 	ctx->skel = NULL;
 	if (ctx->jit_turned_on)

@@ -26,17 +26,20 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile struct tcelab_slot slots[TCELAB_MAX_SLOTS];
 const volatile __u8 effects_enabled;
 const volatile __u8 record_stacks = 1;
+/* --timing insns: latencies in instructions retired, from `insn_counters`; else nanoseconds. */
+const volatile __u8 timing_insns;
 
 /* One frame per active call of a role on a task. */
 struct frame {
 	__u64 ts;
+	__u64 start;		/* what the latency is measured from: ts, or the instruction count */
 	__u64 args[TCELAB_MAX_ARGS];
 	__u64 new_hpa;		/* TCELAB_K_XCHG: what is being written */
 	__u64 double_page;	/* an unpin's page found not held: its stack is due at return */
 	__u32 slot;
 	__u32 new_dir;
 	__u32 optype;
-	__u32 pad;
+	__u32 cpu;		/* --timing insns: the counter read at entry is this CPU's */
 };
 
 struct frames_key {
@@ -131,6 +134,13 @@ struct {
 	__uint(max_entries, 1 << 20);
 } effects SEC(".maps");
 
+/* --timing insns: one pinned instructions counter per CPU, opened by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} insn_counters SEC(".maps");
+
 static __always_inline void count_lost(__u32 what)
 {
 	__u64 *n = bpf_map_lookup_elem(&lost, &what);
@@ -214,6 +224,18 @@ static __always_inline __s64 kernel_stack(void *ctx)
 	if (id < 0)
 		count_lost(TCELAB_LOST_STACK);
 	return id;
+}
+
+/* What a latency is measured in: this CPU's instructions retired, or nanoseconds. */
+static __always_inline __u64 cost_now(void)
+{
+	struct bpf_perf_event_value v;
+
+	if (!timing_insns)
+		return bpf_ktime_get_ns();
+	if (bpf_perf_event_read_value(&insn_counters, BPF_F_CURRENT_CPU, &v, sizeof(v)))
+		return 0;
+	return v.counter;
 }
 
 /* --- ledger ---------------------------------------------------------------------------------- */
@@ -455,8 +477,10 @@ static __always_inline int on_entry(void *ctx, __u32 slot, __u64 *args)
 		add_pages(s->role, 1);
 	}
 	fs->depth = d + 1;
-	/* Last, so the probe's own work above is not in the measured time. */
 	f->ts = bpf_ktime_get_ns();
+	f->cpu = bpf_get_smp_processor_id();
+	/* Last, so the probe's own work above is not in the measured time. */
+	f->start = timing_insns ? cost_now() : f->ts;
 	return 0;
 }
 
@@ -540,7 +564,7 @@ static __always_inline void exit_unpin_pages(void *ctx, struct frame *f, __u32 s
 
 static __always_inline int on_return(void *ctx, __u32 slot, __s64 ret)
 {
-	__u64 now = bpf_ktime_get_ns(), lat;
+	__u64 now = cost_now(), lat;
 	const volatile struct tcelab_slot *s;
 	struct tcelab_count *c;
 	struct frames_key key;
@@ -573,12 +597,17 @@ static __always_inline int on_return(void *ctx, __u32 slot, __s64 ret)
 		count_lost(TCELAB_LOST_UNBALANCED);
 		return 0;
 	}
-	lat = now - f->ts;
-	hist_add(TCELAB_HIST_SLOT(slot), lat);
-	if (!d) {
-		hist_add(TCELAB_HIST_ROLE(s->role), lat);
-		if (s->kind == TCELAB_K_OP && f->optype < TCELAB_NR_OPTYPES)
-			hist_add(TCELAB_HIST_OPTYPE(f->optype), lat);
+	if (timing_insns && (f->cpu != bpf_get_smp_processor_id() || !now || !f->start)) {
+		/* Another CPU's counter, or none read: no figure, but the call is counted. */
+		count_lost(TCELAB_LOST_UNTIMED);
+	} else {
+		lat = now - f->start;
+		hist_add(TCELAB_HIST_SLOT(slot), lat);
+		if (!d) {
+			hist_add(TCELAB_HIST_ROLE(s->role), lat);
+			if (s->kind == TCELAB_K_OP && f->optype < TCELAB_NR_OPTYPES)
+				hist_add(TCELAB_HIST_OPTYPE(f->optype), lat);
+		}
 	}
 	if (s->has_ret && !ret) {
 		c = bpf_map_lookup_elem(&slot_counts, &slot);

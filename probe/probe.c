@@ -42,6 +42,9 @@ static void usage(FILE *f)
 		"  --roles LIST       roles, comma-separated: xchg,kill,op,pin,unpin,locked_vm (all)\n"
 		"  --stack STACK      tcelab, upstream or auto (tcelab when tcelab.ko is loaded)\n"
 		"  --mode MODE        fentry, kprobe or auto (fentry when the kernel has BTF)\n"
+		"  --timing MODE      host (ns, the default), insns (instructions retired, from the\n"
+		"                     PMU) or icount (ns of a QEMU -icount guest: only recorded);\n"
+		"                     default: $TCELAB_TIMING\n"
 		"  --effects          record the stream of TCE exchanges (entry, old, new)\n"
 		"  --no-stacks        do not record the kernel stacks of pins\n"
 		"  --strict           fail when a requested role resolves to no symbol\n"
@@ -90,12 +93,13 @@ static int parse_roles(struct probe_ctx *ctx, const char *list)
 
 static int parse_args(struct probe_ctx *ctx, int argc, char **argv)
 {
-	enum { O_STACK = 256, O_MODE, O_EFFECTS, O_NO_STACKS, O_STRICT, O_LIST };
+	enum { O_STACK = 256, O_MODE, O_TIMING, O_EFFECTS, O_NO_STACKS, O_STRICT, O_LIST };
 	static const struct option opts[] = {
 		{ "json", required_argument, NULL, 'j' },
 		{ "roles", required_argument, NULL, 'r' },
 		{ "stack", required_argument, NULL, O_STACK },
 		{ "mode", required_argument, NULL, O_MODE },
+		{ "timing", required_argument, NULL, O_TIMING },
 		{ "effects", no_argument, NULL, O_EFFECTS },
 		{ "no-stacks", no_argument, NULL, O_NO_STACKS },
 		{ "strict", no_argument, NULL, O_STRICT },
@@ -105,6 +109,7 @@ static int parse_args(struct probe_ctx *ctx, int argc, char **argv)
 		{},
 	};
 	struct probe_opts *o = &ctx->opts;
+	const char *timing = getenv("TCELAB_TIMING");
 	bool any_role = false;
 	int opt, i;
 
@@ -143,6 +148,9 @@ static int parse_args(struct probe_ctx *ctx, int argc, char **argv)
 				return -EINVAL;
 			}
 			break;
+		case O_TIMING:
+			timing = optarg;
+			break;
 		case O_EFFECTS:
 			o->effects = true;
 			break;
@@ -166,6 +174,13 @@ static int parse_args(struct probe_ctx *ctx, int argc, char **argv)
 			return -EINVAL;
 		}
 	}
+	i = timing && *timing ? tcelab_timing_find(timing) : TCELAB_TIMING_HOST;
+	if (i < 0) {
+		fprintf(stderr, "tcelab-probe: unknown timing mode '%s' (host, insns, icount)\n",
+			timing);
+		return -EINVAL;
+	}
+	o->timing = i;
 	o->argv = optind < argc ? argv + optind : NULL;
 	for (i = 0; i < TCELAB_NR_ROLES && !any_role; i++)
 		o->roles[i] = true;

@@ -98,6 +98,7 @@ enum tcelab_lost {
 	TCELAB_LOST_STACK,	/* stack id not recorded */
 	TCELAB_LOST_GUP_PAGES,	/* pages of a GUP call beyond TCELAB_GUP_MAX_PAGES */
 	TCELAB_LOST_NO_PAGE,	/* a successful pin whose page could not be read */
+	TCELAB_LOST_UNTIMED,	/* --timing insns: a call that returned on another CPU */
 	TCELAB_NR_LOST,
 };
 

@@ -12,6 +12,7 @@
  *                 stack, locked_vm per mm, the effects ring buffer, the programs' run time
  *   probe_json.c  the probe document (SCHEMA_PROBE, probe/SCHEMA.md)
  *   summary.c     the text: --list, and the summary on stderr
+ *   timing.c      --timing: the instructions counters of `insns`
  */
 #ifndef TCELAB_PROBE_CTX_H
 #define TCELAB_PROBE_CTX_H
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <bpf/libbpf.h>
+#include <tcelab/timing.h>
 
 #include "probe.h"
 #include "roles.h"
@@ -49,6 +51,7 @@ struct probe_opts {
 	bool strict;
 	bool list;
 	bool verbose;
+	enum tcelab_timing timing;
 	char **argv;			/* the command, or NULL: wait for a signal */
 };
 
@@ -130,6 +133,7 @@ struct probe_ctx {
 	struct probe_bpf *skel;
 	struct ring_buffer *effects_rb;	/* with opts.effects */
 	int ncpus;
+	int *insn_fds;			/* --timing insns: each CPU's counter, -1: none */
 	int stats_fd;			/* BPF_ENABLE_STATS, or -1 */
 	int stats_sysctl_old;		/* the sysctl's value before, -1: not touched */
 	bool stats;			/* bpf_stats was on while attached */
@@ -207,6 +211,11 @@ double ns_per_run(const struct probe_ctx *ctx);
 
 /* probe_json.c */
 int write_probe_json(const struct probe_ctx *ctx);
+
+/* timing.c: rodata before load; the counters after load, closed at unload */
+int timing_configure(struct probe_ctx *ctx);
+int timing_open_counters(struct probe_ctx *ctx);
+void timing_close_counters(struct probe_ctx *ctx);
 
 /* summary.c */
 void list_roles(const struct probe_ctx *ctx, FILE *f);

@@ -36,6 +36,7 @@ static const char *const lost_names[TCELAB_NR_LOST] = {
 	[TCELAB_LOST_STACK] = "stack_not_recorded",
 	[TCELAB_LOST_GUP_PAGES] = "gup_pages_beyond_limit",
 	[TCELAB_LOST_NO_PAGE] = "pin_page_unreadable",
+	[TCELAB_LOST_UNTIMED] = "untimed_migrated",
 };
 
 static const char *const effect_fields[] = {
@@ -43,6 +44,8 @@ static const char *const effect_fields[] = {
 };
 
 #define PAGE_LIST_MAX	64	/* pages named per stack group */
+/* What the latencies count (--timing). */
+#define UNIT(ctx)	(tcelab_timings[(ctx)->opts.timing].unit)
 
 static void write_count(struct json_writer *w, const struct probe_ctx *ctx, const char *key,
 			__u64 n)
@@ -69,7 +72,7 @@ static void write_symbol(struct json_writer *w, const struct probe_ctx *ctx,
 
 		jw_u64(w, "count", s->count.calls);
 		jw_u64(w, "ok", s->count.ok);
-		jw_hist(w, "latency", &s->hist, true);
+		jw_hist(w, "latency", &s->hist, UNIT(ctx), true);
 	}
 	jw_obj_end(w);
 }
@@ -92,7 +95,7 @@ static void write_roles(struct json_writer *w, const struct probe_ctx *ctx)
 		if (r == TCELAB_ROLE_PIN || r == TCELAB_ROLE_UNPIN)
 			write_count(w, ctx, "pages", n->pages);
 		if (ctx->measured)
-			jw_hist(w, "latency", &ctx->role_hist[r], true);
+			jw_hist(w, "latency", &ctx->role_hist[r], UNIT(ctx), true);
 		else
 			jw_null(w, "latency");
 		jw_arr_begin(w, "symbols");
@@ -112,7 +115,7 @@ static void write_op_types(struct json_writer *w, const struct probe_ctx *ctx)
 	jw_obj_begin(w, "op_types");
 	for (i = 0; ctx->measured && i < TCELAB_NR_OPTYPES; i++)
 		if (ctx->optype_hist[i].count)
-			jw_hist(w, optype_names[i], &ctx->optype_hist[i], true);
+			jw_hist(w, optype_names[i], &ctx->optype_hist[i], UNIT(ctx), true);
 	jw_obj_end(w);
 }
 
@@ -317,6 +320,7 @@ int write_probe_json(const struct probe_ctx *ctx)
 	jw_str(w, "kernel", u.release);
 	jw_str(w, "arch", u.machine);
 	jw_str(w, "clocksource", ctx->clocksource);
+	jw_str(w, "timing", tcelab_timings[ctx->opts.timing].name);
 	jw_str(w, "stack", stack_names[ctx->stack]);
 	jw_str(w, "attach_mode", mode_names[ctx->mode]);
 	jw_bool(w, "measured", ctx->measured);

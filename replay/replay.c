@@ -32,6 +32,7 @@
 #include "lib/hist.h"
 #include "lib/json.h"
 #include "lib/probe_doc.h"
+#include "lib/sha256.h"
 #include "lib/trace.h"
 #include "backend.h"
 #include "replay_json.h"
@@ -192,7 +193,12 @@ static int ram_setup(const struct trace_header *h, char *err, size_t errlen)
 			align = 1ULL << h->windows[i].page_shift;
 	ram.backing = replay_backing_size(ram.size, opt.ram_backing, align, ram.page_size,
 					  TCELAB_MAX_MEMSLOTS);
-	base = mmap(NULL, ram.backing, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/*
+	 * Populated up front, as a running guest's RAM is: a pin that first has to fault its page
+	 * in measures the page allocator (a per-CPU list refill, or not, run to run), not the pin.
+	 */
+	base = mmap(NULL, ram.backing, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (base == MAP_FAILED) {
 		snprintf(err, errlen, "guest RAM: %" PRIu64 " bytes: %s", ram.backing,
 			 strerror(errno));
@@ -824,14 +830,18 @@ int main(int argc, char **argv)
 	if (!ok && why[0])
 		printf("tcelab-replay: %s: %s\n", opt.name, why);
 	if (opt.json) {
+		char sha[65] = "";
 		const struct replay_result result = {
-			.scenario = opt.name, .trace = opt.trace, .be = &be,
+			.scenario = opt.name, .trace = opt.trace, .trace_sha256 = sha, .be = &be,
 			.threads = opt.threads, .batch = opt.batch,
 			.header = &parser.header, .ram = &ram, .st = &total, .timeline = &timeline,
 			.balance = &bal, .seconds = &times,
 			.expectations_met = expect_ok, .expectation = why, .ok = ok,
 		};
 
+		/* What names the trace wherever it came from (a reproduce block cites it). */
+		if (sha256_file(opt.trace, sha))
+			sha[0] = 0;
 		if (replay_json_write(opt.json, &result)) {
 			fprintf(stderr, "tcelab-replay: %s: %s\n", opt.json, strerror(errno));
 			return 1;

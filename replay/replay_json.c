@@ -61,11 +61,11 @@ static void write_latency(struct json_writer *w, const struct replay_stats *st)
 	unsigned int i;
 
 	jw_obj_begin(w, "latency_ns");
-	jw_hist(w, "all", &st->all, true);
+	jw_hist(w, "all", &st->all, "ns", true);
 	for (i = 0; i < REPLAY_NR_OPS; i++)
 		if (st->lat[i].count)
-			jw_hist(w, op_keys[i], &st->lat[i], true);
-	jw_hist(w, "batch", &st->batch_lat, true);
+			jw_hist(w, op_keys[i], &st->lat[i], "ns", true);
+	jw_hist(w, "batch", &st->batch_lat, "ns", true);
 	jw_obj_end(w);
 }
 
@@ -80,7 +80,7 @@ static void write_timeline(struct json_writer *w, const struct timeline *tl)
 		jw_obj_begin(w, NULL);
 		jw_u64(w, "calls", p->end_calls);
 		jw_u64(w, "elapsed_ns", p->end_ns);
-		jw_hist_members(w, &p->lat);
+		jw_hist_members(w, &p->lat, "ns");
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -145,6 +145,7 @@ int replay_json_write(const char *path, const struct replay_result *r)
 	jw_str(w, "schema", SCHEMA_REPLAY);
 	jw_str(w, "scenario", r->scenario);
 	jw_str(w, "trace", r->trace);
+	jw_str(w, "trace_sha256", r->trace_sha256 && *r->trace_sha256 ? r->trace_sha256 : NULL);
 	jw_str(w, "backend", r->be->info->name);
 	jw_u64(w, "threads", r->threads);
 	jw_u64(w, "batch", r->batch);

@@ -54,6 +54,7 @@ struct replay_times {
 /* Everything a replay's document says. */
 struct replay_result {
 	const char *scenario, *trace;
+	const char *trace_sha256;		/* 64 hex digits; NULL or "": not read */
 	const struct backend *be;		/* its name and notes */
 	unsigned int threads, batch;
 	const struct trace_header *header;

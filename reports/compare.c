@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tcelab/schema.h>
+#include <tcelab/timing.h>
 
 #include "compare.h"
 #include "export.h"
@@ -13,8 +14,17 @@
 
 void compare_opts_default(struct compare_opts *o)
 {
-	o->threshold = 0.10;
+	o->threshold = NAN;	/* the timing mode's (include/tcelab/timing.h) */
 	o->max_rsd = 0.20;
+}
+
+/*
+ * Calls a run needs for its percentile @q to be judged: five beyond it. With fewer, a run's p99
+ * is one of its few slowest calls, which whatever lands on them (an interrupt) decides.
+ */
+static double calls_needed(double q)
+{
+	return ceil(5 / (1 - q));
 }
 
 static void add_num(cJSON *o, const char *k, double v)
@@ -106,6 +116,7 @@ static double *doubles(size_t n)
 struct row_side {
 	double *p50, *p99;	/* one per run of the side */
 	size_t with_calls;
+	double fewest_calls;	/* of the runs with calls */
 	struct rhist pooled;
 };
 
@@ -117,6 +128,7 @@ static void row_side_load(struct row_side *s, cJSON *const *docs, int n, const c
 	s->p50 = doubles(n);
 	s->p99 = doubles(n);
 	s->with_calls = 0;
+	s->fewest_calls = INFINITY;
 	rhist_init(&s->pooled);
 	for (i = 0; i < n; i++) {
 		const cJSON *lat = report_role_latency(docs[i], scen, role);
@@ -130,6 +142,7 @@ static void row_side_load(struct row_side *s, cJSON *const *docs, int n, const c
 			s->p50[i] = rhist_percentile(&h, 0.5);
 			s->p99[i] = rhist_percentile(&h, 0.99);
 			s->with_calls++;
+			s->fewest_calls = fmin(s->fewest_calls, h.count);
 		}
 		rhist_merge(&s->pooled, &h);
 		rhist_free(&h);
@@ -168,29 +181,42 @@ static cJSON *side_values_json(const double *v, int n, const struct run_values *
 	return o;
 }
 
-/* Verdicts from best to worst: a row takes its worse percentile's, the comparison its worst row's. */
+/*
+ * Verdicts from best to worst: a row takes its worse percentile's, the comparison its worst
+ * row's. "not judged" (too few calls) decides nothing while another verdict exists.
+ */
 static int verdict_rank(const char *v)
 {
-	static const char *const order[] = { "no change", "improvement", "inconclusive", "regression" };
+	static const char *const order[] = {
+		"not judged", "no change", "improvement", "inconclusive", "regression"
+	};
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (!strcmp(v, order[i]))
 			return i;
 	return 0;
 }
 
-/* Judges one percentile (@key "p50" or "p99") into @v and adds it to @row. */
-static void judge(cJSON *row, const char *key, const double *bv, int nb,
-				       const double *cv, int nc, const struct compare_opts *o,
-				       struct run_verdict *v)
+/* Judges percentile @q (@key "p50" or "p99") into @v and adds it to @row. */
+static void judge(cJSON *row, const char *key, double q, const struct row_side *b, int nb,
+		  const struct row_side *c, int nc, const struct compare_opts *o,
+		  struct run_verdict *v)
 {
+	const double *bv = q < 0.9 ? b->p50 : b->p99, *cv = q < 0.9 ? c->p50 : c->p99;
 	double *bm = doubles(nb), *cm = doubles(nc);
 	size_t kb = measured(bv, nb, bm), kc = measured(cv, nc, cm);
 	cJSON *p = cJSON_CreateObject(), *ci = cJSON_CreateArray();
+	double fewest = fmin(b->fewest_calls, c->fewest_calls);
 	char name[32];
 
 	compare_runs(bm, kb, cm, kc, o, v);
+	if (kb && kc && fewest < calls_needed(q)) {
+		v->verdict = "not judged";
+		v->rule = "min-calls";
+		snprintf(v->reason, sizeof(v->reason), "a run with %.0f calls: its %s is one of its "
+			 "slowest few (judged from %.0f calls a run)", fewest, key, calls_needed(q));
+	}
 	cJSON_AddItemToObject(p, "baseline", side_values_json(bv, nb, &v->base));
 	cJSON_AddItemToObject(p, "current", side_values_json(cv, nc, &v->cur));
 	add_num(p, "change", v->change);
@@ -225,6 +251,23 @@ static cJSON *buckets_json(const struct rhist *h)
 	return a;
 }
 
+/* The unit of a scenario's role latencies ("ns", "insns"): the same on every run compared. */
+static const char *row_unit(cJSON *const *base, int nb, cJSON *const *cur, int nc,
+			    const char *scen, const char *role)
+{
+	const cJSON *r;
+	int i;
+
+	for (i = 0; i < nb + nc; i++) {
+		r = cJSON_GetObjectItem(cJSON_GetObjectItem(summary_of(i < nb ? base[i] : cur[i - nb]),
+							    "scenarios"), scen);
+		r = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "roles"), role);
+		if (jstr(r, "unit"))
+			return jstr(r, "unit");
+	}
+	return "ns";
+}
+
 static cJSON *compare_row(cJSON *const *base, int nb, cJSON *const *cur, int nc, const char *scen,
 			  const char *role, const struct compare_opts *o)
 {
@@ -237,14 +280,15 @@ static cJSON *compare_row(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 
 	cJSON_AddStringToObject(row, "scenario", scen);
 	cJSON_AddStringToObject(row, "role", role);
+	cJSON_AddStringToObject(row, "unit", row_unit(base, nb, cur, nc, scen, role));
 	row_side_load(&b, base, nb, scen, role);
 	row_side_load(&c, cur, nc, scen, role);
 	add_num(row, "n_baseline", b.pooled.count);
 	add_num(row, "n_current", c.pooled.count);
 	cJSON_AddNumberToObject(row, "runs_baseline", b.with_calls);
 	cJSON_AddNumberToObject(row, "runs_current", c.with_calls);
-	judge(row, "p50", b.p50, nb, c.p50, nc, o, &v50);
-	judge(row, "p99", b.p99, nb, c.p99, nc, o, &v99);
+	judge(row, "p50", 0.50, &b, nb, &c, nc, o, &v50);
+	judge(row, "p99", 0.99, &b, nb, &c, nc, o, &v99);
 	worse = verdict_rank(v99.verdict) > verdict_rank(v50.verdict) ? &v99 : &v50;
 	/* Diagnostic only: calls of a run are not independent, so its p is far too small. */
 	if (b.pooled.count && c.pooled.count && !mwu_hist(&c.pooled, &b.pooled, &m)) {
@@ -394,11 +438,22 @@ cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 		    const struct compare_opts *o)
 {
 	cJSON *c = cJSON_CreateObject(), *rows, *leaks, *fails, *seen = cJSON_CreateObject();
+	struct compare_opts resolved;
 	const cJSON *sc, *role, *r;
 	const char *worst = NULL;
 	int i;
 
 	cJSON_AddStringToObject(c, "schema", SCHEMA_COMPARE);
+	if (isnan(o->threshold)) {
+		const char *timing = jstr(cJSON_GetObjectItem(summary_of(base[0]), "environment"),
+					  "timing");
+		int mode = tcelab_timing_find(timing);
+
+		resolved = *o;
+		resolved.threshold = tcelab_timings[mode < 0 ? TCELAB_TIMING_HOST : mode].threshold_pct /
+				     100.0;
+		o = &resolved;
+	}
 	cJSON_AddNumberToObject(c, "threshold", o->threshold);
 	cJSON_AddNumberToObject(c, "max_rsd", o->max_rsd);
 	cJSON_AddNumberToObject(c, "min_runs", COMPARE_MIN_RUNS);
@@ -406,6 +461,9 @@ cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 	cJSON_AddItemToObject(c, "baseline", side(base, nb));
 	cJSON_AddItemToObject(c, "current", side(cur, nc));
 	env_check(c, base, nb, cur, nc);
+	cJSON_AddStringToObject(c, "target", jstr(summary_of(base[0]), "target") ?: "?");
+	cJSON_AddStringToObject(c, "timing", jstr(cJSON_GetObjectItem(summary_of(base[0]),
+								       "environment"), "timing") ?: "host");
 	leaks = cJSON_AddArrayToObject(c, "new_leaks");
 	new_leaks(leaks, base, nb, cur, nc);
 	fails = cJSON_AddArrayToObject(c, "new_failures");
@@ -438,18 +496,18 @@ cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 				"environment mismatch" :
 				worst && !strcmp(worst, "regression") ? "regression" :
 				cJSON_GetArraySize(fails) ? "new failure" :
-				/* No latencies at all: nothing supports "no change". */
-				worst ?: "inconclusive");
+				/* No latencies judged: nothing supports "no change". */
+				worst && strcmp(worst, "not judged") ? worst : "inconclusive");
 	return c;
 }
 
-int compare_status(const cJSON *c)
+enum tcelab_exit compare_status(const cJSON *c)
 {
 	const char *v = jstr(c, "verdict");
 
 	if (!strcmp(v, "regression") || !strcmp(v, "new leak") || !strcmp(v, "new failure"))
-		return COMPARE_FAILED;
-	return strcmp(v, "inconclusive") ? COMPARE_OK : COMPARE_INCONCLUSIVE;
+		return TCELAB_EXIT_FAIL;
+	return strcmp(v, "inconclusive") ? TCELAB_EXIT_PASS : TCELAB_EXIT_INCONCLUSIVE;
 }
 
 static char *pct(double v, char *buf, size_t len)
@@ -481,8 +539,8 @@ static void print_percentile(const cJSON *r, const char *key, FILE *f)
 	snprintf(pv, sizeof(pv), isnan(jnum(r, "p_value")) ? "-" : "%.2g", jnum(r, "p_value"));
 	snprintf(d, sizeof(d), isnan(jnum(r, "effect")) ? "-" : "%+.2f", jnum(r, "effect"));
 	fprintf(f, "  %-10s %-10s %-3s %7s %10s %10s %9s %20s %7s %9s %6s  %s\n", jstr(r, "scenario"),
-		jstr(r, "role"), key, runs, fmt_ns(jnum(b, "mean"), mb, sizeof(mb)),
-		fmt_ns(jnum(c, "mean"), mc, sizeof(mc)), pct(jnum(p, "change"), chg, sizeof(chg)), cis,
+		jstr(r, "role"), key, runs, fmt_latency(jnum(b, "mean"), jstr(r, "unit"), mb, sizeof(mb)),
+		fmt_latency(jnum(c, "mean"), jstr(r, "unit"), mc, sizeof(mc)), pct(jnum(p, "change"), chg, sizeof(chg)), cis,
 		sd, pv, d, jstr(p, "verdict"));
 }
 

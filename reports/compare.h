@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <cjson/cJSON.h>
+#include <tcelab/exit_codes.h>
 
 #include "stats.h"
 
@@ -49,14 +50,18 @@ void compare_runs(const double *base, size_t nb, const double *cur, size_t nc,
 cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 		    const struct compare_opts *o);
 
-/* Exit status of a comparison's verdict. */
-enum {
-	COMPARE_OK = 0,			/* no change, improvement, environment mismatch */
-	COMPARE_FAILED = 1,		/* regression, new leak, new failure */
-	COMPARE_USAGE = 2,		/* usage or harness error */
-	COMPARE_INCONCLUSIVE = 3,	/* inconclusive, nothing worse */
-};
-int compare_status(const cJSON *c);
+/*
+ * Exit status of a comparison's verdict (tcelab/exit_codes.h): TCELAB_EXIT_FAIL for a
+ * regression, new leak or new failure, TCELAB_EXIT_INCONCLUSIVE for inconclusive and nothing
+ * worse, else TCELAB_EXIT_PASS (no change, improvement, environment mismatch).
+ */
+enum tcelab_exit compare_status(const cJSON *c);
 void compare_print(const cJSON *c, FILE *f);
+/*
+ * robot.c: @c as the kernel test robot reports (headline with the worst regression, base and
+ * candidate with %stddev and %change of what moved, new leaks and failures, the statistics,
+ * the environment); @who starts the headline ("tcelab compare").
+ */
+void compare_print_robot(const cJSON *c, const char *who, FILE *f);
 
 #endif /* TCELAB_REPORT_COMPARE_H */

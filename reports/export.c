@@ -6,14 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <tcelab/timing.h>
+
 #include "export.h"
 #include "model.h"
 #include "lib/util.h"
 
-char *fmt_ns(double ns, char *buf, size_t len)
+char *fmt_latency(double ns, const char *unit, char *buf, size_t len)
 {
 	if (isnan(ns))
 		snprintf(buf, len, "-");
+	else if (unit && !strcmp(unit, "insns"))
+		snprintf(buf, len, ns < 1e4 ? "%.0f insns" : ns < 1e7 ? "%.0fk insns" : "%.0fM insns",
+			 ns < 1e4 ? ns : ns < 1e7 ? ns / 1e3 : ns / 1e6);
 	else if (ns < 1e3)
 		snprintf(buf, len, "%.0f ns", ns);
 	else if (ns < 1e6)
@@ -111,9 +116,19 @@ char *openmetrics_format(const cJSON *doc)
 	static const struct { const char *key; const char *q; } qs[] = {
 		{ "p50", "p50" }, { "p90", "p90" }, { "p99", "p99" }, { "p99_9", "p99.9" },
 	};
+	/* A run's latencies are in one unit, its timing mode's (environment.timing). */
+	int mode = tcelab_timing_find(jstr(env, "timing")), insns = mode == TCELAB_TIMING_INSNS;
+	const char *lat_unit = insns ? "instructions" : "seconds";
+	const char *lat_family = insns ? "tcelab_latency_instructions" : "tcelab_latency_seconds";
+	const char *quant_family = insns ? "tcelab_latency_quantile_instructions" :
+				   "tcelab_latency_quantile_seconds";
+	double scale = insns ? 1 : 1e-9;
 	struct sbuf b = {};
+	char help[320];
 	size_t i;
 
+	if (mode < 0)
+		mode = TCELAB_TIMING_HOST;
 	family(&b, "tcelab_run_info", "gauge", NULL,
 	       "The run this exposition describes (value always 1).");
 	sb_printf(&b, "tcelab_run_info");
@@ -126,12 +141,16 @@ char *openmetrics_format(const cJSON *doc)
 	sb_label_value(&b, jstr(env, "kernel") ?: "");
 	sb_printf(&b, "\",attach_mode=\"");
 	sb_label_value(&b, jstr(env, "attach_mode") ?: "");
+	sb_printf(&b, "\",timing=\"");
+	sb_label_value(&b, tcelab_timings[mode].name);
 	sb_printf(&b, "\",verdict=\"");
 	sb_label_value(&b, jstr(sum, "verdict") ?: "");
 	sb_printf(&b, "\"} 1\n");
 
-	family(&b, "tcelab_latency_seconds", "histogram", "seconds",
-	       "Latency of the probed sPAPR TCE functions per scenario and role (op:TYPE: one operation type).");
+	snprintf(help, sizeof(help), "Latency of the probed sPAPR TCE functions per scenario and "
+		 "role (op:TYPE: one operation type); timing %s: %s.", tcelab_timings[mode].name,
+		 tcelab_timings[mode].what);
+	family(&b, lat_family, "histogram", lat_unit, help);
 	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios")) {
 		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
 			const cJSON *lat = report_role_latency(doc, sc->string, role->string);
@@ -145,23 +164,23 @@ char *openmetrics_format(const cJSON *doc)
 				cum += h.b[i].count;
 				if (h.b[i].hi <= h.b[i].lo)
 					continue;	/* open-ended: only in +Inf */
-				sb_printf(&b, "tcelab_latency_seconds_bucket");
+				sb_printf(&b, "%s_bucket", lat_family);
 				sb_labels(&b, target, sc->string, role->string);
-				sb_printf(&b, ",le=\"%.9g\"} %.17g\n", h.b[i].hi / 1e9, cum);
+				sb_printf(&b, ",le=\"%.9g\"} %.17g\n", h.b[i].hi * scale, cum);
 			}
-			sb_printf(&b, "tcelab_latency_seconds_bucket");
+			sb_printf(&b, "%s_bucket", lat_family);
 			sb_labels(&b, target, sc->string, role->string);
 			sb_printf(&b, ",le=\"+Inf\"} %.17g\n", h.count);
-			sb_printf(&b, "tcelab_latency_seconds_count");
+			sb_printf(&b, "%s_count", lat_family);
 			sb_labels(&b, target, sc->string, role->string);
 			sb_printf(&b, "} %.17g\n", h.count);
-			sb_printf(&b, "tcelab_latency_seconds_sum");
+			sb_printf(&b, "%s_sum", lat_family);
 			sb_labels(&b, target, sc->string, role->string);
-			sb_printf(&b, "} %.17g\n", h.sum > 0 ? h.sum / 1e9 : 0);
+			sb_printf(&b, "} %.17g\n", h.sum > 0 ? h.sum * scale : 0);
 			rhist_free(&h);
 		}
 	}
-	family(&b, "tcelab_latency_quantile_seconds", "gauge", "seconds",
+	family(&b, quant_family, "gauge", lat_unit,
 	       "Latency percentiles per scenario and role, from the probes' histograms.");
 	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios")) {
 		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
@@ -170,9 +189,9 @@ char *openmetrics_format(const cJSON *doc)
 
 				if (isnan(v))
 					continue;
-				sb_printf(&b, "tcelab_latency_quantile_seconds");
+				sb_printf(&b, "%s", quant_family);
 				sb_labels(&b, target, sc->string, role->string);
-				sb_printf(&b, ",percentile=\"%s\"} %.17g\n", qs[i].q, v / 1e9);
+				sb_printf(&b, ",percentile=\"%s\"} %.17g\n", qs[i].q, v * scale);
 			}
 		}
 	}
@@ -479,17 +498,21 @@ int openmetrics_check(const char *text, char *err, size_t errlen)
 }
 
 /* --- the summary table ---------------------------------------------------------------------- */
+/* A latency row's member @key, in the row's unit. */
+#define LAT(row, key, buf) fmt_latency(jnum(row, key), jstr(row, "unit"), buf, sizeof(buf))
+
 void report_print_table(const cJSON *sum, FILE *f)
 {
 	const cJSON *env = cJSON_GetObjectItem(sum, "environment"), *sc, *role, *pins, *ov;
 	char a[5][32];
 
-	fprintf(f, "tcelab report %s: %s (%s, kernel %s, %s probes%s)\n", jstr(sum, "run_id") ?: "?",
-		jstr(sum, "verdict") ?: "no verdict", jstr(env, "target") ?: "?",
-		jstr(env, "kernel") ?: "?", jstr(env, "attach_mode") ?: "no",
+	fprintf(f, "tcelab report %s: %s (%s, kernel %s, %s probes, timing %s%s)\n",
+		jstr(sum, "run_id") ?: "?", jstr(sum, "verdict") ?: "no verdict",
+		jstr(env, "target") ?: "?", jstr(env, "kernel") ?: "?",
+		jstr(env, "attach_mode") ?: "no", jstr(env, "timing") ?: "?",
 		cJSON_IsTrue(cJSON_GetObjectItem(env, "tick_quantized")) ?
 		", tick-quantized clock: latencies are not meaningful" : "");
-	fprintf(f, "  %-10s %-12s %8s %10s %10s %10s %10s %10s\n", "scenario", "role", "calls", "p50",
+	fprintf(f, "  %-10s %-12s %8s %11s %11s %11s %11s %11s\n", "scenario", "role", "calls", "p50",
 		"p90", "p99", "p99.9", "max");
 	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios")) {
 		int any = 0;
@@ -498,10 +521,10 @@ void report_print_table(const cJSON *sum, FILE *f)
 			double n = jnum(role, "count");
 
 			any = 1;
-			fprintf(f, "  %-10s %-12s %8.0f %10s %10s %10s %10s %10s\n", sc->string,
-				role->string, isnan(n) ? 0 : n, fmt_ns(jnum(role, "p50"), a[0], 32),
-				fmt_ns(jnum(role, "p90"), a[1], 32), fmt_ns(jnum(role, "p99"), a[2], 32),
-				fmt_ns(jnum(role, "p99_9"), a[3], 32), fmt_ns(jnum(role, "max"), a[4], 32));
+			fprintf(f, "  %-10s %-12s %8.0f %11s %11s %11s %11s %11s\n", sc->string,
+				role->string, isnan(n) ? 0 : n, LAT(role, "p50", a[0]),
+				LAT(role, "p90", a[1]), LAT(role, "p99", a[2]),
+				LAT(role, "p99_9", a[3]), LAT(role, "max", a[4]));
 		}
 		if (!any)
 			fprintf(f, "  %-10s (no probe latencies)\n", sc->string);
@@ -519,7 +542,7 @@ void report_print_table(const cJSON *sum, FILE *f)
 		fprintf(f, "%.0f left pinned after the job\n", jnum(pins, "pinned_after"));
 	if (!isnan(jnum(ov, "ns_per_run")))
 		fprintf(f, "  probes    cost %s per program run, %.1f %% of the workload's wall time\n",
-			fmt_ns(jnum(ov, "ns_per_run"), a[0], 32),
+			fmt_latency(jnum(ov, "ns_per_run"), "ns", a[0], 32),
 			isnan(jnum(ov, "fraction")) ? 0 : 100 * jnum(ov, "fraction"));
 }
 

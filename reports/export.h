@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
-/* "1.9 us": @ns in a readable unit; "-" for NAN. Returns @buf. */
-char *fmt_ns(double ns, char *buf, size_t len);
+/*
+ * "1.9 us" or "5880 insns": latency @v in @unit ("ns", "insns": include/tcelab/timing.h; NULL
+ * is "ns") made readable; "-" for NAN. Returns @buf.
+ */
+char *fmt_latency(double v, const char *unit, char *buf, size_t len);
 /* OpenMetrics text exposition of a loaded report (model.h), ending with "# EOF\n". */
 char *openmetrics_format(const cJSON *doc);
 /*

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <tcelab/timing.h>
+
 #include "export.h"
 #include "history.h"
 #include "model.h"
@@ -19,13 +21,17 @@ static const char schema_sql[] =
 	"  run_dir TEXT, recorded_at TEXT, target TEXT, arch TEXT, job TEXT, commit_id TEXT,"
 	"  label TEXT, verdict TEXT, kernel TEXT, attach_mode TEXT,"
 	"  leaked_pages REAL, pinned_after REAL, locked_vm_drift REAL, guest_seconds REAL,"
-	"  summary TEXT);"
+	"  summary TEXT, timing TEXT);"
 	"CREATE TABLE IF NOT EXISTS latency ("
 	"  run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
 	"  scenario TEXT NOT NULL, role TEXT NOT NULL,"
 	"  count REAL, p50 REAL, p90 REAL, p99 REAL, p99_9 REAL, max REAL, mean REAL,"
-	"  PRIMARY KEY (run, scenario, role));"
-	"PRAGMA user_version = 1;";
+	"  PRIMARY KEY (run, scenario, role));";
+/* Version 1 had no timing column: its runs measured host time. */
+static const char upgrade_sql[] =
+	"ALTER TABLE runs ADD COLUMN timing TEXT;"
+	"UPDATE runs SET timing = 'host';";
+#define SCHEMA_VERSION	2	/* the user_version upgrade() sets */
 
 const char *history_default_db(void)
 {
@@ -36,6 +42,33 @@ const char *history_default_db(void)
 		     strdup(getenv("TCELAB_HISTORY")) :
 		     xasprintf("%s/reports/history.sqlite", tcelab_top());
 	return db;
+}
+
+static int user_version(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* A database of an older tcelab to this schema; a new one (version 0) is already created. */
+static int upgrade(sqlite3 *db, char **msg)
+{
+	int v = user_version(db);
+
+	if (v == 1 && sqlite3_exec(db, upgrade_sql, NULL, NULL, msg) != SQLITE_OK)
+		return -1;
+	if (v > SCHEMA_VERSION) {
+		*msg = sqlite3_mprintf("written by a newer tcelab (schema %d, this one knows %d)", v,
+				       SCHEMA_VERSION);
+		return -1;
+	}
+	return sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, msg) != SQLITE_OK;
 }
 
 static sqlite3 *open_db(const char *path, int create, char **err)
@@ -49,8 +82,18 @@ static sqlite3 *open_db(const char *path, int create, char **err)
 		sqlite3_close(db);
 		return NULL;
 	}
-	sqlite3_busy_timeout(db, 5000);
-	if (create && sqlite3_exec(db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
+	/* Runs finishing together each wait their turn (BEGIN IMMEDIATE, WAL) instead of failing. */
+	sqlite3_busy_timeout(db, 30000);
+	if (user_version(db) < 0) {
+		*err = xasprintf("%s is not a readable tcelab history database (%s): move it aside "
+				 "(the next run starts a new one) or name another with TCELAB_HISTORY",
+				 path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (create && (sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, &msg) != SQLITE_OK ||
+		       sqlite3_exec(db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
+		       upgrade(db, &msg))) {
 		*err = xasprintf("%s: %s", path, msg ?: "schema");
 		sqlite3_free(msg);
 		sqlite3_close(db);
@@ -98,7 +141,8 @@ int history_add(const char *path, const cJSON *doc, const char *run_dir, const c
 	rc = sqlite3_prepare_v2(db,
 		"INSERT INTO runs (run_id, run_dir, recorded_at, target, arch, job, commit_id, label,"
 		" verdict, kernel, attach_mode, leaked_pages, pinned_after, locked_vm_drift,"
-		" guest_seconds, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
+		" guest_seconds, summary, timing) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st,
+		NULL);
 	if (rc != SQLITE_OK)
 		goto fail;
 	json = cJSON_PrintUnformatted(sum);
@@ -118,6 +162,7 @@ int history_add(const char *path, const cJSON *doc, const char *run_dir, const c
 	bind_num(st, 14, jnum(pins, "locked_vm_drift"));
 	bind_num(st, 15, jnum(sum, "guest_seconds"));
 	bind_text(st, 16, json);
+	bind_text(st, 17, jstr(env, "timing"));
 	rc = sqlite3_step(st);
 	free(json);
 	sqlite3_finalize(st);
@@ -172,11 +217,29 @@ static void add_col(cJSON *o, const char *k, sqlite3_stmt *st, int i)
 		cJSON_AddNumberToObject(o, k, sqlite3_column_double(st, i));
 }
 
-cJSON *history_trend(const char *path, const char *target, const char *job, int limit, char **err)
+/* The timing mode of the latest run of @target/@job (NULL: any); "host" when there is none. */
+static char *latest_timing(sqlite3 *db, const char *target, const char *job)
+{
+	sqlite3_stmt *st = NULL;
+	char *timing;
+
+	sqlite3_prepare_v2(db, "SELECT timing FROM runs WHERE (?1 IS NULL OR target = ?1) AND"
+			   " (?2 IS NULL OR job = ?2) ORDER BY recorded_at DESC, id DESC LIMIT 1",
+			   -1, &st, NULL);
+	bind_text(st, 1, target);
+	bind_text(st, 2, job);
+	timing = strdup(sqlite3_step(st) == SQLITE_ROW && col_text(st, 0) ? col_text(st, 0) : "host");
+	sqlite3_finalize(st);
+	return timing;
+}
+
+cJSON *history_trend(const char *path, const char *target, const char *job, const char *timing,
+		     int limit, char **err)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = NULL;
 	cJSON *t, *runs, *series, *ids;
+	char *mode;
 	int n, i;
 
 	if (!path_exists(path)) {
@@ -192,16 +255,22 @@ cJSON *history_trend(const char *path, const char *target, const char *job, int 
 		cJSON_AddStringToObject(t, "target", target);
 	if (job)
 		cJSON_AddStringToObject(t, "job", job);
+	/* Figures of different timing modes are in different units: one mode a trend. */
+	mode = timing ? strdup(timing) : latest_timing(db, target, job);
+	cJSON_AddStringToObject(t, "timing", mode);
 	runs = cJSON_AddArrayToObject(t, "runs");
 	series = cJSON_AddObjectToObject(t, "series");
 	ids = cJSON_CreateArray();
 	sqlite3_prepare_v2(db,
 		"SELECT * FROM (SELECT id, run_id, commit_id, label, verdict, leaked_pages, recorded_at,"
 		" run_dir, target, job FROM runs WHERE (?1 IS NULL OR target = ?1) AND (?2 IS NULL OR job = ?2)"
-		" ORDER BY recorded_at DESC, id DESC LIMIT ?3) ORDER BY recorded_at, id", -1, &st, NULL);
+		" AND timing = ?4 ORDER BY recorded_at DESC, id DESC LIMIT ?3) ORDER BY recorded_at, id",
+		-1, &st, NULL);
 	bind_text(st, 1, target);
 	bind_text(st, 2, job);
 	sqlite3_bind_int(st, 3, limit > 0 ? limit : 50);
+	bind_text(st, 4, mode);
+	free(mode);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		cJSON *r = cJSON_CreateObject();
 
@@ -258,6 +327,7 @@ cJSON *history_trend(const char *path, const char *target, const char *job, int 
 void history_print(const cJSON *t, FILE *f)
 {
 	const cJSON *r, *sc, *role;
+	const char *unit;
 	char a[4][32];
 
 	fprintf(f, "%d run(s) in %s\n", cJSON_GetArraySize(cJSON_GetObjectItem(t, "runs")),
@@ -270,7 +340,10 @@ void history_print(const cJSON *t, FILE *f)
 			jstr(r, "commit") ?: "?", jstr(r, "verdict") ?: "?",
 			isnan(jnum(r, "leaked_pages")) ? 0 : jnum(r, "leaked_pages"),
 			jstr(r, "label") ? "  " : "", jstr(r, "label") ?: "");
-	fprintf(f, "trends (first -> last recorded run with the role):\n");
+	unit = tcelab_timing_find(jstr(t, "timing")) >= 0 ?
+	       tcelab_timings[tcelab_timing_find(jstr(t, "timing"))].unit : "ns";
+	fprintf(f, "trends (first -> last recorded run with the role; timing %s):\n",
+		jstr(t, "timing") ?: "?");
 	fprintf(f, "  %-10s %-12s %10s %10s %8s %10s %10s %8s\n", "scenario", "role", "p50 first", "p50 last",
 		"change", "p99 first", "p99 last", "change");
 	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(t, "series"))
@@ -288,9 +361,10 @@ void history_print(const cJSON *t, FILE *f)
 						last[k] = v->valuedouble;
 					}
 			fprintf(f, "  %-10s %-12s %10s %10s %+7.1f%% %10s %10s %+7.1f%%\n", sc->string,
-				role->string, fmt_ns(first[0], a[0], 32), fmt_ns(last[0], a[1], 32),
+				role->string, fmt_latency(first[0], unit, a[0], 32),
+				fmt_latency(last[0], unit, a[1], 32),
 				first[0] > 0 ? 100 * (last[0] / first[0] - 1) : 0.0,
-				fmt_ns(first[1], a[2], 32), fmt_ns(last[1], a[3], 32),
+				fmt_latency(first[1], unit, a[2], 32), fmt_latency(last[1], unit, a[3], 32),
 				first[1] > 0 ? 100 * (last[1] / first[1] - 1) : 0.0);
 		}
 }

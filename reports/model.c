@@ -2,6 +2,7 @@
 /* Reading a run directory into the normalized report document (model.h). */
 #include <dirent.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -67,14 +68,14 @@ void rhist_from_json(const cJSON *lat, struct rhist *h)
 	}
 }
 
-/* Percentile row of one latency histogram, recomputed from its buckets. */
+/* Percentile row of one latency histogram, recomputed from its buckets, in the histogram's unit. */
 static cJSON *latency_row(const cJSON *lat, double count)
 {
 	cJSON *row = cJSON_CreateObject();
 	struct rhist h;
 
 	rhist_from_json(lat, &h);
-	cJSON_AddStringToObject(row, "unit", "ns");
+	cJSON_AddStringToObject(row, "unit", jstr(lat, "unit") ?: "ns");
 	add_num(row, "count", isnan(count) ? h.count : count);
 	add_num(row, "p50", h.count ? rhist_percentile(&h, 0.50) : NAN);
 	add_num(row, "p90", h.count ? rhist_percentile(&h, 0.90) : NAN);
@@ -179,6 +180,8 @@ static void add_scenario(cJSON *ssc, cJSON *dsc, const char *name, const cJSON *
 
 	add_num(s, "pins", jnum(sj, "pins"));
 	add_num(s, "unpins", jnum(sj, "unpins"));
+	if (jstr(sj, "trace_sha256"))
+		add_str(s, "trace_sha256", jstr(sj, "trace_sha256"));
 	v = cJSON_GetObjectItem(sj, "ok");
 	if (cJSON_IsBool(v))
 		cJSON_AddBoolToObject(s, "ok", cJSON_IsTrue(v));
@@ -271,6 +274,9 @@ static void add_environment(cJSON *sum, const cJSON *res, const cJSON *probe)
 	add_str(env, "attach_mode", jstr(probe, "attach_mode"));
 	add_str(env, "stack", jstr(probe, "stack"));
 	add_str(env, "clocksource", cs);
+	/* Runs recorded before --timing measured host time. */
+	add_str(env, "timing", jstr(cJSON_GetObjectItem(res, "timing"), "mode") ?:
+			       jstr(probe, "timing") ?: "host");
 	cJSON_AddBoolToObject(env, "tick_quantized",
 			      cs && (!strcmp(cs, "jiffies") || !strcmp(cs, "refined-jiffies")));
 	add_str(env, "qemu_version", qemu);
@@ -320,6 +326,19 @@ static void add_overhead(cJSON *sum, cJSON *detail, const cJSON *probe)
 		cJSON_AddItemToObject(detail, "lost", cJSON_Duplicate(cJSON_GetObjectItem(probe, "lost"), 1));
 }
 
+/* @path is there but @doc could not be read from it (@why): the run directory is damaged. */
+static int damaged(const char *path, const cJSON *doc, const char *why, const char **err)
+{
+	static char msg[768];
+
+	if (doc || !path_exists(path))
+		return 0;
+	/* @why names @path already. */
+	snprintf(msg, sizeof(msg), "%s (a damaged run directory: truncated or overwritten?)", why);
+	*err = msg;
+	return 1;
+}
+
 cJSON *report_load(const char *dir, const char **err)
 {
 	char *rpath = xasprintf("%s/results.json", dir), *ppath = xasprintf("%s/guest/probe.json", dir);
@@ -333,9 +352,17 @@ cJSON *report_load(const char *dir, const char **err)
 	char *base;
 	int nrep;
 
+	if (damaged(rpath, res, why, err)) {
+		free(rpath), free(ppath), free(spath), free(gdir);
+		return NULL;
+	}
 	probe = cJSON_GetObjectItem(res, "probe");
 	if (!cJSON_IsObject(probe))
 		probe = probe_file = probe_doc_load(ppath, why, sizeof(why));
+	if (!cJSON_IsObject(cJSON_GetObjectItem(res, "probe")) && damaged(ppath, probe, why, err)) {
+		free(rpath), free(ppath), free(spath), free(gdir);
+		return NULL;
+	}
 	scen = cJSON_GetObjectItem(res, "scenario");
 	if (!cJSON_IsObject(scen))
 		scen = scen_file = json_load(spath, SCHEMA_SMOKE, why, sizeof(why));
@@ -380,15 +407,21 @@ cJSON *report_load(const char *dir, const char **err)
 		add_num(t, "passed", jnum(v, "passed"));
 		add_num(t, "failed", jnum(v, "failed"));
 		add_num(t, "skipped", jnum(v, "skipped"));
+		/* Each program's results, for the CI formats (ci_formats.c). */
+		if (cJSON_IsObject(cJSON_GetObjectItem(v, "programs")))
+			cJSON_AddItemToObject(cJSON_AddObjectToObject(detail, "tests"), "programs",
+					      cJSON_Duplicate(cJSON_GetObjectItem(v, "programs"), 1));
 	}
-	add_environment(sum, res, probe);
+	replay = cJSON_CreateArray();
+	nrep = collect_replay(gdir, 0, replay);
+	/* A suite-only run has no probe.json: its first replay's probes say how they attached. */
+	add_environment(sum, res, probe ?: cJSON_GetObjectItem(cJSON_GetArrayItem(replay, 0),
+								"probe"));
 	add_pins(sum, detail, res, probe);
 	add_overhead(sum, detail, probe);
 
 	ssc = cJSON_AddObjectToObject(sum, "scenarios");
 	dsc = cJSON_AddObjectToObject(detail, "scenarios");
-	replay = cJSON_CreateArray();
-	nrep = collect_replay(gdir, 0, replay);
 	if (scen || (probe && !nrep))
 		add_scenario(ssc, dsc, scenario_name(scen, jstr(res, "job") ?: "run"), scen, probe);
 	cJSON_ArrayForEach(f, replay) {
@@ -421,8 +454,9 @@ char *report_env_line(const cJSON *summary)
 {
 	const cJSON *env = cJSON_GetObjectItem(summary, "environment");
 
-	return xasprintf("target=%s kernel=%s attach=%s stack=%s clock=%s qemu=%s",
+	return xasprintf("target=%s kernel=%s attach=%s stack=%s clock=%s timing=%s qemu=%s",
 			 jstr(env, "target") ?: "?", jstr(env, "kernel") ?: "?",
 			 jstr(env, "attach_mode") ?: "?", jstr(env, "stack") ?: "?",
-			 jstr(env, "clocksource") ?: "?", jstr(env, "qemu_version") ?: "?");
+			 jstr(env, "clocksource") ?: "?", jstr(env, "timing") ?: "?",
+			 jstr(env, "qemu_version") ?: "?");
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A run directory read into one normalized document, tolerant of missing sections:
- *   { "summary": <summary.json, tcelab-summary/1>, "detail": <what only the dashboard needs> }
+ *   { "summary": <summary.json, tcelab-summary/1>,
+ *     "detail": <what only the dashboard and the CI formats need: histograms, the pin ledger,
+ *                failures with their excerpts, each test program's results (tests.programs)> }
  * See reports/README.md for the summary schema.
  */
 #ifndef TCELAB_REPORT_MODEL_H

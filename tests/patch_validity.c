@@ -13,7 +13,7 @@
  * to OUT/patch-runs/NAME/, their output to OUT/patch-runs/NAME.log.
  *
  * usage: patch-validity TCELAB OUT [PATCH...]   (only the rows named; exit 1 unless every row
- *        ran was detected, 2 on a usage or manifest error)
+ *        ran was detected, 2 on a usage or manifest error: include/tcelab/exit_codes.h)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <tcelab/exit_codes.h>
 #include <tcelab/schema.h>
 
 #include "lib/json.h"
@@ -82,7 +83,7 @@ static int read_manifest(const char *path, struct row *rows)
 	int n = 0, lineno = 0;
 
 	if (!text)
-		die_status(2, "cannot read %s: %s", path, strerror(errno));
+		die("cannot read %s: %s", path, strerror(errno));
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char patch[256], job[64], expected[512], extra[2];
 		const char *base;
@@ -91,9 +92,9 @@ static int read_manifest(const char *path, struct row *rows)
 		if (line[strspn(line, " \t")] == '#' || !line[strspn(line, " \t")])
 			continue;
 		if (sscanf(line, "%255s %63s %511s %1s", patch, job, expected, extra) != 3)
-			die_status(2, "%s: a row is 'PATCH JOB EXPECTED', not '%s'", path, line);
+			die("%s: a row is 'PATCH JOB EXPECTED', not '%s'", path, line);
 		if (n == MAX_ROWS)
-			die_status(2, "%s: more than %d rows", path, MAX_ROWS);
+			die("%s: more than %d rows", path, MAX_ROWS);
 		base = strrchr(patch, '/') ? strrchr(patch, '/') + 1 : patch;
 		rows[n] = (struct row){ .patch = strdup(patch), .job = strdup(job),
 			.expected = strcmp(expected, "-") ? sorted_list(expected) : strdup(""),
@@ -264,7 +265,7 @@ int main(int argc, char **argv)
 	FILE *txt;
 
 	if (argc < 3)
-		die_status(2, "usage: patch-validity TCELAB OUT [PATCH...]");
+		die("usage: patch-validity TCELAB OUT [PATCH...]");
 	manifest = xasprintf("%s/tests/patches/MANIFEST", tcelab_top());
 	n = read_manifest(manifest, rows);
 	runs = xasprintf("%s/patch-runs", argv[2]);
@@ -274,7 +275,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < n && strcmp(rows[i].patch, argv[j]); i++)
 			;
 		if (i == n)
-			die_status(2, "%s has no row for %s", manifest, argv[j]);
+			die("%s has no row for %s", manifest, argv[j]);
 	}
 	for (i = 0; i < n; i++) {
 		struct row *r = &rows[i];
@@ -307,5 +308,5 @@ int main(int argc, char **argv)
 	write_table(stdout, rows, ran);
 	printf("%d of %d detected as expected (%s, %s/patches.json)\n", ran - missed, ran, path,
 	       argv[2]);
-	return missed ? 1 : 0;
+	return missed ? TCELAB_EXIT_FAIL : TCELAB_EXIT_PASS;
 }

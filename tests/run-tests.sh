@@ -19,14 +19,58 @@ expect_failure() { # NAME KIND tcelab-run-args...
 
 rm -rf "$runs"
 mkdir -p "$runs"
+
+# tcelab ARGS... must exit WANT (README.md, "Exit codes"); its output is shown only when not.
+expect_exit() { # WANT NAME tcelab-args...
+	local want=$1 name=$2 st=0
+	shift 2
+	"$tcelab" "$@" >"$runs/exit-$name.log" 2>&1 || st=$?
+	[ "$st" = "$want" ] ||
+		{ cat "$runs/exit-$name.log"; echo "tcelab $*: exit $st, want $want"; exit 1; }
+}
+echo "==> exit codes: 2 for a usage error, 4 for a target that cannot run here"
+for cmd in run report compare history import gen; do
+	expect_exit 2 "$cmd-usage" "$cmd" --no-such-option
+done
+expect_exit 2 no-command no-such-command
+st=0
+"$tcelab" run --target native --check >"$runs/exit-native.log" 2>&1 || st=$?
+case $st in
+0) echo "    this host loads modules: --target native runs here, there is no skip to check" ;;
+4) grep -q "cannot load tcelab.ko" "$runs/exit-native.log" ||
+	{ cat "$runs/exit-native.log"; echo "--target native did not say why it cannot run"; exit 1; } ;;
+*) cat "$runs/exit-native.log"
+   echo "tcelab run --target native --check: exit $st, want 4 (0 on a host that loads modules)"
+   exit 1 ;;
+esac
 for t in $targets; do
 	echo "==> guest tests on $t"
 	"$tcelab" run --target "$t" --job test --out "$runs/$t-test" || exit 1
+	# One KTAP document: a subtest and a result per program, then the probe loop's result.
+	log=$runs/$t-test/guest/job.log
+	want=$(($(ls "$runs/$t-test/guest/tap" | wc -l) + 1))
+	[ "$(sed -n 1p "$log")" = "KTAP version 1" ] && [ "$(sed -n 2p "$log")" = "1..$want" ] &&
+		[ "$(grep -c '^ok [0-9]' "$log")" = "$want" ] ||
+		{ echo "guest/job.log is not one KTAP document of $want passed results:"; cat "$log"; exit 1; }
 	for jk in $negative_jobs; do
 		echo "==> harness catches ${jk#*:} on $t"
 		expect_failure "$t-${jk%%:*}" "${jk#*:}" --target "$t" --job "${jk%%:*}"
 	done
 done
+echo "==> a failing run exits 1"
+expect_exit 1 failing-run run --target x86_64 --job fail --no-history --out "$runs/x86_64-fail-exit"
+echo "==> SIGTERM to tcelab run mid-boot: QEMU stopped, results.json incomplete, exit 2"
+"$tcelab" run --target x86_64 --job test --no-history --out "$runs/sigterm" >"$runs/sigterm.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s "$runs/sigterm/console.log" ] && break; sleep 0.1; done
+kill -TERM $pid
+wait $pid
+status=$?
+sleep 1
+[ $status = 2 ] && grep -q '"verdict":	"incomplete"' "$runs/sigterm/results.json" &&
+	grep -q '^interrupted: tcelab was stopped by signal 15' "$runs/sigterm.log" &&
+	! pgrep -f "path=$runs/sigterm/guest" >/dev/null ||
+	{ echo "tcelab run exited $status on SIGTERM, or left QEMU running:"; cat "$runs/sigterm.log"; exit 1; }
 echo "==> your own traces (--trace): a .tce and a QEMU log, replayed on x86_64"
 "$tcelab" run --target x86_64 --job suite --trace traces/testdata/qemu-e1000.tce \
 	--trace traces/testdata/recorded/pseries-e1000-nvme-noddw.log --out "$runs/x86_64-trace" \
@@ -43,6 +87,25 @@ if "$tcelab" run --target x86_64 --trace "$runs/bad.tce" --out "$runs/bad-trace"
 	cat "$runs/bad-trace.log"
 	exit 1
 fi
+echo "==> the verdict measured (tcelab validity, short): 3 A/A pairs, 3 at +20 % of op:put, icount"
+# Wide margins: a busy host in half the runs, and still no false alarm and every slowdown found.
+"$tcelab" validity --target x86_64 --timings icount --pairs 3 --levels 20 \
+	--out "$runs/validity" >"$runs/validity.log" 2>&1 &&
+	grep -Eq '^  icount +0 of 3 +3 of 3 *$' "$runs/validity/verdict.txt" ||
+	{ cat "$runs/validity.log"; exit 1; }
+echo "==> tcelab ab --bisect: a +20 % slowdown of op:put is bad (1), a side that cannot run is skip (125)"
+"$tcelab" ab --bisect --runs 3 --base '' --cand '--append tcelab.knob.xchg_work=178' \
+	--out "$runs/ab" --target x86_64 --job suite --suite validity >"$runs/ab.log" 2>&1
+status=$?
+[ $status = 1 ] && grep -Eq '^tcelab ab: \+[0-9.]+% regression of net ' "$runs/ab.log" &&
+	grep -Eq ' net\.op:put\.p50 +regression$' "$runs/ab.log" ||
+	{ echo "tcelab ab exited $status, not 1, or did not report net op:put:"; cat "$runs/ab.log"; exit 1; }
+"$tcelab" ab --bisect --runs 3 --base '' --cand '--cpus 99' --out "$runs/ab-skip" \
+	--target x86_64 >"$runs/ab-skip.log" 2>&1
+status=$?
+[ $status = 125 ] && grep -q "the cand side cannot run" "$runs/ab-skip.log" &&
+	[ ! -e "$runs/ab-skip/base-1" ] ||
+	{ echo "tcelab ab exited $status, not 125, on a side that cannot run:"; cat "$runs/ab-skip.log"; exit 1; }
 echo "==> upstream VFIO sPAPR TCE stack on powernv9-vfio"
 "$tcelab" run --target powernv9-vfio --job vfio --out "$runs/powernv9-vfio-vfio" || exit 1
 echo "==> the probes catch upstream 6.1's UNREGISTER_MEMORY leak (16 pages) on powernv9-vfio"
@@ -62,7 +125,7 @@ echo "    like Debian's module, the MAP leak fails with exactly its failure kind
 	drivers/vfio/vfio_iommu_spapr_tce.c map-leak.patch >"$runs/patches.log" 2>&1 ||
 	{ cat "$runs/patches.log"; exit 1; }
 echo "==> a --patch that does not apply, or touches built-in code, stops before the boot"
-# ... naming why, with no run directory and nothing new in build/patched/.
+# ... with exit 2, naming why, with no run directory and nothing new in build/patched/.
 built=$(ls -A build/patched)
 sed 's/tce_iommu_unuse_page_v2(container, tbl, entry);/tce_iommu_unuse_page_v3(container, tbl, entry);/' \
 	tests/patches/map-leak.patch >"$runs/stale.patch"
@@ -70,11 +133,12 @@ printf -- '--- a/arch/powerpc/kernel/iommu.c\n+++ b/arch/powerpc/kernel/iommu.c\
 	>"$runs/builtin.patch"
 for nw in "stale:Hunk #1 FAILED at 469" \
 	  "builtin:arch/powerpc/kernel/iommu.c is built into the guest kernel"; do
-	n=${nw%%:*}
-	if "$tcelab" run --target powernv9-vfio --job vfio --patch "$runs/$n.patch" --out "$runs/$n" \
-		>"$runs/$n.log" 2>&1 || ! grep -qF "${nw#*:}" "$runs/$n.log" || [ -e "$runs/$n" ] ||
+	n=${nw%%:*} st=0
+	"$tcelab" run --target powernv9-vfio --job vfio --patch "$runs/$n.patch" --out "$runs/$n" \
+		>"$runs/$n.log" 2>&1 || st=$?
+	if [ $st != 2 ] || ! grep -qF "${nw#*:}" "$runs/$n.log" || [ -e "$runs/$n" ] ||
 		[ "$(ls -A build/patched)" != "$built" ]; then
-		echo "--patch $n.patch was not refused as it should be (${nw#*:}):"
+		echo "--patch $n.patch was not refused as it should be (exit $st, want 2: ${nw#*:}):"
 		cat "$runs/$n.log"
 		exit 1
 	fi
@@ -85,4 +149,7 @@ expect_failure powernv9-not-loaded patch-not-loaded --target powernv9 --job fail
 echo "==> the default suite on tcelab.ko and on the upstream VFIO container, one boot"
 "$tcelab" run --target powernv9-vfio --job suite --backends kmod,vfio \
 	--out "$runs/powernv9-vfio-side-by-side" || exit 1
+echo "==> CI formats of every run: junit.xml, kcidb.json, benchmark.json against tests/schemas/"
+tests/check-ci-formats.py $(ls -d "$runs"/*/ | grep -v '/patches/$') "$runs"/patches/patch-runs/*/ ||
+	exit 1
 echo "==> all tests passed"

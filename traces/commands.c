@@ -185,7 +185,7 @@ int cmd_import(int argc, char **argv)
 			return 0;
 		default:
 			import_usage(stderr);
-			return 2;
+			return TCELAB_EXIT_ERROR;
 		}
 	}
 	if (optind == argc)
@@ -280,7 +280,7 @@ int cmd_gen(int argc, char **argv)
 			return 0;
 		default:
 			gen_usage(stderr);
-			return 2;
+			return TCELAB_EXIT_ERROR;
 		}
 	}
 	if (optind == argc)

@@ -101,7 +101,7 @@ struct importer {
 	unsigned int nr_info;
 	uint64_t gpa_end, t0;
 	int have_t0;
-	unsigned long other_lines, unknown_events;
+	unsigned long other_lines, unknown_events, events;
 	struct trace_header h;
 	struct tce_windows ws;
 	struct tce_model model;
@@ -363,6 +363,7 @@ static int scan_event(struct importer *im, const struct event *ev)
 	uint64_t liobn = a[kind == EV_DDW_CREATE ? 5 : 0];
 	struct liobn_info *li;
 
+	im->events++;
 	if (ev->has_time && (!im->have_t0 || ev->time_ns < im->t0)) {
 		im->t0 = ev->time_ns;
 		im->have_t0 = 1;
@@ -870,7 +871,17 @@ int import_qemu(const struct import_input *in, unsigned int nr_in, const struct 
 	im->errlen = errlen;
 	err[0] = 0;
 	tce_model_init(&im->model);
-	if (for_each_event(im, in, nr_in, scan_event) || build_header(im))
+	if (for_each_event(im, in, nr_in, scan_event))
+		goto out;
+	/* An empty trace would replay green: a wrong file is an error, not nothing to do. */
+	if (!im->events) {
+		failf(im, NULL, "no spapr_iommu_* event in %s%s (%lu other lines): not a QEMU log "
+		      "recorded with -trace 'spapr_iommu_*' (a console log, or QEMU run without that "
+		      "trace, has none)", in[0].name, nr_in > 1 ? " and the other inputs" : "",
+		      im->other_lines);
+		goto out;
+	}
+	if (build_header(im))
 		goto out;
 	tce_windows_init(&im->ws, &im->h);
 	im->records = tmpfile();

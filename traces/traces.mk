@@ -17,26 +17,30 @@ $(BUILD)/host/trace-bench: traces/bench_trace.c $(TRACES_SRCS) $(LIB_TRACE_SRCS)
 trace-bench: $(BUILD)/host/trace-bench
 	$(Q)$< $(TRACE_BENCH_MB)
 
-# libFuzzer on the parser and the QEMU importer for FUZZ_SECONDS each; a crash fails the
-# target and leaves the input in build/fuzz/. New corpus entries stay in build/fuzz too.
+# libFuzzer on the parser and the QEMU importer for FUZZ_SECONDS each (reports/reports.mk adds
+# the run loader); a crash fails the target and leaves the input in build/fuzz/. New corpus
+# entries stay in build/fuzz too. FUZZ_CORPUS_<target> is each one's committed seed corpus.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := trace import
-$(BUILD)/fuzz/fuzz_%: traces/fuzz/fuzz_%.c $(TRACES_SRCS) $(LIB_TRACE_SRCS) $(TRACES_HDRS) \
-		$(LIB_HDRS)
+FUZZ_TARGETS += trace import
+FUZZ_CORPUS_trace := traces/fuzz/corpus/trace
+FUZZ_CORPUS_import := traces/fuzz/corpus/import
+FUZZ_CFLAGS := -g -O1 -I$(TOP) -I$(TOP)/include -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
+$(BUILD)/fuzz/fuzz_trace $(BUILD)/fuzz/fuzz_import: $(BUILD)/fuzz/fuzz_%: traces/fuzz/fuzz_%.c \
+		$(TRACES_SRCS) $(LIB_TRACE_SRCS) $(TRACES_HDRS) $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(Q)clang -g -O1 -I$(TOP) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-o $@ $< $(TRACES_SRCS) $(LIB_TRACE_SRCS)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(TRACES_SRCS) $(LIB_TRACE_SRCS)
 
-fuzz: $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
-	$(Q)for t in $(FUZZ_TARGETS); do \
-		echo "==> fuzz $$t for $(FUZZ_SECONDS) s"; \
-		mkdir -p $(BUILD)/fuzz/corpus-$$t; \
-		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
-			-artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/corpus-$$t \
-			traces/fuzz/corpus/$$t >$(BUILD)/fuzz/$$t.log 2>&1 || \
-			{ tail -40 $(BUILD)/fuzz/$$t.log; exit 1; }; \
-		tail -1 $(BUILD)/fuzz/$$t.log; \
-	done
+define run_fuzzer
+echo "==> fuzz $(1) for $(FUZZ_SECONDS) s"; mkdir -p $(BUILD)/fuzz/corpus-$(1); \
+$(BUILD)/fuzz/fuzz_$(1) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	-artifact_prefix=$(BUILD)/fuzz/$(1)- $(BUILD)/fuzz/corpus-$(1) $(FUZZ_CORPUS_$(1)) \
+	>$(BUILD)/fuzz/$(1).log 2>&1 || { tail -40 $(BUILD)/fuzz/$(1).log; exit 1; }; \
+tail -1 $(BUILD)/fuzz/$(1).log;
+endef
+
+fuzz: $$(addprefix $(BUILD)/fuzz/fuzz_,$$(FUZZ_TARGETS))
+	$(Q)$(foreach t,$(FUZZ_TARGETS),$(call run_fuzzer,$(t)))
 
 # Scenario suites (traces/suites/README.md): their traces are made on the host and packed
 # into /bin/tcelab-traces in each initramfs; the guest job 'suite' (and 'run') replays them.

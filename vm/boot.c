@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <tcelab/timing.h>
 
 #include "native.h"
 #include "target.h"
@@ -58,6 +59,33 @@ static const char *kernel_path(const struct target *t, const cJSON *versions)
 	return xasprintf("%s/.cache/kernel/ppc64le/boot/vmlinux-%s", tcelab_top(), abi->valuestring);
 }
 
+/* The guest kernel's configuration, next to it as the Debian package ships it. */
+static char *kernel_config_path(const struct target *t, const cJSON *versions)
+{
+	const cJSON *abi = cJSON_GetObjectItem(versions, strcmp(t->arch, "x86_64") ? "PPC_ABI" :
+					       "X86_ABI");
+
+	return xasprintf("%s/.cache/kernel/%s/boot/config-%s", tcelab_top(), t->arch,
+			 cJSON_IsString(abi) ? abi->valuestring : "?");
+}
+
+/* Preflight: a kernel without what the target, its devices and the timing mode need never boots. */
+static void check_kernel_config(const struct run *r)
+{
+	char *config = kernel_config_path(r->t, r->versions), *notes, *missing;
+
+	missing = kconfig_missing(config, r->t->name, r->timing, &notes);
+	if (missing)
+		die("the guest kernel's configuration (%s) lacks what target %s with --timing %s "
+		    "needs:\n%sfix: 'tcelab kconfig --target %s --timing %s' prints the options to "
+		    "merge into the kernel's .config; rebuild it with them", config, r->t->name,
+		    tcelab_timings[r->timing].name, missing, r->t->name, tcelab_timings[r->timing].name);
+	if (notes)
+		fprintf(stderr, "tcelab: note: the guest kernel (%s) lacks:\n%s", config, notes);
+	free(config);
+	free(notes);
+}
+
 /* Copy what the console gained since last time to stderr (-v). */
 static void echo_console(const char *path, off_t *pos)
 {
@@ -75,18 +103,31 @@ static void echo_console(const char *path, off_t *pos)
 	close(fd);
 }
 
+/* SIGINT, SIGTERM or SIGHUP to tcelab while a guest runs: stop it, then judge what came back. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
 /*
  * Run @argv with its output in @log and the watchdog on it; with -v, echo @echo_path as it grows
- * (the guest console, or the job log on a native run).
+ * (the guest console, or the job log on a native run). A signal to tcelab stops the child's
+ * whole process group too: QEMU must never outlive the run.
  */
 static void spawn_and_watch(struct run *r, char **argv, const char *log, const char *echo_path)
 {
 	const struct run_opts *o = r->o;
 	int timeout = o->timeout ? o->timeout : r->t->timeout, status = 0, fd;
+	struct sigaction sa = { .sa_handler = on_stop_signal };
 	off_t echo_pos = 0;
 	double start;
 	pid_t pid, done;
 
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	start = now_seconds();
 	pid = fork();
 	if (pid < 0)
@@ -111,8 +152,9 @@ static void spawn_and_watch(struct run *r, char **argv, const char *log, const c
 			echo_console(echo_path, &echo_pos);
 		if (done == pid)
 			break;
-		if (now_seconds() - start > timeout) {
-			r->timed_out = 1;
+		if (stop_signal || now_seconds() - start > timeout) {
+			r->interrupted = stop_signal;
+			r->timed_out = !stop_signal;
 			kill(-pid, SIGTERM);
 			usleep(500000);
 			kill(-pid, SIGKILL);
@@ -121,6 +163,10 @@ static void spawn_and_watch(struct run *r, char **argv, const char *log, const c
 		}
 		usleep(50000);
 	}
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	r->guest_seconds = now_seconds() - start;
 	r->qemu_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
@@ -145,6 +191,7 @@ static void run_native(struct run *r)
 	char *job_log = xasprintf("%s/job.log", r->share);
 
 	setenv("TCELAB_OUT", r->share, 1);
+	setenv("TCELAB_TIMING", tcelab_timings[r->timing].name, 1);
 	setenv("TCELAB_MODULE", xasprintf("%s/build/native/kmod/tcelab.ko", top), 1);
 	setenv("TCELAB_TESTS", xasprintf("%s/build/%s/tests", top, r->arch), 1);
 	setenv("PATH", xasprintf("%s/build/%s/bin:%s", top, r->arch,
@@ -156,6 +203,28 @@ static void run_native(struct run *r)
 	spawn_and_watch(r, argv, r->qemu_log, job_log);
 }
 
+/* --timing, or the target's default; one the target cannot run is an error naming those it can. */
+static int settle_timing(const struct target *t, const struct run_opts *o)
+{
+	char names[64] = "";
+	int timing = o->timing ? tcelab_timing_find(o->timing) : t->default_timing, i;
+
+	for (i = 0; i < TCELAB_NR_TIMINGS; i++)
+		if (t->timings & (1u << i))
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 names[0] ? ", " : "", tcelab_timings[i].name);
+	if (timing < 0)
+		die("unknown --timing '%s' (on %s: %s)", o->timing, t->name, names);
+	if (!(t->timings & (1u << timing)))
+		die("--timing %s cannot run on %s (it can: %s)%s", o->timing, t->name, names,
+		    timing == TCELAB_TIMING_ICOUNT ? ": Debian 12's QEMU aborts powernv under -icount" :
+		    timing == TCELAB_TIMING_INSNS ? ": QEMU's TCG emulates no x86 PMU" : "");
+	if (timing == TCELAB_TIMING_ICOUNT && o->cpus > 1)
+		die("--timing icount runs one vCPU (QEMU stalls with more): drop --cpus %d, or use "
+		    "--timing host", o->cpus);
+	return timing;
+}
+
 void run_prepare(struct run *r, const struct run_opts *o)
 {
 	const char *why;
@@ -164,6 +233,7 @@ void run_prepare(struct run *r, const struct run_opts *o)
 	r->t = target_find(o->target);
 	if (!r->t)
 		die("unknown target '%s' (targets: %s)", o->target, target_names());
+	r->timing = settle_timing(r->t, o);
 	r->versions = read_env_file(xasprintf("%s/.cache/versions.env", tcelab_top()));
 	if (r->t->arch) {
 		r->arch = r->t->arch;
@@ -173,12 +243,14 @@ void run_prepare(struct run *r, const struct run_opts *o)
 			die("missing guest kernel %s: run 'make setup' (make run does it)", r->kernel);
 		if (!path_exists(r->initrd))
 			die("missing %s: run 'make build' (make run does it)", r->initrd);
+		check_kernel_config(r);
 		return;
 	}
 	why = native_unsupported_reason();
 	if (why)
-		die("--target native runs on this host's own kernel, and it cannot load tcelab.ko: %s.\n"
-		    "Use --target powernv9 to run in a QEMU POWER9 guest instead.", why);
+		die_status(TCELAB_EXIT_SKIP, "--target native runs on this host's own kernel, and it "
+			   "cannot load tcelab.ko: %s.\n"
+			   "Use --target powernv9 to run in a QEMU POWER9 guest instead.", why);
 	r->arch = native_arch();
 	if (!o->check && !path_exists(xasprintf("%s/build/native/kmod/tcelab.ko", tcelab_top())))
 		die("missing build/native/kmod/tcelab.ko: run 'make run TARGET=native'");
@@ -200,15 +272,18 @@ void run_boot(struct run *r)
 	struct boot b = {
 		.kernel = r->kernel, .initrd = r->initrd, .share_dir = r->share,
 		.run_dir = r->dir, .console = r->console, .cpus = o->cpus ? o->cpus : 2,
-		.mem_mb = 2048,
+		.mem_mb = 2048, .timing = r->timing,
 	};
 
 	if (!r->t->arch) {
 		run_native(r);
 		return;
 	}
-	b.cmdline = xasprintf("%spanic=-1 tcelab.job=%s%s%s%s%s%s%s", o->verbose ? "" : "quiet ",
-			      o->job, o->suite ? " tcelab.suite=" : "", o->suite ? o->suite : "",
+	if (r->timing == TCELAB_TIMING_ICOUNT)
+		b.cpus = 1;
+	b.cmdline = xasprintf("%spanic=-1 tcelab.job=%s tcelab.timing=%s%s%s%s%s%s%s",
+			      o->verbose ? "" : "quiet ", o->job, tcelab_timings[r->timing].name,
+			      o->suite ? " tcelab.suite=" : "", o->suite ? o->suite : "",
 			      o->backends ? " tcelab.backends=" : "", o->backends ? o->backends : "",
 			      o->append ? " " : "", o->append ? o->append : "");
 	if (r->t->disk_mb) {

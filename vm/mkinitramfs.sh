@@ -70,8 +70,10 @@ cp "$top/vm/guest/init" "$stage/init"
 cp "$top/vm/guest/finish" "$stage/etc/tcelab/finish"
 cp "$top/tests/guest/QUARANTINE" "$stage/etc/tcelab/quarantine"
 cp "$top/vm/guest/vfio-setup" "$stage/bin/tcelab-vfio-setup"
+cp "$top/vm/guest/knobs" "$stage/bin/tcelab-knobs"
 cp -r "$top/vm/guest/jobs" "$stage/etc/tcelab/jobs"
 chmod +x "$stage/init" "$stage/etc/tcelab/finish" "$stage/bin/tcelab-vfio-setup" \
+	"$stage/bin/tcelab-knobs" \
 	"$stage"/etc/tcelab/jobs/*
 
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp"

@@ -662,9 +662,8 @@ static cJSON *rebuild(struct mp *m, const struct run_opts *o)
 
 static void cache_key(struct mp *m, const struct run_opts *o, cJSON *patches)
 {
-	struct sha256 key, one;
+	struct sha256 key;
 	char hex[65];
-	size_t len;
 	int i;
 
 	sha256_init(&key);
@@ -674,12 +673,10 @@ static void cache_key(struct mp *m, const struct run_opts *o, cJSON *patches)
 	sha256_update(&key, m->source, strlen(m->source) + 1);
 	sha256_update(&key, m->compiler, strlen(m->compiler) + 1);
 	for (i = 0; i < o->npatches; i++) {
-		char *text = read_file(o->patches[i], &len);
 		cJSON *p = cJSON_CreateObject();
 
-		sha256_init(&one);
-		sha256_update(&one, text, len);
-		sha256_final_hex(&one, hex);
+		if (sha256_file(o->patches[i], hex))
+			die("--patch %s: %s", o->patches[i], strerror(errno));
 		sha256_update(&key, "patch ", 6);
 		sha256_update(&key, hex, 64);
 		cJSON_AddStringToObject(p, "file", o->patches[i]);
@@ -687,13 +684,12 @@ static void cache_key(struct mp *m, const struct run_opts *o, cJSON *patches)
 					strrchr(o->patches[i], '/') + 1 : o->patches[i]);
 		cJSON_AddStringToObject(p, "sha256", hex);
 		cJSON_AddItemToArray(patches, p);
-		free(text);
 	}
 	for (i = 0; i < o->nrebuild; i++) {
 		sha256_update(&key, "rebuild ", 8);
 		sha256_update(&key, o->rebuild[i], strlen(o->rebuild[i]) + 1);
 	}
-	sha256_final_hex(&key, hex);
+	sha256_hex(&key, hex);
 	m->key = strndup(hex, 20);
 	m->cache = xasprintf("%s/build/patched/%s", tcelab_top(), m->key);
 }

@@ -17,11 +17,12 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 host_packages=(build-essential clang llvm lld bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev
 	pahole busybox-static cpio xz-utils qemu-system-x86 qemu-system-ppc gcc-powerpc64le-linux-gnu
 	libc6-dev-ppc64el-cross linux-libc-dev-ppc64el-cross perl libcjson-dev
-	libsqlite3-dev chromium prometheus libclang-rt-dev patch)
+	libsqlite3-dev chromium prometheus libclang-rt-dev libxml2-utils python3-jsonschema patch)
 # libclang-rt-dev: libFuzzer and the sanitizers for 'make fuzz' (clang only recommends it).
 # patch: 'tcelab run --patch' applies patches to the guest kernel's source.
 # reports/: the run history is SQLite; dashboards are tested in headless chromium and
-# metrics.prom with promtool (from prometheus). uPlot comes from the npm registry, below.
+# metrics.prom with promtool (from prometheus), junit.xml with xmllint (libxml2-utils) and
+# kcidb.json with python3-jsonschema. uPlot comes from the npm registry, below.
 # Static libraries for the ppc64el guest loader, unpacked into a sysroot, never installed.
 sysroot_packages=(libbpf-dev libelf-dev zlib1g-dev libzstd-dev busybox-static)
 
@@ -265,6 +266,8 @@ bb_ppc=$(ls "$debs"/busybox-static_*_ppc64el.deb | head -1)
 	echo "SQLITE_VERSION=$(pkgver libsqlite3-dev)"
 	echo "CHROMIUM_VERSION=$(pkgver chromium)"
 	echo "PROMETHEUS_VERSION=$(pkgver prometheus)"
+	echo "XMLLINT_VERSION=$(pkgver libxml2-utils)"
+	echo "JSONSCHEMA_VERSION=$(pkgver python3-jsonschema)"
 } >"$cache/versions.env.tmp"
 mv "$cache/versions.env.tmp" "$cache/versions.env"
 

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <tcelab/timing.h>
+
 #include "target.h"
 #include "verdict.h"
 #include "vm.h"
@@ -97,8 +99,8 @@ void run_print_summary(const struct run *r)
 	struct probe_totals t;
 	int i;
 
-	printf("tcelab %s on %s: %s (guest %.1f s)\n", r->o->job, r->t->name,
-	       r->nfail ? "FAIL" : "PASS", r->guest_seconds);
+	printf("tcelab %s on %s: %s (guest %.1f s, timing %s)\n", r->o->job, r->t->name,
+	       r->interrupted ? "INCOMPLETE" : r->nfail ? "FAIL" : "PASS", r->guest_seconds, tcelab_timings[r->timing].name);
 	if (cJSON_GetObjectItem(r->results, "patch"))
 		summary_patch(cJSON_GetObjectItem(r->results, "patch"));
 	if (tests)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <tcelab/timing.h>
+
 #include "target.h"
 #include "vm.h"
 #include "lib/util.h"
@@ -81,6 +83,14 @@ static void common_argv(const struct boot *b, struct argv *a)
 {
 	argv_add(a, "-accel");
 	argv_add(a, "tcg");
+	/*
+	 * One instruction, one nanosecond of guest time; sleep=off: an idle guest jumps to its
+	 * next timer instead of waiting for the host's clock, align=off: never slowed to it.
+	 */
+	if (b->timing == TCELAB_TIMING_ICOUNT) {
+		argv_add(a, "-icount");
+		argv_add(a, "shift=0,sleep=off,align=off");
+	}
 	argv_add(a, "-m");
 	argv_add(a, "%d", b->mem_mb);
 	argv_add(a, "-smp");
@@ -113,10 +123,13 @@ static void x86_64_argv(const struct target *t, const struct boot *b, struct arg
 	common_argv(b, a);
 	/*
 	 * Under TCG the guest finds its TSC unstable and falls back to jiffies, which would make
-	 * every latency 0 or one tick: the TSC is QEMU's host clock here, so trust it.
+	 * every latency 0 or one tick: the TSC is QEMU's host clock here, so trust it. Under
+	 * -icount shift=0 the TSC ticks once per instruction: 1 GHz whatever the host.
 	 */
 	argv_add(a, "-append");
-	if (khz)
+	if (b->timing == TCELAB_TIMING_ICOUNT)
+		argv_add(a, "console=ttyS0 tsc=reliable tsc_early_khz=1000000 %s", b->cmdline);
+	else if (khz)
 		argv_add(a, "console=ttyS0 tsc=reliable tsc_early_khz=%ld %s", khz, b->cmdline);
 	else
 		argv_add(a, "console=ttyS0 tsc=reliable %s", b->cmdline);
@@ -203,21 +216,29 @@ static void pseries_argv(const struct target *t, const struct boot *b, struct ar
 	argv_add(a, "%s/qemu-trace.log", b->run_dir);
 }
 
+#define T(mode)	(1u << TCELAB_TIMING_##mode)
+
+/*
+ * Timing modes: QEMU's POWER PMU counts instructions under TCG (since 7.0), so powernv counts
+ * them; Debian 12's QEMU 7.2 aborts powernv under -icount ("Raised interrupt while not in I/O
+ * function"). TCG emulates no x86 PMU, so x86_64 counts with -icount. pseries records traces,
+ * whose timestamps are the host's.
+ */
 static const struct target targets[] = {
 	{ "powernv9", "ppc64le", "QEMU powernv9 (POWER9, PHB4), Debian ppc64el kernel, kprobes",
-	  600, 0, powernv_argv, NULL, 0 },
+	  600, 0, powernv_argv, NULL, 0, T(HOST) | T(INSNS), TCELAB_TIMING_INSNS },
 	{ "powernv8", "ppc64le", "QEMU powernv8 (POWER8, PHB3), Debian ppc64el kernel, kprobes",
-	  600, 0, powernv_argv, NULL, 0 },
+	  600, 0, powernv_argv, NULL, 0, T(HOST) | T(INSNS), TCELAB_TIMING_INSNS },
 	{ "powernv9-vfio", "ppc64le", "powernv9 plus e1000e and NVMe on PHBs 1 and 2, for VFIO",
-	  600, 16, powernv_argv, "powernv9", 1 },
+	  600, 16, powernv_argv, "powernv9", 1, T(HOST) | T(INSNS), TCELAB_TIMING_INSNS },
 	{ "powernv8-vfio", "ppc64le", "powernv8 plus e1000e and NVMe on PHBs 1 and 2, for VFIO",
-	  600, 16, powernv_argv, "powernv8", 1 },
+	  600, 16, powernv_argv, "powernv8", 1, T(HOST) | T(INSNS), TCELAB_TIMING_INSNS },
 	{ "x86_64", "x86_64", "QEMU microvm, Debian amd64 kernel with BTF, fentry",
-	  300, 0, x86_64_argv, NULL, 0 },
+	  300, 0, x86_64_argv, NULL, 0, T(HOST) | T(ICOUNT), TCELAB_TIMING_ICOUNT },
 	{ "pseries", "ppc64le", "QEMU pseries with e1000 and NVMe, spapr_iommu_* traced",
-	  600, 64, pseries_argv, NULL, 0 },
+	  600, 64, pseries_argv, NULL, 0, T(HOST), TCELAB_TIMING_HOST },
 	{ "native", NULL, "this host's own kernel (a real POWER box that can load modules)",
-	  600, 0, NULL, NULL, 0 },
+	  600, 0, NULL, NULL, 0, T(HOST) | T(INSNS), TCELAB_TIMING_HOST },
 };
 
 const struct target *target_find(const char *name)
@@ -233,4 +254,13 @@ const struct target *target_find(const char *name)
 const char *target_names(void)
 {
 	return "powernv9|powernv8|powernv9-vfio|powernv8-vfio|x86_64|pseries|native";
+}
+
+int target_default_timing(const char *name)
+{
+	const struct target *t = target_find(name);
+
+	if (!t)
+		die("unknown target '%s' (targets: %s)", name, target_names());
+	return t->default_timing;
 }

@@ -22,6 +22,7 @@ struct boot {
 	const char *run_dir;	/* the run directory: scratch disks and QEMU traces go here */
 	int cpus;
 	int mem_mb;
+	int timing;		/* enum tcelab_timing */
 };
 
 struct target {
@@ -33,6 +34,8 @@ struct target {
 	void (*qemu_argv)(const struct target *t, const struct boot *b, struct argv *a);
 	const char *machine;	/* QEMU -M when it is not the target's name */
 	int dma_devices;	/* powernv: e1000e and NVMe on their own PHBs, for VFIO */
+	unsigned int timings;	/* the timing modes it can run: bit (1 << enum tcelab_timing) */
+	int default_timing;	/* the one a measuring run gets without --timing */
 };
 
 const struct target *target_find(const char *name);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tcelab/schema.h>
+#include <tcelab/timing.h>
 
 #include "guestlog.h"
 #include "target.h"
@@ -27,7 +28,7 @@
 
 const char *run_failure_kinds(void)
 {
-	return "qemu, timeout, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
+	return "interrupted, qemu, timeout, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
 	       "  kernel-hang, guest-exit, pinned-pages, module-unload, probe-mismatch, test-failure,\n"
 	       "  backend-mismatch, probe-leak, probe-double-release, patch-not-loaded";
 }
@@ -96,7 +97,32 @@ static void check_kernel_log(struct run *r, const char *log, const char *source)
 	free(hit.excerpt);
 }
 
-/* Every TAP file the guest's test job left in tap/. */
+/*
+ * Each result of a program as results.json keeps it: {n, name, status[, reason][, excerpt]};
+ * the excerpt (what led to a result that did not pass) is what the CI formats report.
+ */
+static cJSON *test_points(const struct tap_result *t)
+{
+	cJSON *points = cJSON_CreateArray();
+	int i;
+
+	for (i = 0; i < t->nr_points; i++) {
+		const struct tap_point *pt = &t->points[i];
+		cJSON *p = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(p, "n", pt->number);
+		cJSON_AddStringToObject(p, "name", pt->description);
+		cJSON_AddStringToObject(p, "status", tap_status_name(pt->status));
+		if (pt->reason)
+			cJSON_AddStringToObject(p, "reason", pt->reason);
+		if (pt->excerpt)
+			cJSON_AddStringToObject(p, "excerpt", pt->excerpt);
+		cJSON_AddItemToArray(points, p);
+	}
+	return points;
+}
+
+/* Every KTAP (or TAP) file the guest's test job left in tap/. */
 static void check_tests(struct run *r)
 {
 	char *dir = xasprintf("%s/tap", r->share);
@@ -125,14 +151,22 @@ static void check_tests(struct run *r)
 		cJSON_AddNumberToObject(p, "passed", t.passed);
 		cJSON_AddNumberToObject(p, "failed", t.failed);
 		cJSON_AddNumberToObject(p, "skipped", t.skipped);
+		cJSON_AddNumberToObject(p, "ran", t.ran);
+		cJSON_AddBoolToObject(p, "bailed_out", t.bailed_out);
+		if (t.skip_reason)
+			cJSON_AddStringToObject(p, "skip_reason", t.skip_reason);
+		cJSON_AddItemToObject(p, "points", test_points(&t));
 		passed += t.passed;
 		failed += t.failed;
 		skipped += t.skipped;
-		if (!tap_passed(&t))
+		if (!tap_passed(&t)) {
+			cJSON_AddStringToObject(p, "excerpt", tail_lines(text, EXCERPT_LINES));
 			fail(r, "test-failure", tail_lines(text, EXCERPT_LINES),
 			     "guest test %s: %d of %d planned ran, %d failed%s%s", name, t.ran,
 			     t.planned, t.failed, t.bailed_out ? ", bailed out" : "",
 			     t.planned < 0 ? ", no plan printed" : "");
+		}
+		tap_result_free(&t);
 		free(name);
 		free(text);
 next:
@@ -266,7 +300,12 @@ static void check_guest(struct run *r)
 
 	if (!console)
 		console = strdup("");
-	if (r->timed_out)
+	if (r->interrupted)
+		fail(r, "interrupted", tail_lines(console, EXCERPT_LINES),
+		     "tcelab was stopped by signal %d (%s) after %.1f s: the guest was stopped and "
+		     "the run is incomplete", r->interrupted, strsignal(r->interrupted),
+		     r->guest_seconds);
+	else if (r->timed_out)
 		fail(r, "timeout", tail_lines(console, EXCERPT_LINES),
 		     "the guest did not finish within %d s (watchdog); raise it with --timeout",
 		     r->o->timeout ? r->o->timeout : r->t->timeout);
@@ -277,7 +316,7 @@ static void check_guest(struct run *r)
 		free(text);
 	}
 	status = share_number(r, "status");
-	if (status < 0 && !r->timed_out)
+	if (status < 0 && !r->timed_out && !r->interrupted)
 		fail(r, "no-results", tail_lines(console, EXCERPT_LINES),
 		     "the guest wrote no job status to the results share (it crashed, or could not mount it)");
 
@@ -429,7 +468,7 @@ static char *git_commit(void)
 
 void run_judge(struct run *r)
 {
-	cJSON *qemu, *failures;
+	cJSON *qemu, *failures, *timing;
 	int i;
 
 	progress("guest finished in %.1f s; checking results", r->guest_seconds);
@@ -439,6 +478,10 @@ void run_judge(struct run *r)
 	cJSON_AddStringToObject(r->results, "target", r->t->name);
 	cJSON_AddStringToObject(r->results, "arch", r->arch);
 	cJSON_AddStringToObject(r->results, "job", r->o->job);
+	timing = cJSON_AddObjectToObject(r->results, "timing");
+	cJSON_AddStringToObject(timing, "mode", tcelab_timings[r->timing].name);
+	cJSON_AddStringToObject(timing, "unit", tcelab_timings[r->timing].unit);
+	cJSON_AddStringToObject(timing, "what", tcelab_timings[r->timing].what);
 	cJSON_AddStringToObject(r->versions, "TCELAB_COMMIT", git_commit());
 	cJSON_AddItemToObject(r->results, "versions", r->versions);
 	if (r->qemu_command) {
@@ -456,7 +499,9 @@ void run_judge(struct run *r)
 	if (r->o->expect_failure)
 		cJSON_AddStringToObject(r->results, "expected_failure", r->o->expect_failure);
 	cJSON_AddNumberToObject(r->results, "guest_seconds", r->guest_seconds);
-	cJSON_AddStringToObject(r->results, "verdict", r->nfail ? "fail" : "pass");
+	/* Stopped from outside: what came back is kept, but nothing was judged. */
+	cJSON_AddStringToObject(r->results, "verdict", r->interrupted ? "incomplete" :
+				r->nfail ? "fail" : "pass");
 	failures = cJSON_AddArrayToObject(r->results, "failures");
 	for (i = 0; i < r->nfail; i++) {
 		cJSON *f = cJSON_CreateObject();
@@ -498,11 +543,13 @@ int run_exit_status(const struct run *r)
 {
 	int passed;
 
+	if (r->interrupted)
+		return TCELAB_EXIT_ERROR;
 	if (!r->o->expect_failure)
-		return r->nfail ? 1 : 0;
+		return r->nfail ? TCELAB_EXIT_FAIL : TCELAB_EXIT_PASS;
 	/* Test-only: the harness proves it catches a failure of exactly these kinds. */
 	passed = has_failures(r, r->o->expect_failure);
 	fprintf(stderr, "%s: expected failure '%s' %s\n", passed ? "PASS" : "FAIL",
 		r->o->expect_failure, passed ? "was caught" : "was NOT caught");
-	return passed ? 0 : 1;
+	return passed ? TCELAB_EXIT_PASS : TCELAB_EXIT_FAIL;
 }

@@ -8,6 +8,7 @@
 #ifndef TCELAB_VM_H
 #define TCELAB_VM_H
 
+#include <stdio.h>
 #include <cjson/cJSON.h>
 
 #define RUN_MAX_PATCHES	16
@@ -19,6 +20,7 @@ struct run_opts {
 	const char *append;		/* extra kernel command-line arguments */
 	const char *suite;		/* scenario suite (traces/suites/<suite>.suite) */
 	const char *backends;		/* replay backends, comma-separated (kmod,vfio) */
+	const char *timing;		/* include/tcelab/timing.h; NULL: the target's default */
 	const char *expect_failure;	/* test-only: pass iff the run fails for each of these kinds */
 	const char *patches[RUN_MAX_PATCHES];	/* --patch: applied to the guest kernel's source */
 	int npatches;
@@ -45,12 +47,14 @@ struct run {
 	cJSON *versions;		/* .cache/versions.env */
 	cJSON *patch;			/* what --patch and --rebuild rebuilt (modpatch.c), or NULL */
 	const char *kernel, *initrd;	/* NULL for native */
+	int timing;			/* enum tcelab_timing, settled by run_prepare() */
 	char *id, *dir, *share;		/* run id, run directory, the guest's share (guest/) */
 	char *console, *qemu_log;
 	char *qemu_command;		/* NULL for native */
 	double guest_seconds;
 	int qemu_status;
 	int timed_out;
+	int interrupted;		/* the signal that stopped the run, 0: none */
 	struct run_failure failures[RUN_MAX_FAILURES];
 	int nfail;
 	cJSON *results;			/* results.json, once judged */
@@ -73,7 +77,10 @@ void run_boot(struct run *r);
 /* verdict.c: judge the guest's share into r->results and r->failures; write results.json. */
 void run_judge(struct run *r);
 void run_write_results(struct run *r);
-/* 0 when the run passed (with --expect-failure: when it failed for each kind named), else 1. */
+/*
+ * TCELAB_EXIT_PASS when the run passed (with --expect-failure: when it failed for each kind
+ * named), else TCELAB_EXIT_FAIL.
+ */
 int run_exit_status(const struct run *r);
 /* The failure kinds a run can report, for --help and --expect-failure. */
 const char *run_failure_kinds(void);
@@ -83,5 +90,16 @@ void run_print_summary(const struct run *r);
 
 /* target.c: "powernv9|powernv8|x86_64|native" */
 const char *target_names(void);
+/* The timing mode (enum tcelab_timing) a run of target @name gets without --timing; dies on an unknown target. */
+int target_default_timing(const char *name);
+
+/*
+ * kconfig.c: the kernel options target @target with @timing needs. kconfig_fragment() prints
+ * them as a .config fragment; kconfig_missing() checks the configuration in @config_path: the
+ * lines of the options it lacks that a run cannot do without (NULL: none), and in *@notes those
+ * it only does worse without (NULL: none).
+ */
+void kconfig_fragment(FILE *f, const char *target, int timing);
+char *kconfig_missing(const char *config_path, const char *target, int timing, char **notes);
 
 #endif /* TCELAB_VM_H */

@@ -1,13 +1,13 @@
 # vm/: set-up (setup.sh), the initramfs, the guest's init and jobs (guest/), booting a target's
 # QEMU guest and judging what it wrote back (the verdict: results.json).
 HOST_SRCS += $(wildcard vm/*.c)
-UNIT_SRCS += vm/guestlog.c vm/modfiles.c
+UNIT_SRCS += vm/guestlog.c vm/kconfig.c vm/target.c vm/modfiles.c
 
 define initramfs_inputs
 $(BUILD)/$(1)/kmod/tcelab.ko $(KMOD_EXTRA_$(1)) $(BUILD)/$(1)/tests/.built $(addprefix $(BUILD)/$(1)/bin/,$(GUEST_BINS))
 endef
 $(BUILD)/%/initramfs.cpio: vm/mkinitramfs.sh vm/guest/init vm/guest/finish tests/guest/QUARANTINE \
-		vm/guest/vfio-setup $(wildcard vm/guest/jobs/*) \
+		vm/guest/vfio-setup vm/guest/knobs $(wildcard vm/guest/jobs/*) \
 		$$(call initramfs_inputs,$$*) $(CACHE)/versions.mk
 	@echo "==> initramfs ($*)"
 	$(Q)vm/mkinitramfs.sh $* $(BUILD)/$* $(MODDIR_$*) $(BUSYBOX_$*) $@

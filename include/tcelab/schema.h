@@ -22,6 +22,7 @@
 #define SCHEMA_RUN	"tcelab-run/1"		/* README.md, "Where results go" */
 #define SCHEMA_SUMMARY	"tcelab-summary/1"	/* reports/README.md */
 #define SCHEMA_COMPARE	"tcelab-compare/2"	/* reports/README.md */
+#define SCHEMA_VALIDITY	"tcelab-validity/1"	/* README.md, "How far to trust a verdict" */
 #define SCHEMA_PATCH_VALIDITY "tcelab-patch-validity/1" /* README.md, "Tests" */
 
 #endif /* __TCELAB_SCHEMA_H */

@@ -29,6 +29,17 @@
     if (ns < 1e9) return (ns / 1e6).toFixed(2) + ' ms';
     return (ns / 1e9).toFixed(2) + ' s';
   }
+  // The probes' latencies are in the run's timing unit (include/tcelab/timing.h): ns, or
+  // instructions retired under --timing insns. Replay and overhead figures are always ns.
+  var latUnit = 'ns';
+  function fmtLat(v) {
+    if (latUnit !== 'insns') return fmtNs(v);
+    if (v === null || v === undefined || isNaN(v)) return '-';
+    if (v < 1e4) return v.toFixed(0) + ' insns';
+    if (v < 1e7) return (v / 1e3).toFixed(0) + 'k insns';
+    return (v / 1e6).toFixed(0) + 'M insns';
+  }
+  function unitOfTiming(t) { return t === 'insns' ? 'insns' : 'ns'; }
   function num(v) { return v === null || v === undefined ? '-' : String(v); }
   function pct(v) { return v === null || v === undefined ? '-' : (v >= 0 ? '+' : '') + (100 * v).toFixed(1) + ' %'; }
   function table(head, rows, cls) {
@@ -65,10 +76,11 @@
     selftest.charts.push({ id: id, title: title, kind: opts.kind || '', points: points, drawn: false });
     var rec = selftest.charts[selftest.charts.length - 1];
     var palette = ['#2266cc', '#d9480f', '#2b8a3e', '#862e9c', '#e67700', '#0b7285', '#c2255c', '#5c940d'];
+    var fmt = opts.fmt || fmtLat;
     var s = [{ label: opts.xlabel || 'x', value: opts.xvalue }];
     series.forEach(function (name, i) {
       var c = palette[i % palette.length];
-      var one = { label: name, stroke: c, width: 1.5, value: opts.yvalue || function (u, v) { return v === null ? '-' : fmtNs(v); } };
+      var one = { label: name, stroke: c, width: 1.5, value: opts.yvalue || function (u, v) { return v === null ? '-' : fmt(v); } };
       if (opts.stepped) { one.paths = uPlot.paths.stepped({ align: 1 }); one.fill = c + '33'; }
       if (opts.bars) { one.paths = uPlot.paths.bars({ size: [0.6, 60] }); one.fill = c + '99'; one.points = { show: false }; }
       s.push(one);
@@ -78,9 +90,9 @@
       series: s,
       scales: { x: opts.xlog ? { distr: 3, time: false } : { time: false }, y: opts.ylog ? { distr: 3 } : {} },
       axes: [
-        { label: opts.xlabel || '', values: opts.xticks || (opts.xns ? function (u, v) { return v.map(fmtNs); } : undefined),
+        { label: opts.xlabel || '', values: opts.xticks || (opts.xns ? function (u, v) { return v.map(fmt); } : undefined),
           splits: opts.xsplits },
-        { label: opts.ylabel || '', size: 70, values: opts.yns ? function (u, v) { return v.map(fmtNs); } : undefined }
+        { label: opts.ylabel || '', size: 70, values: opts.yns ? function (u, v) { return v.map(fmt); } : undefined }
       ],
       legend: { live: true }
     };
@@ -106,7 +118,7 @@
     if (!xs.length) return note(title + ': no calls');
     return chart(title, ['calls'], [xs, ys], {
       stepped: true, xlog: true, xns: true, xlabel: 'latency', ylabel: 'calls',
-      xvalue: function (u, v) { return fmtNs(v); }, yvalue: function (u, v) { return num(v); }
+      xvalue: function (u, v) { return fmtLat(v); }, yvalue: function (u, v) { return num(v); }
     });
   }
 
@@ -114,7 +126,7 @@
     var names = Object.keys(roles || {});
     return table(['role', 'calls', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean'], names.map(function (n) {
       var r = roles[n];
-      return [n, num(r.count), fmtNs(r.p50), fmtNs(r.p90), fmtNs(r.p99), fmtNs(r.p99_9), fmtNs(r.max), fmtNs(r.mean)];
+      return [n, num(r.count), fmtLat(r.p50), fmtLat(r.p90), fmtLat(r.p99), fmtLat(r.p99_9), fmtLat(r.max), fmtLat(r.mean)];
     }), 'num');
   }
 
@@ -131,6 +143,7 @@
   function environment(sum) {
     var env = sum.environment || {};
     var rows = [['target', env.target], ['arch', env.arch], ['kernel', env.kernel],
+      ['timing', (env.timing || 'host') + ' (probe latencies in ' + latUnit + ')'],
       ['attach mode', env.attach_mode], ['stack', env.stack], ['clocksource', env.clocksource + (env.tick_quantized ? ' (tick-quantized: latencies are not meaningful)' : '')],
       ['QEMU', env.qemu_version], ['tcelab commit', sum.commit], ['job', sum.job], ['guest time', sum.guest_seconds ? sum.guest_seconds.toFixed(1) + ' s' : '-']];
     Object.keys(env.versions || {}).forEach(function (k) { rows.push([k, env.versions[k]]); });
@@ -151,7 +164,8 @@
       if (s.mismatches !== undefined) facts.push(s.mismatches + ' return-code mismatches');
       if (s.ok !== undefined) facts.push(s.ok ? 'scenario checks passed' : 'scenario checks FAILED');
       if (facts.length) nodes.push(note(facts.join('; ')));
-      nodes.push(el('h3', { text: 'Percentiles (probes, per role; op:TYPE per operation type)' }));
+      nodes.push(el('h3', { text: 'Percentiles (probes, per role; op:TYPE per operation type; ' +
+        (latUnit === 'insns' ? 'instructions retired, timing insns' : 'nanoseconds, timing ' + ((sum.environment || {}).timing || 'host')) + ')' }));
       nodes.push(percentileTable(s.roles));
       var roles = Object.keys(s.roles || {});
       var grid = el('div', { cls: 'grid' });
@@ -199,7 +213,7 @@
     return chart(name + ' · latency over the replay', keys, [tl.map(function (p) { return p.calls; })].concat(keys.map(function (k) {
       return tl.map(function (p) { return p[k] > 0 ? p[k] : null; });
     })), {
-      kind: 'timeline', ylog: true, yns: true, width: 760, xlabel: 'calls replayed', ylabel: 'latency per window',
+      kind: 'timeline', ylog: true, yns: true, fmt: fmtNs, width: 760, xlabel: 'calls replayed', ylabel: 'latency per window',
       xvalue: function (u, v, si, i) {
         var p = tl[i];
         return p ? p.calls + ' calls, ' + fmtNs(p.elapsed_ns) + ' in (window of ' + p.count + ')' : '-';
@@ -250,7 +264,7 @@
     var progs = (det.programs || []).filter(function (p) { return p.run_cnt > 0; });
     if (progs.length) {
       nodes.push(catChart('probe programs: run time', progs.map(function (p) { return p.name; }), ['run time'],
-        [progs.map(function (p) { return p.run_time_ns; })], { yns: true, width: 760 }));
+        [progs.map(function (p) { return p.run_time_ns; })], { yns: true, fmt: fmtNs, width: 760 }));
     }
     var lost = (doc.detail || {}).lost;
     if (lost) nodes.push(note('Events the probes could not record: ' + (lost.total || 0)));
@@ -264,7 +278,7 @@
       section('trend', 'Trend across recorded runs', nodes);
       return;
     }
-    nodes.push(note(hist.runs.length + ' recorded ' + (hist.target || '') + ' runs of job ' + (hist.job || '?') + ' (history database ' + (hist.db || '') + '), labelled by user label or git commit.'));
+    nodes.push(note(hist.runs.length + ' recorded ' + (hist.target || '') + ' runs of job ' + (hist.job || '?') + ' measured with timing ' + (hist.timing || 'host') + ' (history database ' + (hist.db || '') + '), labelled by user label or git commit.'));
     var labels = hist.runs.map(function (r) { return r.label || r.commit || r.run_id; });
     var grid = el('div', { cls: 'grid' });
     Object.keys(hist.series || {}).forEach(function (scen) {
@@ -290,10 +304,16 @@
     section('trend', 'Trend across recorded runs', nodes);
   }
 
-  function runPage(doc, hist) {
+  function runPage(doc, hist, files) {
     var sum = doc.summary;
+    latUnit = unitOfTiming((sum.environment || {}).timing);
     document.title = 'tcelab ' + sum.run_id;
     app.appendChild(el('header', {}, [el('h1', { text: 'tcelab run ' + sum.run_id }), badge(sum.verdict)]));
+    // The exports beside this page: summary, metrics and the CI formats (README.md, "CI formats").
+    if (files && files.length)
+      app.appendChild(el('p', { cls: 'files' }, [el('span', { text: 'Files: ' })].concat(files.map(function (f) {
+        return el('a', { href: f, text: f });
+      }))));
     var f = sum.failures || [];
     if (f.length) section('failures', 'Failures', f.map(function (x) { return el('p', { cls: 'fail', text: x.kind + ': ' + x.message }); }));
     if (sum.environment && sum.environment.tick_quantized)
@@ -307,6 +327,7 @@
 
   function comparePage(c) {
     document.title = 'tcelab compare';
+    latUnit = ((c.rows || [])[0] || {}).unit || 'ns';
     app.appendChild(el('header', {}, [el('h1', { text: 'tcelab compare' }), badge(c.verdict)]));
     var nodes = [note('baseline: ' + c.baseline.runs.join(', ')), note('current: ' + c.current.runs.join(', ')),
       note('The run is the unit of evidence: per percentile, the values are each run\'s own (in the order of the runs above), the verdict rests on them — at least ' + c.min_runs + ' runs a side, the change of the means beyond ' + (100 * c.threshold).toFixed(0) + ' %, each side\'s relative stddev within ' + (100 * c.max_rsd).toFixed(0) + ' %, the sides separated. The interval is a 95 % Welch t interval. The Mann–Whitney p and Cliff\'s δ over every call are a diagnostic only.')];
@@ -314,7 +335,7 @@
     (c.new_leaks || []).forEach(function (l) { nodes.push(el('p', { cls: 'fail', text: 'new leak: ' + l })); });
     (c.new_failures || []).forEach(function (l) { nodes.push(el('p', { cls: 'fail', text: 'new failure: ' + l })); });
     function side(s) {
-      return s.values.map(fmtNs).join(', ') + ' → ' + fmtNs(s.mean) + (s.rsd === null ? '' : ' ± ' + (100 * s.rsd).toFixed(0) + ' %');
+      return s.values.map(fmtLat).join(', ') + ' → ' + fmtLat(s.mean) + (s.rsd === null ? '' : ' ± ' + (100 * s.rsd).toFixed(0) + ' %');
     }
     var rows = [];
     (c.rows || []).forEach(function (r) {
@@ -340,7 +361,7 @@
       if (!x.length) return;
       grid.appendChild(chart(r.scenario + ' · ' + r.role + ' (' + r.verdict + ')', ['baseline', 'current'],
         [x.map(function (v) { return Math.max(v, 0.5); }), x.map(function (v) { return bmap[v] || 0; }), x.map(function (v) { return cmap[v] || 0; })],
-        { stepped: true, xlog: true, xns: true, ylabel: 'share of calls', xvalue: function (u, v) { return fmtNs(v); },
+        { stepped: true, xlog: true, xns: true, ylabel: 'share of calls', xvalue: function (u, v) { return fmtLat(v); },
           yvalue: function (u, v) { return v === null ? '-' : (100 * v).toFixed(1) + ' %'; } }));
     });
     section('distributions', 'Latency distributions, baseline vs current', [grid]);
@@ -348,7 +369,7 @@
 
   try {
     if (D.kind === 'compare') comparePage(D.compare);
-    else runPage(D.doc, D.history);
+    else runPage(D.doc, D.history, D.files);
     app.appendChild(el('footer', { text: (D.generated_by || 'tcelab') + ' · charts: uPlot ' + (D.uplot_version || '') + ' · generated ' + (D.generated_at || '') }));
   } catch (e) {
     selftest.errors.push('render: ' + e.message);

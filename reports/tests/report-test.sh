@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make report-test: the reports tooling on recorded runs (tests/fixtures/runs, real powernv9 and
 # x86_64 results; timing-dependent verdicts come from these recordings, never from live runs).
-#  - tcelab history add / history / report: dashboards, summary.json, metrics.prom
+#  - tcelab history add (also many at once) / history (a corrupt database: a clear error) / report: dashboards, summary.json, metrics.prom and the CI
+#    formats (junit.xml, kcidb.json, benchmark.json; tests/check-ci-formats.py: valid against
+#    tests/schemas/, the counts each run calls for); report --format writes only what it names
 #  - metrics.prom passes promtool check metrics (Debian's prometheus package)
 #  - tcelab compare: A/A no change (exit 0), kill-latency knob regression (exit 1), leak (exit 1),
 #    one run a side inconclusive (exit 3), environment mismatch flagged
@@ -27,6 +29,21 @@ done
 "$tcelab" history --db "$db" >"$out/history.txt"
 grep -q "6 run(s)" "$out/history.txt" && grep -q "smoke .*kill" "$out/history.txt" &&
 	ok "history lists 6 runs and the kill trend" || fail "history: $(cat "$out/history.txt")"
+# Runs that finish together: every one recorded (WAL, busy timeout), none lost.
+for r in "$out"/runs/*/; do
+	"$tcelab" history add --db "$out/parallel.sqlite" "$r" >/dev/null &
+done
+wait
+runs=$(ls "$out/runs" | wc -l)
+"$tcelab" history --db "$out/parallel.sqlite" >"$out/parallel.txt"
+grep -q "^$runs run(s)" "$out/parallel.txt" &&
+	ok "$runs history adds at once: $runs rows" || fail "parallel history adds: $(head -1 "$out/parallel.txt")"
+head -c 4096 /dev/urandom >"$out/corrupt.sqlite"
+st=0
+"$tcelab" history --db "$out/corrupt.sqlite" >"$out/corrupt.txt" 2>&1 || st=$?
+[ $st = 2 ] && grep -q "is not a readable tcelab history database (file is not a database): move it aside" \
+	"$out/corrupt.txt" && ok "a corrupt history database: exit 2, says how to recover" ||
+	fail "corrupt history database: exit $st: $(cat "$out/corrupt.txt")"
 
 for r in "$out"/runs/*/; do
 	"$tcelab" report --quiet --db "$db" "$r" || fail "tcelab report $r"
@@ -38,6 +55,16 @@ for r in "$out"/runs/*/; do
 	fi
 done
 ok "tcelab report on $(ls "$out/runs" | wc -l) recorded runs; metrics.prom passes $(command -v promtool >/dev/null && echo 'promtool check metrics' || echo '(promtool missing: unit-test parser only)')"
+"$top/tests/check-ci-formats.py" "$out"/runs/*/ >"$out/ci-formats.log" 2>&1 ||
+	fail "CI formats: $(cat "$out/ci-formats.log")"
+ok "junit.xml, kcidb.json, benchmark.json of $(ls "$out/runs" | wc -l) recorded runs: valid against tests/schemas/, exact counts"
+cp -r "$top/tests/fixtures/runs/x86_64-suite-default" "$out/format-only"
+"$tcelab" report --quiet --format kcidb,benchmark "$out/format-only" || fail "report --format"
+[ -s "$out/format-only/kcidb.json" ] && [ -s "$out/format-only/benchmark.json" ] &&
+	[ ! -e "$out/format-only/junit.xml" ] && [ ! -e "$out/format-only/index.html" ] &&
+	[ ! -e "$out/format-only/summary.json" ] &&
+	ok "report --format kcidb,benchmark writes those two alone" ||
+	fail "report --format kcidb,benchmark wrote: $(ls "$out/format-only")"
 
 expect() { # expected-exit expected-verdict name args...
 	local want=$1 verdict=$2 name=$3 st=0
@@ -56,6 +83,15 @@ expect 1 "regression" kill-knob --html "$out/compare-kill.html" --json "$out/com
 grep -Eq "^  smoke +kill +p50 +3/3 .* regression$" "$out/compare-kill-knob.txt" &&
 	ok "the kill role's p50 is the regression, on 3 runs a side" ||
 	fail "kill row: $(cat "$out/compare-kill-knob.txt")"
+st=0
+"$tcelab" compare --robot "$base" "$kill" >"$out/compare-robot.txt" 2>&1 || st=$?
+[ $st = 1 ] &&
+	grep -Eq '^tcelab compare: \+[0-9.]+% regression of smoke kill p50 on powernv9 \(timing host\)$' \
+		"$out/compare-robot.txt" &&
+	grep -Eq '^ +[0-9]+ ns +± *[0-9]+% +\+[0-9.]+% +[0-9]+ ns +± *[0-9]+% +smoke\.kill\.p50 +regression$' \
+		"$out/compare-robot.txt" &&
+	ok "compare --robot: the headline names the worst regression, %stddev and %change" ||
+	fail "compare --robot, exit $st: $(cat "$out/compare-robot.txt")"
 kill_row=$(python3 - "$out/compare-kill.json" 2>&1 <<'EOF'
 import json, sys
 c = json.load(open(sys.argv[1]))
@@ -106,6 +142,11 @@ print(f"{len(charts)} timeline charts, {sum(c['points'] for c in charts.values()
 EOF
 ) || fail "timeline charts: $timelines"
 ok "the replay dashboard charts every timeline point (p50, p99, max): $timelines"
+for f in summary.json metrics.prom junit.xml kcidb.json benchmark.json; do
+	grep -q "<a href=\"$f\">$f</a>" "$out/screenshots/powernv9-leak-3-index.dom.html" ||
+		fail "the dashboard does not link $f"
+done
+ok "the dashboard links summary.json, metrics.prom and the CI formats"
 grep -q "The job recorded no timeline for this scenario" \
 	"$out/screenshots/powernv9-base-1-index.dom.html" &&
 	ok "a run without a timeline says so" || fail "no no-timeline note on powernv9-base-1"

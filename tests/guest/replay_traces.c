@@ -218,7 +218,7 @@ static void vfio_without_group(void)
 	int st;
 
 	if (run("ls /dev/vfio 2>/dev/null | grep -q '^[0-9]'") == 0) {
-		tap_check(1, "# SKIP a VFIO group exists here");
+		tap_skip("the vfio backend without a VFIO group", "a VFIO group exists here");
 		return;
 	}
 	st = run("tcelab-replay -q --backend vfio " TRACES "/ddw.tce >" DIR "/vfio.out 2>&1");

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Minimal kselftest-style TAP for the guest test programs: each program prints a plan,
- * one "ok N - name" / "not ok N - name" line per check, diagnostics as "# ...", and exits
- * non-zero when any check failed. The host runner counts these lines.
+ * KTAP version 1 (Documentation/dev-tools/ktap.rst) for the guest test programs, as kselftest
+ * prints it: each program prints the version line and a plan, one "ok N name" / "not ok N name"
+ * line per check, diagnostics as "# ..." before the check they explain, and exits non-zero when
+ * any check failed. The test job nests each program's output as a subtest of its own document;
+ * the host reads both with lib/tap_parse.c.
  */
 #ifndef TCELAB_TAP_H
 #define TCELAB_TAP_H
@@ -17,7 +19,7 @@ static int tap_num, tap_failed;
 
 static inline void tap_plan(int n)
 {
-	printf("TAP version 13\n1..%d\n", n);
+	printf("KTAP version 1\n1..%d\n", n);
 	fflush(stdout);
 }
 
@@ -26,7 +28,7 @@ static inline int tap_check(int cond, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%s %d - ", cond ? "ok" : "not ok", ++tap_num);
+	printf("%s %d ", cond ? "ok" : "not ok", ++tap_num);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -35,6 +37,19 @@ static inline int tap_check(int cond, const char *fmt, ...)
 	if (!cond)
 		tap_failed++;
 	return cond;
+}
+
+/* A check that cannot run here: "ok N name # SKIP reason". */
+static inline void tap_skip(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("ok %d %s # SKIP ", ++tap_num, name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
 }
 
 /* Check an exact integer value and say both values when it differs. */

@@ -44,7 +44,7 @@ UNIT_TEST(json_writer_round_trip)
 	jw_null(w, "x");
 	jw_obj_end(w);
 	jw_arr_end(w);
-	jw_hist(w, "lat", h, true);
+	jw_hist(w, "lat", h, "ns", true);
 	jw_obj_end(w);
 	CHECK_EQ(jw_close(w), 0);
 

@@ -185,6 +185,18 @@ UNIT_TEST(import_qemu_rejects_malformed_events)
 	CHECK_STR(err, "cannot read traces/testdata/no-such.log: No such file or directory");
 }
 
+/* A console log, or a QEMU log without -trace 'spapr_iommu_*': an error, not an empty trace. */
+UNIT_TEST(import_qemu_refuses_a_log_without_events)
+{
+	static const char *const console[] = { "traces/testdata/recorded/README.md" };
+	static const struct import_opts o;
+	char err[512];
+
+	CHECK(import(console, 1, &o, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "no spapr_iommu_* event in traces/testdata/recorded/README.md (") == err);
+	CHECK(strstr(err, "not a QEMU log recorded with -trace 'spapr_iommu_*'"));
+}
+
 UNIT_TEST(import_qemu_recorded_traces_check_out)
 {
 	static const char *const logs[] = {
