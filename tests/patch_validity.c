@@ -218,8 +218,9 @@ static void write_json(const char *path, struct row *rows, int n)
 		jw_double(w, "guest_seconds", json_num(r->results, "guest_seconds", 0), 1);
 		jw_s64(w, "kill_calls", probe_doc_num(r->probe, "roles.kill.count"));
 		jw_s64(w, "map_calls", probe_doc_num(r->probe, "op_types.map.count"));
-		jw_s64(w, "map_p50_ns", probe_doc_num(r->probe, "op_types.map.p50"));
-		jw_s64(w, "map_p99_ns", probe_doc_num(r->probe, "op_types.map.p99"));
+		jw_s64(w, "map_p50", probe_doc_num(r->probe, "op_types.map.p50"));
+		jw_s64(w, "map_p99", probe_doc_num(r->probe, "op_types.map.p99"));
+		jw_str(w, "map_unit", json_str_at(r->probe, "op_types.map.unit"));
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -228,32 +229,33 @@ static void write_json(const char *path, struct row *rows, int n)
 		die("cannot write %s: %s", path, strerror(errno));
 }
 
-/* A figure of the upstream probes' document for the table, "-" when there is none. */
-static const char *figure(const cJSON *probe, const char *path, double scale, char *buf)
+/* A figure of the upstream probes' document for the table, with @unit; "-" when none. */
+static const char *figure(const cJSON *probe, const char *path, const char *unit, char *buf)
 {
 	double v = json_num(probe, path, -1);
 
 	if (v < 0)
 		return "-";
-	sprintf(buf, "%.0f", v / scale);
+	sprintf(buf, "%.0f%s%s", v, unit ? " " : "", unit ?: "");
 	return buf;
 }
 
 static void write_table(FILE *f, const struct row *rows, int n)
 {
-	char kills[32], p50[32];
+	char kills[32], p50[64];
 	int i;
 
-	fprintf(f, "%-36s %-5s %-57s %-57s %-8s %6s %6s %10s\n", "patch", "job", "expected",
-		"reported", "detected", "guest", "kills", "map p50 us");
+	fprintf(f, "%-36s %-5s %-57s %-57s %-8s %6s %6s %14s\n", "patch", "job", "expected",
+		"reported", "detected", "guest", "kills", "map p50");
 	for (i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
 
-		fprintf(f, "%-36s %-5s %-57s %-57s %-8s %5.1fs %6s %10s\n", r->patch, r->job,
+		fprintf(f, "%-36s %-5s %-57s %-57s %-8s %5.1fs %6s %14s\n", r->patch, r->job,
 			*r->expected ? r->expected : "-", *r->reported ? r->reported : "-",
 			r->detected ? "yes" : "no", json_num(r->results, "guest_seconds", 0),
-			figure(r->probe, "roles.kill.count", 1, kills),
-			figure(r->probe, "op_types.map.p50", 1e3, p50));
+			figure(r->probe, "roles.kill.count", NULL, kills),
+			figure(r->probe, "op_types.map.p50", json_str_at(r->probe, "op_types.map.unit"),
+			       p50));
 	}
 }
 
