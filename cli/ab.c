@@ -18,8 +18,8 @@
 #include <tcelab/schema.h>
 
 #include "ab.h"
-#include "reports/compare.h"
-#include "spawn.h"
+#include "reports/reports.h"
+#include "subprocess.h"
 #include "lib/json.h"
 #include "lib/util.h"
 

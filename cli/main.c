@@ -19,6 +19,7 @@ static const struct command {
 	{ "run", cmd_run, "boot a guest, load tcelab.ko, attach the probes, run a job, collect results" },
 	{ "import", cmd_import, "convert QEMU '-trace spapr_iommu_*' logs into a .tce trace" },
 	{ "gen", cmd_gen, "write a synthetic .tce trace (net, storage, ddw, boot, ..., adversarial)" },
+	{ "oracle", cmd_oracle, "check traces' return codes against upstream's own hypercall code" },
 	{ "report", cmd_report, "dashboard (index.html), summary.json, metrics.prom, CI formats of runs" },
 	{ "compare", cmd_compare, "A/B latency and leak verdict between two sets of runs, for CI" },
 	{ "ab", cmd_ab, "base and candidate runs interleaved, compared, reported as the perf robots do" },

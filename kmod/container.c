@@ -6,11 +6,10 @@
  */
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
-#include <linux/slab.h>
 
 #include "tcelab_private.h"
 
-struct tcelab_pe *tcelab_groups;
+struct tcelab_pe tcelab_groups[TCELAB_MAX_GROUPS];
 DEFINE_MUTEX(tcelab_groups_lock);	/* group ownership */
 static atomic_t tcelab_next_id;
 
@@ -29,12 +28,9 @@ int tcelab_groups_init(void)
 	ret = tce_table_geometry(12, tcelab_dma32_size(), 2, TCE_MAX_LEVELS, PAGE_SHIFT, &geo);
 	if (ret)
 		return ret;
-	tcelab_groups = kcalloc(tcelab_ngroups, sizeof(*tcelab_groups), GFP_KERNEL);
-	if (!tcelab_groups)
-		return -ENOMEM;
 	for (i = 0; i < tcelab_ngroups; i++) {
 		tcelab_groups[i].id = i;
-		tcelab_groups[i].dma32 = tcelab_table_alloc(&geo, 0, false);
+		tcelab_groups[i].dma32 = tcelab_table_alloc(&geo, 0, TCELAB_TABLE_HW);
 		if (!tcelab_groups[i].dma32) {
 			tcelab_groups_exit();
 			return -ENOMEM;
@@ -48,17 +44,17 @@ void tcelab_groups_exit(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < tcelab_ngroups && tcelab_groups; i++)
+	for (i = 0; i < tcelab_ngroups; i++) {
 		tcelab_table_free(tcelab_groups[i].dma32);
-	kfree(tcelab_groups);
-	tcelab_groups = NULL;
+		tcelab_groups[i].dma32 = NULL;
+	}
 }
 
 struct tcelab_container *tcelab_container_create(void)
 {
 	struct tcelab_container *c;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = tcelab_alloc(TCELAB_OBJ_CONTAINER, TCELAB_FAIL_CONTAINER, sizeof(*c));
 	if (!c)
 		return NULL;
 	init_rwsem(&c->lock);
@@ -106,7 +102,7 @@ static long tcelab_do_attach(struct tcelab_container *c, struct tcelab_pe *grp)
 	/* v1 has no DDW ops: it can take one group only (tce_iommu_attach_group()). */
 	if (!tcelab_v2(c) && c->ngroups)
 		return -EBUSY;
-	if (tcelab_fail_nth())
+	if (tcelab_fail_nth(TCELAB_FAIL_GROUP_ATTACH))
 		return -ENOMEM;
 
 	if (!tcelab_v2(c)) {
@@ -279,7 +275,7 @@ static long tcelab_do_create_window(struct tcelab_container *c, u32 page_shift,
 	ret = tcelab_account(c, charge, true);
 	if (ret)
 		return ret;
-	tbl = tcelab_table_alloc(&geo, num ? TCELAB_DDW_START : 0, true);
+	tbl = tcelab_table_alloc(&geo, num ? TCELAB_DDW_START : 0, TCELAB_TABLE_WINDOW);
 	if (!tbl) {
 		tcelab_account(c, charge, false);
 		return -ENOMEM;
@@ -336,14 +332,17 @@ long tcelab_create_window(struct tcelab_container *c, u32 page_shift, u64 window
 	return ret;
 }
 
-/* Called with c->lock held for writing. */
+/* Called with c->lock held for writing. Fault 12 keeps the table allocated. */
 static void tcelab_free_window(struct tcelab_container *c, int num, bool clear)
 {
 	struct tcelab_table *tbl = c->tables[num];
 
 	tcelab_clear(c, tbl, tbl->offset, tbl->size, clear);
 	tcelab_account(c, tbl->charged, false);
-	tcelab_table_free(tbl);
+	if (tcelab_fault(TCELAB_FAULT_LEAK_TABLE))
+		tcelab_table_leak(tbl);
+	else
+		tcelab_table_free(tbl);
 	c->tables[num] = NULL;
 }
 
@@ -397,5 +396,5 @@ void tcelab_container_release(struct tcelab_container *c)
 	tcelab_do_disable(c);
 	up_write(&c->lock);
 	mmdrop(c->mm);
-	kfree(c);
+	tcelab_free(TCELAB_OBJ_CONTAINER, c);
 }

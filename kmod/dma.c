@@ -7,7 +7,6 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
-#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "tcelab_private.h"
@@ -62,7 +61,7 @@ long tcelab_device_dma(struct tcelab_container *c, struct tcelab_device_dma *dma
 		return -EINVAL;
 	if (dma->group >= tcelab_ngroups)
 		return -ENODEV;
-	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	bounce = tcelab_alloc(TCELAB_OBJ_DMA_BOUNCE, TCELAB_FAIL_DMA_BOUNCE, PAGE_SIZE);
 	if (!bounce)
 		return -ENOMEM;
 	down_read(&c->lock);
@@ -93,6 +92,6 @@ long tcelab_device_dma(struct tcelab_container *c, struct tcelab_device_dma *dma
 		done += len;
 	}
 	up_read(&c->lock);
-	kfree(bounce);
+	tcelab_free(TCELAB_OBJ_DMA_BOUNCE, bounce);
 	return ret;
 }

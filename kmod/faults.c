@@ -3,10 +3,9 @@
  * Fault knob state and the checks the rest of the module makes on it, all off by default. Each
  * knob reproduces a historical bug class so that the harness can prove it detects it. This file
  * is a leaf: it calls nothing else in the module, so any file may check a knob. debugfs.c
- * exposes the state in knobs/; pin.c and debugfs.c give back what leak knobs leaked.
+ * exposes the state in knobs/; pin.c, table.c and debugfs.c give back what leak knobs leaked.
  */
 #include <linux/delay.h>
-#include <linux/slab.h>
 
 #include "tcelab_private.h"
 
@@ -17,18 +16,23 @@ atomic64_t tcelab_xchg_work_done;
 static u64 tcelab_xchg_work_sink;
 atomic_t tcelab_fail_countdown;
 atomic64_t tcelab_fail_injected;
+atomic64_t tcelab_fail_hits[TCELAB_FAIL_NR];
 
 bool tcelab_fault(enum tcelab_fault f)
 {
 	return READ_ONCE(tcelab_knobs[f]);
 }
 
-/* Counts down the armed fail_nth; true for the step that reaches zero. */
-bool tcelab_fail_nth(void)
+/*
+ * Counts down the armed fail_nth; true for the step that reaches zero, counted against @site
+ * (iommufd_should_fail() with a name per call site).
+ */
+bool tcelab_fail_nth(enum tcelab_fail_site site)
 {
 	if (atomic_dec_if_positive(&tcelab_fail_countdown) != 0)
 		return false;
 	atomic64_inc(&tcelab_fail_injected);
+	atomic64_inc(&tcelab_fail_hits[site]);
 	return true;
 }
 
@@ -59,9 +63,4 @@ void tcelab_xchg_do_work(void)
 	WRITE_ONCE(tcelab_xchg_work_sink, x);	/* the result is used: the loop stays */
 	/* Counting the loops done makes the work, and the knob, exactly testable. */
 	atomic64_add(loops, &tcelab_xchg_work_done);
-}
-
-void *tcelab_kzalloc(size_t size)
-{
-	return tcelab_fail_nth() ? NULL : kzalloc(size, GFP_KERNEL);
 }

@@ -9,7 +9,6 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
-#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "tcelab_private.h"
@@ -69,7 +68,7 @@ long tcelab_set_liobn(struct tcelab_container *c, struct tcelab_liobn *args)
 	if (tcelab_find_liobn(c, args->liobn))
 		goto unlock;
 	ret = -ENOMEM;
-	stt = tcelab_kzalloc(sizeof(*stt));
+	stt = tcelab_alloc(TCELAB_OBJ_LIOBN, TCELAB_FAIL_LIOBN, sizeof(*stt));
 	if (!stt)
 		goto unlock;
 	/* No user-address mirror for a guest table: half of the worst case. */
@@ -78,7 +77,7 @@ long tcelab_set_liobn(struct tcelab_container *c, struct tcelab_liobn *args)
 	if (ret)
 		goto free;
 	ret = -ENOMEM;
-	stt->guest = tcelab_table_alloc(&geo, args->offset, false);
+	stt->guest = tcelab_table_alloc(&geo, args->offset, TCELAB_TABLE_GUEST);
 	if (!stt->guest)
 		goto uncharge;
 	stt->liobn = args->liobn;
@@ -92,7 +91,7 @@ long tcelab_set_liobn(struct tcelab_container *c, struct tcelab_liobn *args)
 uncharge:
 	tcelab_account(c, stt->charged, false);
 free:
-	kfree(stt);
+	tcelab_free(TCELAB_OBJ_LIOBN, stt);
 unlock:
 	up_write(&c->lock);
 	return ret;
@@ -106,7 +105,7 @@ void tcelab_liobns_free(struct tcelab_container *c)
 		list_del(&stt->node);
 		tcelab_table_free(stt->guest);
 		tcelab_account(c, stt->charged, false);
-		kfree(stt);
+		tcelab_free(TCELAB_OBJ_LIOBN, stt);
 	}
 }
 
@@ -168,7 +167,10 @@ static long tcelab_tce_validate(struct tcelab_container *c, struct tcelab_stt *s
 	return TCELAB_H_SUCCESS;
 }
 
-/* kvmppc_tce_put(): record what the guest wrote; cannot fail (validated before). */
+/*
+ * kvmppc_tce_put(): record what the guest wrote. Validated before, it returns nothing: a level
+ * that cannot be allocated loses the TCE, as upstream loses it when alloc_page() fails.
+ */
 static void tcelab_guest_put(struct tcelab_stt *stt, u64 entry, u64 tce)
 {
 	__be64 *slot = tcelab_table_entry(stt->guest, entry, tce != 0);

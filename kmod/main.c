@@ -252,6 +252,7 @@ static void __exit tcelab_exit(void)
 	tcelab_groups_exit();
 	tcelab_pins_exit();
 	tcelab_faults_reap_locked_vm();
+	tcelab_tables_reap();
 }
 
 module_init(tcelab_init);

@@ -36,6 +36,8 @@ static int tcelab_pins_add(unsigned long pfn, long delta)
 	count = xa_to_value(xa_load(&tcelab_pins, pfn) ?: xa_mk_value(0));
 	if (delta < 0 && count < -delta) {
 		ret = -ENOENT;
+	} else if (!count && tcelab_fail_nth(TCELAB_FAIL_PIN_TRACK)) {
+		ret = -ENOMEM;	/* a new entry is where xa_store() allocates */
 	} else {
 		count += delta;
 		ret = xa_err(xa_store(&tcelab_pins, pfn, count ? xa_mk_value(count) : NULL,
@@ -57,7 +59,7 @@ noinline int tcelab_pin_user_page(unsigned long vaddr, bool write, struct page *
 	unsigned int flags = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
 	int ret;
 
-	if (tcelab_fail_nth())
+	if (tcelab_fail_nth(TCELAB_FAIL_PIN))
 		return -ENOMEM;
 	ret = pin_user_pages_fast(vaddr & PAGE_MASK, 1, flags, page);
 	if (ret != 1)

@@ -6,7 +6,7 @@
  */
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
-#include <linux/slab.h>
+#include <linux/overflow.h>
 
 #include "tcelab_private.h"
 
@@ -89,10 +89,11 @@ long tcelab_register_memory(struct tcelab_container *c, u64 vaddr, u64 size)
 	if (ret)
 		goto unlock;
 	ret = -ENOMEM;
-	mem = tcelab_kzalloc(sizeof(*mem));
+	mem = tcelab_alloc(TCELAB_OBJ_REGION, TCELAB_FAIL_REGION, sizeof(*mem));
 	if (!mem)
 		goto uncharge;
-	mem->pages = kvcalloc(entries, sizeof(*mem->pages), GFP_KERNEL | __GFP_NOWARN);
+	mem->pages = tcelab_alloc(TCELAB_OBJ_REGION_PAGES, TCELAB_FAIL_REGION_PAGES,
+				  array_size(entries, sizeof(*mem->pages)));
 	if (!mem->pages)
 		goto free_mem;
 	for (i = 0; i < entries; i++) {
@@ -112,9 +113,9 @@ long tcelab_register_memory(struct tcelab_container *c, u64 vaddr, u64 size)
 	return 0;
 
 free_pages:
-	kvfree(mem->pages);
+	tcelab_free(TCELAB_OBJ_REGION_PAGES, mem->pages);
 free_mem:
-	kfree(mem);
+	tcelab_free(TCELAB_OBJ_REGION, mem);
 uncharge:
 	tcelab_account(c, entries, false);
 unlock:
@@ -133,8 +134,8 @@ static void tcelab_prereg_free(struct tcelab_container *c, struct tcelab_prereg 
 		tcelab_leak_locked_vm(c->mm, mem->entries);
 	else
 		tcelab_account(c, mem->entries, false);
-	kvfree(mem->pages);
-	kfree(mem);
+	tcelab_free(TCELAB_OBJ_REGION_PAGES, mem->pages);
+	tcelab_free(TCELAB_OBJ_REGION, mem);
 }
 
 long tcelab_unregister_memory(struct tcelab_container *c, u64 vaddr, u64 size)

@@ -6,25 +6,28 @@
  */
 #include <linux/delay.h>
 #include <linux/mm.h>
-#include <linux/slab.h>
+#include <linux/spinlock.h>
 
 #include "tcelab_private.h"
+
+static LIST_HEAD(tcelab_leaked_tables);	/* knob 12 */
+static DEFINE_SPINLOCK(tcelab_leaked_lock);
 
 static size_t tcelab_node_bytes(struct tcelab_table *tbl)
 {
 	return (size_t)1 << (tbl->level_shift + TCE_ENTRY_SHIFT);
 }
 
-static void *tcelab_node_alloc(struct tcelab_table *tbl)
+/* What allocs/ counts @obj of @tbl as: nothing for the simulated PHB's own tables. */
+static enum tcelab_obj tcelab_table_obj(struct tcelab_table *tbl, enum tcelab_obj obj)
 {
-	void *node;
+	return tbl->kind == TCELAB_TABLE_HW ? TCELAB_OBJ_HW : obj;
+}
 
-	if (tcelab_fail_nth())
-		return NULL;
-	node = kvzalloc(tcelab_node_bytes(tbl), GFP_KERNEL | __GFP_NOWARN);
-	if (node)
-		atomic64_add(tcelab_node_bytes(tbl), &tbl->bytes);
-	return node;
+static void *tcelab_node_alloc(struct tcelab_table *tbl, enum tcelab_fail_site site)
+{
+	return tcelab_alloc(tcelab_table_obj(tbl, TCELAB_OBJ_TABLE_LEVEL), site,
+			    tcelab_node_bytes(tbl));
 }
 
 static void tcelab_node_free(struct tcelab_table *tbl, u64 *node, unsigned int level)
@@ -36,25 +39,29 @@ static void tcelab_node_free(struct tcelab_table *tbl, u64 *node, unsigned int l
 	if (level)
 		for (i = 0; i < (1UL << tbl->level_shift); i++)
 			tcelab_node_free(tbl, (u64 *)(unsigned long)node[i], level - 1);
-	kvfree(node);
+	tcelab_free(tcelab_table_obj(tbl, TCELAB_OBJ_TABLE_LEVEL), node);
 }
 
-struct tcelab_table *tcelab_table_alloc(const struct tce_geometry *geo, u64 bus_start, bool ua)
+/* A window's table comes with its user-address mirror (tbl->ua). */
+struct tcelab_table *tcelab_table_alloc(const struct tce_geometry *geo, u64 bus_start,
+					enum tcelab_table_kind kind)
 {
+	enum tcelab_obj obj = kind == TCELAB_TABLE_HW ? TCELAB_OBJ_HW : TCELAB_OBJ_TABLE;
 	struct tcelab_table *tbl;
 
-	tbl = tcelab_kzalloc(sizeof(*tbl));
+	tbl = tcelab_alloc(obj, TCELAB_FAIL_TABLE, sizeof(*tbl));
 	if (!tbl)
 		return NULL;
+	tbl->kind = kind;
 	tbl->page_shift = geo->page_shift;
 	tbl->levels = geo->levels;
 	tbl->level_shift = geo->level_shift;
 	tbl->offset = bus_start >> geo->page_shift;
 	tbl->size = geo->entries;
-	tbl->tces = tcelab_node_alloc(tbl);
-	if (tbl->tces && ua)
-		tbl->ua = tcelab_node_alloc(tbl);
-	if (!tbl->tces || (ua && !tbl->ua)) {
+	tbl->tces = tcelab_node_alloc(tbl, TCELAB_FAIL_TABLE_TOP);
+	if (tbl->tces && kind == TCELAB_TABLE_WINDOW)
+		tbl->ua = tcelab_node_alloc(tbl, TCELAB_FAIL_TABLE_TOP);
+	if (!tbl->tces || (kind == TCELAB_TABLE_WINDOW && !tbl->ua)) {
 		tcelab_table_free(tbl);
 		return NULL;
 	}
@@ -68,7 +75,27 @@ void tcelab_table_free(struct tcelab_table *tbl)
 		return;
 	tcelab_node_free(tbl, (u64 *)tbl->tces, tbl->levels - 1);
 	tcelab_node_free(tbl, tbl->ua, tbl->levels - 1);
-	kfree(tbl);
+	tcelab_free(tcelab_table_obj(tbl, TCELAB_OBJ_TABLE), tbl);
+}
+
+/* Knob 12: keep @tbl allocated, and counted, until reaped (knobs/reap or unload). */
+void tcelab_table_leak(struct tcelab_table *tbl)
+{
+	spin_lock(&tcelab_leaked_lock);
+	list_add(&tbl->leaked, &tcelab_leaked_tables);
+	spin_unlock(&tcelab_leaked_lock);
+}
+
+void tcelab_tables_reap(void)
+{
+	struct tcelab_table *tbl, *next;
+	LIST_HEAD(leaked);
+
+	spin_lock(&tcelab_leaked_lock);
+	list_splice_init(&tcelab_leaked_tables, &leaked);
+	spin_unlock(&tcelab_leaked_lock);
+	list_for_each_entry_safe(tbl, next, &leaked, leaked)
+		tcelab_table_free(tbl);
 }
 
 bool tcelab_table_has(struct tcelab_table *tbl, u64 ioba)
@@ -82,7 +109,8 @@ bool tcelab_table_has(struct tcelab_table *tbl, u64 ioba)
  * Walk to the leaf slot of @entry (absolute). Missing levels are allocated when @alloc, else
  * NULL is returned; a racing allocation of the same node loses its cmpxchg and frees its node.
  */
-static u64 *tcelab_walk(struct tcelab_table *tbl, u64 *top, u64 entry, bool alloc)
+static u64 *tcelab_walk(struct tcelab_table *tbl, u64 *top, u64 entry, bool alloc,
+			enum tcelab_fail_site site)
 {
 	u64 idx = entry - tbl->offset, *node = top;
 	unsigned int level;
@@ -94,12 +122,11 @@ static u64 *tcelab_walk(struct tcelab_table *tbl, u64 *top, u64 entry, bool allo
 		if (!next) {
 			if (!alloc)
 				return NULL;
-			next = tcelab_node_alloc(tbl);
+			next = tcelab_node_alloc(tbl, site);
 			if (!next)
 				return NULL;
 			if (cmpxchg(slot, 0, (u64)(unsigned long)next)) {
-				atomic64_sub(tcelab_node_bytes(tbl), &tbl->bytes);
-				kvfree(next);
+				tcelab_node_free(tbl, next, 0);
 				next = (u64 *)(unsigned long)READ_ONCE(*slot);
 			}
 		}
@@ -110,12 +137,14 @@ static u64 *tcelab_walk(struct tcelab_table *tbl, u64 *top, u64 entry, bool allo
 
 __be64 *tcelab_table_entry(struct tcelab_table *tbl, u64 entry, bool alloc)
 {
-	return (__be64 *)tcelab_walk(tbl, (u64 *)tbl->tces, entry, alloc);
+	return (__be64 *)tcelab_walk(tbl, (u64 *)tbl->tces, entry, alloc,
+				     tbl->kind == TCELAB_TABLE_GUEST ? TCELAB_FAIL_GUEST_LEVEL :
+				     TCELAB_FAIL_TABLE_LEVEL);
 }
 
 u64 *tcelab_table_ua(struct tcelab_table *tbl, u64 entry, bool alloc)
 {
-	return tbl->ua ? tcelab_walk(tbl, tbl->ua, entry, alloc) : NULL;
+	return tbl->ua ? tcelab_walk(tbl, tbl->ua, entry, alloc, TCELAB_FAIL_UA_LEVEL) : NULL;
 }
 
 /*

@@ -33,12 +33,20 @@ struct tcelab_counters {
 
 extern struct tcelab_counters tcelab_global;
 
+/* Whose a table is: that decides its fail_nth sites and whether allocs/ counts it. */
+enum tcelab_table_kind {
+	TCELAB_TABLE_HW,	/* a group's DMA32 table: the simulated PHB's, not counted */
+	TCELAB_TABLE_WINDOW,	/* a container's window, with its user-address mirror */
+	TCELAB_TABLE_GUEST,	/* a LIOBN's guest table */
+};
+
 /*
  * A TCE table: the "hardware" table of one window. Entries are big-endian TCEs like the real
  * ones; interior levels hold node pointers. Below the top node, levels are allocated on first
  * use. @ua mirrors the table with the user address of each v2 mapping (it_userspace).
  */
 struct tcelab_table {
+	enum tcelab_table_kind kind;
 	unsigned int page_shift;
 	unsigned int levels;
 	unsigned int level_shift;
@@ -47,7 +55,7 @@ struct tcelab_table {
 	unsigned long charged;		/* pages charged to locked_vm for this table */
 	__be64 *tces;			/* top node */
 	u64 *ua;			/* top node of the user-address mirror, or NULL */
-	atomic64_t bytes;		/* node memory allocated */
+	struct list_head leaked;	/* on the list of knob 12's leaked tables */
 };
 
 /* A simulated IOMMU group: one PE with its DMA32 table and up to TCE_MAX_WINDOWS windows. */
@@ -115,7 +123,7 @@ struct tcelab_container {
 extern unsigned int tcelab_ngroups;
 extern unsigned long long tcelab_pgsizes;
 extern unsigned int tcelab_dma32_mb;
-extern struct tcelab_pe *tcelab_groups;
+extern struct tcelab_pe tcelab_groups[TCELAB_MAX_GROUPS];
 extern struct mutex tcelab_groups_lock;
 
 static inline bool tcelab_v2(struct tcelab_container *c)
@@ -139,8 +147,11 @@ static inline void tcelab_count(struct tcelab_container *c, size_t field, s64 de
 	tcelab_count(c, offsetof(struct tcelab_counters, field), delta)
 
 /* table.c */
-struct tcelab_table *tcelab_table_alloc(const struct tce_geometry *geo, u64 bus_start, bool ua);
+struct tcelab_table *tcelab_table_alloc(const struct tce_geometry *geo, u64 bus_start,
+					enum tcelab_table_kind kind);
 void tcelab_table_free(struct tcelab_table *tbl);
+void tcelab_table_leak(struct tcelab_table *tbl);
+void tcelab_tables_reap(void);
 bool tcelab_table_has(struct tcelab_table *tbl, u64 ioba);
 __be64 *tcelab_table_entry(struct tcelab_table *tbl, u64 entry, bool alloc);
 u64 *tcelab_table_ua(struct tcelab_table *tbl, u64 entry, bool alloc);
@@ -214,7 +225,29 @@ enum tcelab_fault {
 	TCELAB_FAULT_REMOVE_NO_CLEAR,	/* 6: window removed without clearing its TCEs */
 	TCELAB_FAULT_NONATOMIC_XCHG,	/* 7: exchange is get-then-set */
 	TCELAB_FAULT_INDIRECT_LEAK,	/* 8: INDIRECT list error path keeps the list page */
+	TCELAB_FAULT_LEAK_TABLE,	/* 12: a window's table is not freed with the window */
 	TCELAB_FAULT_NR,
+};
+
+/*
+ * Knob 10's injection sites: every place an allocation or a pin can fail, each named in
+ * debugfs knobs/fail_sites with the failures injected there.
+ */
+enum tcelab_fail_site {
+	TCELAB_FAIL_CONTAINER,		/* open(): the container */
+	TCELAB_FAIL_GROUP_ATTACH,	/* ATTACH_GROUP: taking the group (take_ownership) */
+	TCELAB_FAIL_TABLE,		/* a window's or a LIOBN's table descriptor */
+	TCELAB_FAIL_TABLE_TOP,		/* a table's top node, or its user-address mirror's */
+	TCELAB_FAIL_TABLE_LEVEL,	/* a lower level of a window's TCEs, on first use */
+	TCELAB_FAIL_UA_LEVEL,		/* a lower level of the user-address mirror, on first use */
+	TCELAB_FAIL_GUEST_LEVEL,	/* a level of a LIOBN's guest table, on first use */
+	TCELAB_FAIL_REGION,		/* REGISTER_MEMORY: the region descriptor */
+	TCELAB_FAIL_REGION_PAGES,	/* REGISTER_MEMORY: its page array */
+	TCELAB_FAIL_LIOBN,		/* SET_LIOBN: the guest table's descriptor */
+	TCELAB_FAIL_PIN,		/* pin_user_pages_fast() */
+	TCELAB_FAIL_PIN_TRACK,		/* the module's record of a page it starts pinning */
+	TCELAB_FAIL_DMA_BOUNCE,		/* DEVICE_DMA: the bounce buffer */
+	TCELAB_FAIL_NR,
 };
 
 /* Knob state, shown and set by debugfs.c (knobs/). */
@@ -224,13 +257,31 @@ extern u32 tcelab_xchg_work;			/* knob 11: work loops per exchange */
 extern atomic64_t tcelab_xchg_work_done;
 extern atomic_t tcelab_fail_countdown;		/* knob 10: the Nth fallible step fails */
 extern atomic64_t tcelab_fail_injected;
+extern atomic64_t tcelab_fail_hits[TCELAB_FAIL_NR];	/* failures injected per site */
 
 /* The leaf checks: faults.c calls nothing else in the module. */
 bool tcelab_fault(enum tcelab_fault f);
-bool tcelab_fail_nth(void);
+bool tcelab_fail_nth(enum tcelab_fail_site site);
 void tcelab_kill_delay(void);
 void tcelab_xchg_do_work(void);
-void *tcelab_kzalloc(size_t size);
+
+/* alloc.c: the module's live objects by type (debugfs allocs/), 0 for an idle module. */
+enum tcelab_obj {
+	TCELAB_OBJ_CONTAINER,
+	TCELAB_OBJ_TABLE,		/* windows' and LIOBNs' tables */
+	TCELAB_OBJ_TABLE_LEVEL,		/* their nodes: TCEs and user-address mirrors */
+	TCELAB_OBJ_REGION,		/* preregistered memory */
+	TCELAB_OBJ_REGION_PAGES,	/* its page arrays */
+	TCELAB_OBJ_LIOBN,
+	TCELAB_OBJ_DMA_BOUNCE,
+	TCELAB_OBJ_NR,
+	TCELAB_OBJ_HW = TCELAB_OBJ_NR,	/* the groups' DMA32 tables: not counted */
+};
+
+extern atomic64_t tcelab_allocs[TCELAB_OBJ_NR];
+
+void *tcelab_alloc(enum tcelab_obj obj, enum tcelab_fail_site site, size_t size);
+void tcelab_free(enum tcelab_obj obj, const void *p);
 
 /* debugfs.c */
 void tcelab_debugfs_init(void);

@@ -67,24 +67,38 @@ static int64_t tce_validate(const struct trace_window *w, uint64_t ram_size, uin
 	return H_SUCCESS;
 }
 
-int64_t tce_expected_ret(const struct tce_windows *ws, uint64_t ram_size,
-			 const struct trace_record *r)
+/*
+ * Writing a validated TCE maps each host IOMMU page of its window page
+ * (kvmppc_tce_iommu_map()), and each must be preregistered: the whole page in guest RAM.
+ * Validation only looked at the first. Without R/W bits nothing is mapped
+ * (kmod/DIFFERENCES.md, indirect-none-entries).
+ */
+static int tce_writable(const struct trace_window *w, uint64_t ram_size, uint64_t tce)
 {
-	const struct trace_window *w;
+	uint64_t end = (tce & ~TCE_PERM_MASK) + (1ULL << w->page_shift);
+
+	return !(tce & TCE_PERM_MASK) || (end > (tce & ~TCE_PERM_MASK) && end <= ram_size);
+}
+
+/* The code, and in *@n the entries written (tce_expected_ret()). */
+static int64_t expected(const struct trace_window *w, uint64_t ram_size,
+			const struct trace_record *r, uint64_t *n)
+{
 	uint64_t i;
 	int64_t ret;
 
-	if (r->op == TRACE_DDW_CREATE || r->op == TRACE_DDW_REMOVE)
-		return H_SUCCESS;
-	w = tce_windows_find(ws, r->liobn);
-	if (!w)
-		return H_TOO_HARD;	/* kvmppc_find_table(): QEMU handles it */
-
+	*n = 0;
 	switch (r->op) {
 	case TRACE_PUT:
 		if (!ioba_valid(w, r->ioba, 1))
 			return H_PARAMETER;
-		return tce_validate(w, ram_size, r->tce);
+		ret = tce_validate(w, ram_size, r->tce);
+		if (ret != H_SUCCESS)
+			return ret;
+		if (!tce_writable(w, ram_size, r->tce))
+			return H_TOO_HARD;
+		*n = 1;
+		return H_SUCCESS;
 	case TRACE_INDIRECT:
 		/* npages > 512 and a misaligned list come before the ioba check. */
 		if (r->npages > 512)
@@ -100,18 +114,40 @@ int64_t tce_expected_ret(const struct tce_windows *ws, uint64_t ram_size,
 			if (ret != H_SUCCESS)
 				return ret;
 		}
-		return H_SUCCESS;
+		/* The writing pass stops at the first TCE it cannot map. */
+		while (*n < r->npages && tce_writable(w, ram_size, r->tces[*n]))
+			++*n;
+		return *n == r->npages ? H_SUCCESS : H_TOO_HARD;
 	case TRACE_STUFF:
 		if (!ioba_valid(w, r->ioba, r->npages))
 			return H_PARAMETER;
 		if (r->tce & TCE_PERM_MASK)
 			return H_PARAMETER;
+		*n = r->npages;
 		return H_SUCCESS;
 	case TRACE_GET:
 		return ioba_valid(w, r->ioba, 1) ? H_SUCCESS : H_PARAMETER;
 	default:
 		return H_SUCCESS;
 	}
+}
+
+int64_t tce_expected_ret(const struct tce_windows *ws, uint64_t ram_size,
+			 const struct trace_record *r, uint64_t *written)
+{
+	const struct trace_window *w = tce_windows_find(ws, r->liobn);
+	uint64_t n = 0;
+	int64_t ret;
+
+	if (r->op == TRACE_DDW_CREATE || r->op == TRACE_DDW_REMOVE)
+		ret = H_SUCCESS;
+	else if (!w)
+		ret = H_TOO_HARD;	/* kvmppc_find_table(): QEMU handles it */
+	else
+		ret = expected(w, ram_size, r, &n);
+	if (written)
+		*written = n;
+	return ret;
 }
 
 /* --- table model -------------------------------------------------------------------------- */
@@ -247,28 +283,29 @@ int tce_model_clear(struct tce_model *m, uint64_t liobn, uint64_t first, uint64_
 }
 
 int tce_model_apply(struct tce_model *m, const struct tce_windows *ws,
-		    const struct trace_record *r, unsigned int flags)
+		    const struct trace_record *r, uint64_t written, unsigned int flags)
 {
 	const struct trace_window *w = tce_windows_find(ws, r->liobn);
 	uint64_t idx, i;
 
 	if (r->op == TRACE_DDW_CREATE || r->op == TRACE_DDW_REMOVE)
 		return tce_model_clear(m, r->liobn, 0, 0);
-	if (!w)
+	/* tce_model_clear()'s count 0 would be the whole window. */
+	if (!w || !written)
 		return 0;
 	idx = r->ioba >> w->page_shift;
 	switch (r->op) {
 	case TRACE_PUT:
 		return tce_model_set(m, r->liobn, idx, r->tce, flags, r->line);
 	case TRACE_INDIRECT:
-		for (i = 0; i < r->npages; i++)
+		for (i = 0; i < written; i++)
 			if (tce_model_set(m, r->liobn, idx + i, r->tces[i], flags, r->line))
 				return -1;
 		return 0;
 	case TRACE_STUFF:
 		if (!r->tce)
-			return tce_model_clear(m, r->liobn, idx, r->npages);
-		for (i = 0; i < r->npages; i++)
+			return tce_model_clear(m, r->liobn, idx, written);
+		for (i = 0; i < written; i++)
 			if (tce_model_set(m, r->liobn, idx + i, r->tce, flags, r->line))
 				return -1;
 		return 0;

@@ -22,10 +22,13 @@ int tce_windows_apply(struct tce_windows *ws, const struct trace_record *r);
 
 /*
  * The return code book3s_64_vio.c gives @r, assuming guest RAM [0, @ram_size) is one memslot,
- * registered (preregistered for VFIO) as a whole. H_SUCCESS for DDW records.
+ * registered (preregistered for VFIO) as a whole; H_SUCCESS for DDW records. With @written,
+ * how many of the record's entries the call writes: all of them when it succeeds, none when
+ * a check refuses it, and for an H_PUT_TCE_INDIRECT that fails in its writing pass (a TCE
+ * whose window page runs past guest RAM) the entries before the failing one.
  */
 int64_t tce_expected_ret(const struct tce_windows *ws, uint64_t ram_size,
-			 const struct trace_record *r);
+			 const struct trace_record *r, uint64_t *written);
 
 /* Entry flags the importer keeps to say where a value came from. */
 #define TCE_ENTRY_RECONSTRUCTED	(1u << 0)
@@ -54,10 +57,11 @@ int tce_model_set(struct tce_model *m, uint64_t liobn, uint64_t index, uint64_t 
 /* Clears entries [first, first + count) of @liobn (count 0: all of them). 0, or -1. */
 int tce_model_clear(struct tce_model *m, uint64_t liobn, uint64_t first, uint64_t count);
 /*
- * Applies a record that succeeded (its expected return code is H_SUCCESS): table writes and
- * window create/remove. @flags go to every entry written. 0, or -1 when memory runs out.
+ * Applies a record: a window create/remove clears the LIOBN's entries, a hypercall writes
+ * its first @written entries (tce_expected_ret()). @flags go to every entry written. 0, or
+ * -1 when memory runs out.
  */
 int tce_model_apply(struct tce_model *m, const struct tce_windows *ws,
-		    const struct trace_record *r, unsigned int flags);
+		    const struct trace_record *r, uint64_t written, unsigned int flags);
 
 #endif /* TCELAB_TCE_STATE_H */

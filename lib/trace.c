@@ -386,6 +386,13 @@ static int scan_ret(struct cursor *c, int64_t *ret)
 	return 0;
 }
 
+int trace_parse_ret(const char *s, int64_t *ret)
+{
+	struct cursor c = { s, s + strlen(s) };
+
+	return !*s || scan_ret(&c, ret) || c.p != c.end ? -1 : 0;
+}
+
 /* t=SECONDS[.FRACTION], up to nanoseconds. */
 static int scan_time(struct cursor *c, uint64_t *ns)
 {

@@ -127,6 +127,8 @@ int trace_write_record(FILE *f, const struct trace_record *r);
 const char *trace_op_name(enum trace_op op);
 /* "H_PARAMETER" for -4; NULL for a code without a name. */
 const char *trace_ret_name(int64_t ret);
+/* Parses a return code as ret= takes it ("H_PARAMETER", "-4"): 0, or -1 when it is not one. */
+int trace_parse_ret(const char *s, int64_t *ret);
 /* A size as the format writes it: "1G", "64K", or hex when no suffix is exact. */
 void trace_format_size(char *buf, size_t len, uint64_t size);
 /* Parses a size ("2G", "0x1000", "4096"): 0, or -1 when it is not one. */

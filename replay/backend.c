@@ -63,4 +63,5 @@ void backend_global_counters(struct balance_counts *c)
 	c->mapped = tcelab_debugfs_read("mapped");
 	c->double_releases = tcelab_debugfs_read("double_releases");
 	c->vmlck_kb = tcelab_vmlck_kb();
+	c->allocs = tcelab_debugfs_read("allocs/total");
 }

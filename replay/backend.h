@@ -40,6 +40,7 @@ struct guest_ram {
 /* Counters that must come back to where they were: pins, locked_vm, valid TCEs. */
 struct balance_counts {
 	long pinned, locked_pages, mapped, double_releases, vmlck_kb;
+	long allocs;			/* tcelab.ko's live objects (debugfs allocs/total) */
 };
 
 struct balance_report {

@@ -457,7 +457,8 @@ static void kmod_balance(struct backend *b, const struct guest_ram *ram,
 		  rep->after.locked_pages == rep->before.locked_pages &&
 		  rep->after.mapped == rep->before.mapped &&
 		  rep->after.double_releases == rep->before.double_releases &&
-		  rep->after.vmlck_kb == rep->before.vmlck_kb && rep->page_refs_pinned == 0;
+		  rep->after.vmlck_kb == rep->before.vmlck_kb &&
+		  rep->after.allocs == rep->before.allocs && rep->page_refs_pinned == 0;
 }
 
 const struct backend_ops backend_kmod_ops = {

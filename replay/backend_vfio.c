@@ -268,7 +268,7 @@ static int64_t vfio_one(struct vfio *v, struct tcelab_hcall *c)
 	static __thread struct trace_record r;
 	const struct trace_window *w;
 	const struct tce_entry *e;
-	uint64_t i, first;
+	uint64_t i, first, written;
 	int64_t ret;
 	int slot, has_hw, fail = 0;
 
@@ -301,8 +301,8 @@ static int64_t vfio_one(struct vfio *v, struct tcelab_hcall *c)
 	default:
 		return H_FUNCTION;
 	}
-	ret = tce_expected_ret(&v->ws, v->ram_size, &r);
-	if (ret != H_SUCCESS)
+	ret = tce_expected_ret(&v->ws, v->ram_size, &r, &written);
+	if (ret != H_SUCCESS && !written)
 		return ret;
 	w = tce_windows_find(&v->ws, r.liobn);
 	slot = (int)(w - v->ws.w);
@@ -313,7 +313,8 @@ static int64_t vfio_one(struct vfio *v, struct tcelab_hcall *c)
 		fail = set_entry(v, w, has_hw, first, r.tce, 0);
 		break;
 	case TRACE_INDIRECT:
-		for (i = 0; i < r.npages; i++)
+		/* A list that fails in its writing pass keeps the entries before the failure. */
+		for (i = 0; i < written; i++)
 			fail |= set_entry(v, w, has_hw, first + i, r.tces[i], 0);
 		break;
 	case TRACE_STUFF:
@@ -325,7 +326,7 @@ static int64_t vfio_one(struct vfio *v, struct tcelab_hcall *c)
 		c->retval = e ? e->tce : 0;
 		break;
 	}
-	return fail ? H_HARDWARE : H_SUCCESS;
+	return fail ? H_HARDWARE : ret;
 }
 
 static int vfio_hcall(struct backend *b, struct tcelab_hcall *calls, unsigned int n)

@@ -116,6 +116,7 @@ static void write_balance_counts(struct json_writer *w, const char *key,
 	jw_s64(w, "mapped", c->mapped);
 	jw_s64(w, "double_releases", c->double_releases);
 	jw_s64(w, "vmlck_kb", c->vmlck_kb);
+	jw_s64(w, "allocs", c->allocs);
 	jw_obj_end(w);
 }
 

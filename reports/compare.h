@@ -57,11 +57,6 @@ cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
  */
 enum tcelab_exit compare_status(const cJSON *c);
 void compare_print(const cJSON *c, FILE *f);
-/*
- * robot.c: @c as the kernel test robot reports (headline with the worst regression, base and
- * candidate with %stddev and %change of what moved, new leaks and failures, the statistics,
- * the environment); @who starts the headline ("tcelab compare").
- */
-void compare_print_robot(const cJSON *c, const char *who, FILE *f);
+
 
 #endif /* TCELAB_REPORT_COMPARE_H */

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compare.h"
+#include "reports.h"
 #include "lib/json.h"
 
 static const char *fmt_value(double v, const char *unit, char *buf, size_t len)
@@ -26,7 +26,10 @@ static const char *fmt_rsd(const cJSON *side, char *buf, size_t len)
 {
 	double rsd = json_num(side, "rsd", NAN);
 
-	snprintf(buf, len, isnan(rsd) ? "" : "±%3.0f%%", 100 * rsd);
+	if (isnan(rsd))
+		buf[0] = 0;
+	else
+		snprintf(buf, len, "±%3.0f%%", 100 * rsd);
 	return buf;
 }
 

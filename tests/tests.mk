@@ -35,7 +35,7 @@ patch-validity: build $(BUILD)/host/patch-validity
 TEST_FUZZ_SECONDS := 15
 
 .PHONY: test
-test: build checkpatch report-test $(BUILD)/host/patch-validity
+test: build checkpatch report-test oracle-test $(BUILD)/host/patch-validity
 	@echo "==> layout rules"
 	$(Q)tests/check-layout.sh
 	@echo "==> host unit tests"

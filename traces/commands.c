@@ -13,6 +13,7 @@
 #include "gen.h"
 #include "import_qemu.h"
 #include "lib/util.h"
+#include "traces/oracle/oracle.h"
 
 /* A trace being written: a temporary file renamed into place only once it is complete. */
 struct output {
@@ -44,6 +45,32 @@ static void output_abort(struct output *out)
 		unlink(out->tmp);
 		free(out->tmp);
 	}
+}
+
+/*
+ * --check-upstream: the complete trace, still under its temporary name, through the oracle.
+ * TCELAB_EXIT_PASS, or the status to exit with (the trace is not written).
+ */
+static int output_check(struct output *out)
+{
+	int status;
+
+	if (fflush(out->f))
+		die("cannot write %s: %s", out->tmp, strerror(errno));
+	status = oracle_check_written(out->tmp, out->path);
+	if (status != TCELAB_EXIT_PASS) {
+		output_abort(out);
+		fprintf(stderr, "tcelab: %s not written: %s\n", out->path,
+			status == TCELAB_EXIT_FAIL ? "upstream disagrees with it" :
+			"it could not be checked");
+	}
+	return status;
+}
+
+static void check_output_arg(const char *path, int check)
+{
+	if (check && !strcmp(path, "-"))
+		die("--check-upstream checks the file it writes: give -o FILE, not stdout");
 }
 
 static void output_commit(struct output *out)
@@ -115,7 +142,8 @@ static void import_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: tcelab import qemu [--ram SIZE] [--window LIOBN:OFFSET:SIZE:SHIFT]...\n"
-		"                          [--iommu-page-shift N] -o TRACE.tce LOG...\n"
+		"                          [--iommu-page-shift N] [--check-upstream]\n"
+		"                          -o TRACE.tce LOG...\n"
 		"\n"
 		"Converts QEMU 7.2 '-trace spapr_iommu_*' log output (the log backend, with or\n"
 		"without '-msg timestamp=on') into a .tce trace (traces/FORMAT.md). The logs are\n"
@@ -130,7 +158,10 @@ static void import_usage(FILE *f)
 		"               a window that exists when the log starts (default: QEMU's 32-bit\n"
 		"               window 0:1G:12 for PCI LIOBNs, a guess from the log for others)\n"
 		"  --iommu-page-shift N\n"
-		"               host IOMMU page size for the replay (default 12)\n");
+		"               host IOMMU page size for the replay (default 12)\n"
+		"  --check-upstream\n"
+		"               run the trace through upstream's own hypercall code before\n"
+		"               writing it ('tcelab oracle'): exit 1 and no trace on a mismatch\n");
 }
 
 void import_opt_apply(struct import_opts *o, const char *name, const char *value)
@@ -156,6 +187,7 @@ int cmd_import(int argc, char **argv)
 		{ "ram", required_argument, NULL, 'r' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "iommu-page-shift", required_argument, NULL, 'i' },
+		{ "check-upstream", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -164,7 +196,7 @@ int cmd_import(int argc, char **argv)
 	const char *path = NULL;
 	struct output out;
 	char err[1024];
-	int c, i, n;
+	int c, i, n, check = 0, status = TCELAB_EXIT_PASS;
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -179,6 +211,9 @@ int cmd_import(int argc, char **argv)
 			break;
 		case 'i':
 			import_opt_apply(&o, "iommu-page-shift", optarg);
+			break;
+		case 'u':
+			check = 1;
 			break;
 		case 'h':
 			import_usage(stdout);
@@ -199,6 +234,7 @@ int cmd_import(int argc, char **argv)
 		die("missing LOG: name the QEMU trace log(s) to import");
 	if (!path)
 		die("missing -o TRACE.tce: the trace file to write");
+	check_output_arg(path, check);
 	in = calloc(n, sizeof(*in));
 	if (!in)
 		die("out of memory");
@@ -210,16 +246,19 @@ int cmd_import(int argc, char **argv)
 		output_abort(&out);
 		die("%s", err);
 	}
-	output_commit(&out);
+	if (check)
+		status = output_check(&out);
+	if (status == TCELAB_EXIT_PASS)
+		output_commit(&out);
 	free(in);
-	return 0;
+	return status;
 }
 
 static void gen_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: tcelab gen KIND [--seed N] [--ops N] [--ram SIZE] [--threads N]\n"
-		"                       [--iommu-page-shift N] -o TRACE.tce\n"
+		"                       [--iommu-page-shift N] [--check-upstream] -o TRACE.tce\n"
 		"\n"
 		"Writes a synthetic .tce trace (traces/FORMAT.md) in which every hypercall carries\n"
 		"the return code the in-kernel path (book3s_64_vio.c) gives it. The same options\n"
@@ -233,7 +272,10 @@ static void gen_usage(FILE *f)
 		"  --ram SIZE   guest RAM, a multiple of 16M (default 1G)\n"
 		"  --threads N  net, storage, overwrite: N streams with their own tid and entries\n"
 		"  --iommu-page-shift N\n"
-		"               host IOMMU page size for the replay (12, the default)\n",
+		"               host IOMMU page size for the replay (12, the default)\n"
+		"  --check-upstream\n"
+		"               run the trace through upstream's own hypercall code before\n"
+		"               writing it ('tcelab oracle'): exit 1 and no trace on a mismatch\n",
 		gen_kind_help());
 }
 
@@ -246,6 +288,7 @@ int cmd_gen(int argc, char **argv)
 		{ "ram", required_argument, NULL, 'r' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "iommu-page-shift", required_argument, NULL, 'i' },
+		{ "check-upstream", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -253,7 +296,7 @@ int cmd_gen(int argc, char **argv)
 	const char *path = NULL;
 	struct output out;
 	char err[512];
-	int c;
+	int c, check = 0, status = TCELAB_EXIT_PASS;
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -275,6 +318,9 @@ int cmd_gen(int argc, char **argv)
 		case 'i':
 			o.iommu_page_shift = number_arg("--iommu-page-shift", optarg, 40);
 			break;
+		case 'u':
+			check = 1;
+			break;
 		case 'h':
 			gen_usage(stdout);
 			return 0;
@@ -289,6 +335,7 @@ int cmd_gen(int argc, char **argv)
 		die("unexpected argument '%s' (see 'tcelab gen --help')", argv[optind + 1]);
 	if (!path)
 		die("missing -o TRACE.tce: the trace file to write");
+	check_output_arg(path, check);
 	o.kind = argv[optind];
 
 	output_open(&out, path);
@@ -296,6 +343,9 @@ int cmd_gen(int argc, char **argv)
 		output_abort(&out);
 		die("%s", err);
 	}
-	output_commit(&out);
-	return 0;
+	if (check)
+		status = output_check(&out);
+	if (status == TCELAB_EXIT_PASS)
+		output_commit(&out);
+	return status;
 }

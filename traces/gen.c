@@ -134,9 +134,11 @@ static void emit(struct gen *g, struct stream *s)
 {
 	struct trace_record *r = &g->r;
 	int ddw = r->op == TRACE_DDW_CREATE || r->op == TRACE_DDW_REMOVE;
+	uint64_t written;
+	int64_t ret = tce_expected_ret(&g->ws, g->h.ram_size, r, &written);
 
 	if (!ddw && !(r->flags & TRACE_HAS_RET)) {
-		r->ret = tce_expected_ret(&g->ws, g->h.ram_size, r);
+		r->ret = ret;
 		r->flags |= TRACE_HAS_RET;
 	}
 	if (r->op == TRACE_GET && r->ret == H_SUCCESS) {
@@ -147,11 +149,10 @@ static void emit(struct gen *g, struct stream *s)
 		r->tce = e ? e->tce : 0;
 		r->flags |= TRACE_HAS_TCE;
 	}
-	if (ddw || r->ret == H_SUCCESS) {
-		if (tce_model_apply(&g->model, &g->ws, r, 0))
-			g->oom = 1;
+	if (tce_model_apply(&g->model, &g->ws, r, written, 0))
+		g->oom = 1;
+	if (ddw)
 		tce_windows_apply(&g->ws, r);
-	}
 	trace_write_record(g->out, r);
 	if (s->budget)
 		s->budget--;

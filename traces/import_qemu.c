@@ -532,9 +532,11 @@ static struct trace_record *record(struct importer *im, const struct event *ev, 
 static int emit(struct importer *im, const struct event *ev, int64_t qemu_ret, unsigned int flags)
 {
 	struct trace_record *r = &im->r;
+	int ddw = r->op == TRACE_DDW_CREATE || r->op == TRACE_DDW_REMOVE;
+	uint64_t written;
 
-	if (r->op != TRACE_DDW_CREATE && r->op != TRACE_DDW_REMOVE) {
-		r->ret = tce_expected_ret(&im->ws, im->h.ram_size, r);
+	r->ret = tce_expected_ret(&im->ws, im->h.ram_size, r, &written);
+	if (!ddw) {
 		r->flags |= TRACE_HAS_RET;
 		if (r->ret != qemu_ret)
 			tally(&im->differs, ev);
@@ -547,13 +549,10 @@ static int emit(struct importer *im, const struct event *ev, int64_t qemu_ret, u
 		r->tce = e ? e->tce : 0;
 		r->flags |= TRACE_HAS_TCE;
 	}
-	if (!(r->flags & TRACE_HAS_RET) || r->ret == H_SUCCESS) {
-		if (tce_model_apply(&im->model, &im->ws, r, flags))
-			return failf(im, ev, "out of memory");
-		if (tce_windows_apply(&im->ws, r))
-			return failf(im, ev, "expected at most %d windows at once",
-				     TRACE_MAX_WINDOWS);
-	}
+	if (tce_model_apply(&im->model, &im->ws, r, written, flags))
+		return failf(im, ev, "out of memory");
+	if (ddw && tce_windows_apply(&im->ws, r))
+		return failf(im, ev, "expected at most %d windows at once", TRACE_MAX_WINDOWS);
 	return trace_write_record(im->records, r) ? failf(im, NULL, "cannot write: %s",
 							    strerror(errno)) : 0;
 }

@@ -13,6 +13,8 @@
 /* argv[0] is the subcommand's name; the return value is the exit status. */
 int cmd_import(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+/* 'tcelab oracle': traces checked against upstream's hypercall handlers (traces/oracle/). */
+int cmd_oracle(int argc, char **argv);
 
 /* An option of 'tcelab import qemu' by its long name ("ram", "window", ...); dies when bad. */
 void import_opt_apply(struct import_opts *o, const char *name, const char *value);

@@ -5,6 +5,7 @@ TRACES_SRCS := traces/import_qemu.c traces/gen.c
 HOST_SRCS += $(TRACES_SRCS) traces/commands.c traces/user.c
 UNIT_SRCS += $(TRACES_SRCS) traces/user.c traces/commands.c
 TRACES_HDRS := $(wildcard traces/*.h)
+include traces/oracle/oracle.mk
 
 # Parser throughput, a benchmark rather than a test: make trace-bench [TRACE_BENCH_MB=256]
 TRACE_BENCH_MB ?= 256

@@ -203,11 +203,28 @@ static void run_native(struct run *r)
 	spawn_and_watch(r, argv, r->qemu_log, job_log);
 }
 
-/* --timing, or the target's default; one the target cannot run is an error naming those it can. */
+/*
+ * Whether job @job says "# timing: host" (vm/guest/jobs/): a functional job, whose latencies
+ * nobody reads, runs on host time and so with every vCPU instead of a measuring mode.
+ */
+static int job_wants_host_timing(const char *job)
+{
+	char *text = read_file(xasprintf("%s/vm/guest/jobs/%s", tcelab_top(), job), NULL);
+	int host = text && strstr(text, "\n# timing: host");
+
+	free(text);
+	return host;
+}
+
+/*
+ * --timing, or the job's, or the target's default; one the target cannot run is an error
+ * naming those it can.
+ */
 static int settle_timing(const struct target *t, const struct run_opts *o)
 {
 	char names[64] = "";
-	int timing = o->timing ? tcelab_timing_find(o->timing) : t->default_timing, i;
+	int timing = o->timing ? tcelab_timing_find(o->timing) :
+		     job_wants_host_timing(o->job) ? TCELAB_TIMING_HOST : t->default_timing, i;
 
 	for (i = 0; i < TCELAB_NR_TIMINGS; i++)
 		if (t->timings & (1u << i))

@@ -168,26 +168,35 @@ for p in "${sysroot_packages[@]}"; do
 done
 unpack "$cache/sysroot/ppc64le" "${sys_files[@]}"
 
-# --- upstream source: checkpatch.pl and the reference files --------------------------------
+# --- upstream source: checkpatch.pl, the reference files and the hypercall oracle's code ------
+# traces/oracle/ compiles book3s_64_vio.c unmodified, with the pieces of the other files that
+# traces/oracle/upstream.list names, into the host's 'tcelab oracle'. The stamp holds the file
+# list, so that adding a file here extracts again.
 src_ver=$(candidate linux-source-6.1)
 [ -n "$src_ver" ] || die "apt knows no linux-source-6.1"
 src_deb=$(fetch linux-source-6.1 "$src_ver" all)
 src=$cache/linux-source
-if [ ! -f "$src.stamp" ] || [ "$(cat "$src.stamp")" != "${src_deb##*/}" ]; then
-	step "unpack checkpatch and upstream reference files from linux-source-6.1"
+src_files=(scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+	drivers/vfio/vfio_iommu_spapr_tce.c arch/powerpc/kernel/iommu.c
+	arch/powerpc/kvm/book3s_64_vio.c arch/powerpc/kvm/book3s_hv.c
+	arch/powerpc/mm/book3s64/iommu_api.c arch/powerpc/include/asm/iommu.h
+	arch/powerpc/include/asm/tce.h arch/powerpc/include/asm/hvcall.h
+	arch/powerpc/include/asm/kvm_host.h arch/powerpc/include/asm/kvm_ppc.h
+	arch/powerpc/include/asm/mmu_context.h arch/powerpc/include/uapi/asm/kvm.h
+	include/linux/kvm_host.h include/linux/dma-direction.h)
+src_stamp="${src_deb##*/} ${src_files[*]}"
+if [ ! -f "$src.stamp" ] || [ "$(cat "$src.stamp")" != "$src_stamp" ]; then
+	step "unpack checkpatch, upstream reference files and the oracle's sources from linux-source-6.1"
 	rm -rf "$src" "$src.tmp"
 	mkdir -p "$src.tmp"
 	dpkg-deb -x "$src_deb" "$src.tmp"
 	tarball=$(ls "$src.tmp"/usr/src/linux-source-*.tar.xz)
 	mkdir -p "$src"
-	tar -xJf "$tarball" -C "$src" --strip-components=1 --wildcards \
-		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch' \
-		'*/drivers/vfio/vfio_iommu_spapr_tce.c' '*/arch/powerpc/kernel/iommu.c' \
-		'*/arch/powerpc/kvm/book3s_64_vio.c' '*/arch/powerpc/mm/book3s64/iommu_api.c' \
-		'*/arch/powerpc/include/asm/iommu.h' '*/arch/powerpc/include/asm/tce.h' \
-		'*/arch/powerpc/include/asm/hvcall.h'
+	tar -xJf "$tarball" -C "$src" --strip-components=1 --wildcards --no-wildcards-match-slash \
+		"${src_files[@]/#/*/}"
 	rm -rf "$src.tmp"
-	echo "${src_deb##*/}" >"$src.stamp"
+	echo "$src_ver" >"$src/VERSION"
+	echo "$src_stamp" >"$src.stamp"
 fi
 
 # --- the guest kernels' exact source: 'tcelab run --patch' rebuilds their modules from it ----

@@ -29,8 +29,8 @@
 const char *run_failure_kinds(void)
 {
 	return "interrupted, qemu, timeout, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
-	       "  kernel-hang, guest-exit, pinned-pages, module-unload, probe-mismatch, test-failure,\n"
-	       "  backend-mismatch, probe-leak, probe-double-release, patch-not-loaded";
+	       "  kernel-hang, guest-exit, pinned-pages, live-allocations, module-unload, probe-mismatch,\n"
+	       "  test-failure, backend-mismatch, probe-leak, probe-double-release, patch-not-loaded";
 }
 
 static void fail(struct run *r, const char *kind, const char *excerpt, const char *fmt, ...)
@@ -292,6 +292,41 @@ next:
 		free(names);
 }
 
+/*
+ * vm/guest/finish's allocs_after: "TYPE N" per type of tcelab.ko's live objects, and
+ * "total N". An object left after the job is one the module lost track of (or that a process
+ * still holds open): live-allocations, naming each type left.
+ */
+static void check_allocs(struct run *r, cJSON *guest)
+{
+	char *text = share_text(r, "allocs_after"), *line, *save = NULL, *left = strdup(""), *more;
+	cJSON *allocs;
+	char name[64];
+	long n, total = 0;
+
+	if (!text)
+		goto out;
+	allocs = cJSON_AddObjectToObject(guest, "live_allocations");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%63s %ld", name, &n) != 2)
+			continue;
+		cJSON_AddNumberToObject(allocs, name, n);
+		if (!strcmp(name, "total")) {
+			total = n;
+		} else if (n) {
+			more = xasprintf("%s%s%s %ld", left, *left ? ", " : "", name, n);
+			free(left);
+			left = more;
+		}
+	}
+	if (total > 0)
+		fail(r, "live-allocations", NULL, "tcelab.ko still held %ld object%s after the job: %s",
+		     total, total == 1 ? "" : "s", left);
+out:
+	free(text);
+	free(left);
+}
+
 static void check_guest(struct run *r)
 {
 	cJSON *guest = cJSON_AddObjectToObject(r->results, "guest");
@@ -358,6 +393,7 @@ static void check_guest(struct run *r)
 	if (pinned > 0)
 		fail(r, "pinned-pages", NULL, "%ld page%s still pinned by tcelab.ko after the job",
 		     pinned, pinned == 1 ? "" : "s");
+	check_allocs(r, guest);
 	if (unload > 0)
 		fail(r, "module-unload", NULL, "tcelab.ko would not unload after the job (rmmod status %ld)",
 		     unload);

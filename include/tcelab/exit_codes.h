@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The exit status of every tcelab command (run, report, compare, ab, history, kconfig, validity, import, gen), one
- * table for CI (README.md, "Exit codes"). 4 is kselftest's KSFT_SKIP. 125 is git bisect run's
- * "cannot test this commit", which 'tcelab ab --bisect' gives for 2 and 3.
+ * The exit status of every tcelab command (run, report, compare, ab, history, kconfig, validity,
+ * import, gen, oracle), one table for CI (README.md, "Exit codes"). 4 is kselftest's KSFT_SKIP.
+ * 125 is git bisect run's "cannot test this commit", which 'tcelab ab --bisect' gives for 2 and 3.
  */
 #ifndef __TCELAB_EXIT_CODES_H
 #define __TCELAB_EXIT_CODES_H

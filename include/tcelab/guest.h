@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers for the guest programs and tests: tcelab.ko's debugfs files (counters and knobs under
- * TCELAB_DEBUGFS), this process's locked_vm, and memory to pin. User-space helpers, not ABI: the ABI is
- * uapi/tcelab.h.
+ * Helpers for the guest programs and tests: tcelab.ko's debugfs files (counters, live objects
+ * and knobs under TCELAB_DEBUGFS), this process's locked_vm, and memory to pin. User-space
+ * helpers, not ABI: the ABI is uapi/tcelab.h.
  */
 #ifndef TCELAB_GUEST_H
 #define TCELAB_GUEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <uapi/tcelab.h>
@@ -48,6 +50,38 @@ static inline int tcelab_debugfs_write(const char *name, long long val)
 	ret = write(fd, buf, n) == n ? 0 : -errno;
 	close(fd);
 	return ret;
+}
+
+/*
+ * tcelab.ko's live objects (TCELAB_DEBUGFS/allocs/, one file per type): "TYPE N" for each type
+ * with objects, comma-separated, in @buf ("" for none). Returns their total, or -1 when the
+ * directory cannot be read.
+ */
+static inline long long tcelab_allocs(char *buf, size_t len)
+{
+	DIR *d = opendir(TCELAB_DEBUGFS "/allocs");
+	long long total = 0, n;
+	struct dirent *e;
+	char name[128];
+	size_t used = 0;
+
+	buf[0] = 0;
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "total"))
+			continue;
+		snprintf(name, sizeof(name), "allocs/%.100s", e->d_name);
+		n = tcelab_debugfs_read(name);
+		if (!n)
+			continue;
+		total += n;
+		if (used < len)
+			used += snprintf(buf + used, len - used, "%s%s %lld", used ? ", " : "",
+					 e->d_name, n);
+	}
+	closedir(d);
+	return total;
 }
 
 /* This process's mm->locked_vm in kB (VmLck), or -1. */

@@ -19,16 +19,7 @@ static int fd;
 static long hc(uint64_t op, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 	       uint64_t *retval)
 {
-	struct tcelab_hcall h = { .opcode = op, .args = { a0, a1, a2, a3 } };
-	struct tcelab_hcall_batch b = {
-		.argsz = sizeof(b), .count = 1, .calls = (uintptr_t)&h,
-	};
-
-	if (ioctl(fd, TCELAB_HCALL, &b))
-		return -errno - 100000;
-	if (retval)
-		*retval = h.retval;
-	return h.ret;
+	return tl_hcall(fd, op, a0, a1, a2, a3, retval);
 }
 
 static long put(uint64_t liobn, uint64_t ioba, uint64_t tce)
@@ -46,21 +37,12 @@ static uint64_t get(uint64_t liobn, uint64_t ioba)
 
 static int memslot(uint64_t gpa, void *vaddr, uint64_t size)
 {
-	struct tcelab_memslot s = {
-		.argsz = sizeof(s), .gpa = gpa, .vaddr = (uintptr_t)vaddr, .size = size,
-	};
-
-	return ERR(ioctl(fd, TCELAB_SET_MEMSLOT, &s));
+	return tl_memslot(fd, gpa, vaddr, size);
 }
 
 static int liobn(uint32_t id, uint32_t shift, uint64_t offset, uint64_t size)
 {
-	struct tcelab_liobn l = {
-		.argsz = sizeof(l), .liobn = id, .page_shift = shift, .offset = offset,
-		.size = size,
-	};
-
-	return ERR(ioctl(fd, TCELAB_SET_LIOBN, &l));
+	return tl_liobn(fd, id, shift, offset, size);
 }
 
 static long mapped(void)

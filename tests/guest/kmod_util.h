@@ -156,6 +156,53 @@ static inline int tl_remove(int fd, uint64_t start)
 	return ERR(ioctl(fd, TCELAB_TCE_REMOVE, &r));
 }
 
+/* One hypercall: its PAPR return code (and H_GET_TCE's value in *@retval), or -errno - 100000. */
+static inline long tl_hcall(int fd, uint64_t op, uint64_t a0, uint64_t a1, uint64_t a2,
+			    uint64_t a3, uint64_t *retval)
+{
+	struct tcelab_hcall h = { .opcode = op, .args = { a0, a1, a2, a3 } };
+	struct tcelab_hcall_batch b = {
+		.argsz = sizeof(b), .count = 1, .calls = (uintptr_t)&h,
+	};
+
+	if (ioctl(fd, TCELAB_HCALL, &b))
+		return -errno - 100000;
+	if (retval)
+		*retval = h.retval;
+	return h.ret;
+}
+
+static inline int tl_memslot(int fd, uint64_t gpa, const void *vaddr, uint64_t size)
+{
+	struct tcelab_memslot s = {
+		.argsz = sizeof(s), .gpa = gpa, .vaddr = (uintptr_t)vaddr, .size = size,
+	};
+
+	return ERR(ioctl(fd, TCELAB_SET_MEMSLOT, &s));
+}
+
+static inline int tl_liobn(int fd, uint32_t id, uint32_t shift, uint64_t offset, uint64_t size)
+{
+	struct tcelab_liobn l = {
+		.argsz = sizeof(l), .liobn = id, .page_shift = shift, .offset = offset,
+		.size = size,
+	};
+
+	return ERR(ioctl(fd, TCELAB_SET_LIOBN, &l));
+}
+
+/* The device behind @group reads (or with TCELAB_DEVICE_DMA_WRITE writes) @buf at @iova. */
+static inline int tl_dma(int fd, unsigned int group, uint64_t iova, void *buf, uint64_t size,
+			 uint32_t flags)
+{
+	struct tcelab_device_dma d = {
+		.argsz = sizeof(d), .flags = flags, .group = group, .iova = iova,
+		.size = size, .buf = (uintptr_t)buf,
+	};
+
+	return ERR(ioctl(fd, TCELAB_DEVICE_DMA, &d));
+}
+
 /* Pins tcelab.ko holds on the page at @addr (-1 on error). Any open container will do. */
 static inline long tl_pins(int fd, const void *addr)
 {
@@ -190,6 +237,7 @@ static inline char *tl_buf(long pages)
 /* What every test must return to exactly. */
 struct tl_baseline {
 	long pinned, locked_pages, mapped, vmlck, double_releases;
+	char allocs[256];	/* the module's live objects by type (tcelab_allocs()) */
 };
 
 static inline struct tl_baseline tl_baseline(void)
@@ -202,19 +250,72 @@ static inline struct tl_baseline tl_baseline(void)
 		.double_releases = tl_counter("double_releases"),
 	};
 
+	tcelab_allocs(b.allocs, sizeof(b.allocs));
 	return b;
 }
 
-/* Five checks: pins, locked_vm (module and mm), valid TCEs and double releases. */
-#define TL_BALANCE_CHECKS 5
+/* The counters of the balance: what each is, its value now and at the baseline. */
+#define TL_BALANCE_COUNTERS 5
+struct tl_counter_pair {
+	const char *what;
+	long now, base;
+};
+
+static inline void tl_balance_pairs(const struct tl_baseline *now, const struct tl_baseline *b,
+				    struct tl_counter_pair p[TL_BALANCE_COUNTERS])
+{
+	p[0] = (struct tl_counter_pair){ "pinned pages", now->pinned, b->pinned };
+	p[1] = (struct tl_counter_pair){ "locked pages", now->locked_pages, b->locked_pages };
+	p[2] = (struct tl_counter_pair){ "VmLck", now->vmlck, b->vmlck };
+	p[3] = (struct tl_counter_pair){ "valid TCEs", now->mapped, b->mapped };
+	p[4] = (struct tl_counter_pair){ "double releases", now->double_releases,
+					 b->double_releases };
+}
+
+/*
+ * Six checks: pins, locked_vm (module and mm), valid TCEs, double releases and the module's
+ * live objects, each exactly back to @b.
+ */
+#define TL_BALANCE_CHECKS (TL_BALANCE_COUNTERS + 1)
 static inline void tl_check_balance(const struct tl_baseline *b, const char *when)
 {
-	tap_eq(tl_counter("pinned"), b->pinned, "%s: pinned pages back to baseline", when);
-	tap_eq(tl_counter("locked_pages"), b->locked_pages, "%s: locked pages back to baseline",
-	       when);
-	tap_eq(tl_vmlck(), b->vmlck, "%s: VmLck back to baseline", when);
-	tap_eq(tl_counter("mapped"), b->mapped, "%s: valid TCEs back to baseline", when);
-	tap_eq(tl_counter("double_releases"), b->double_releases, "%s: no double release", when);
+	struct tl_baseline now = tl_baseline();
+	struct tl_counter_pair p[TL_BALANCE_COUNTERS];
+	int i;
+
+	tl_balance_pairs(&now, b, p);
+	for (i = 0; i < TL_BALANCE_COUNTERS; i++)
+		tap_eq(p[i].now, p[i].base, "%s: %s back to baseline", when, p[i].what);
+	if (strcmp(now.allocs, b->allocs))
+		tap_diag("live objects: %s; at the baseline: %s",
+			 now.allocs[0] ? now.allocs : "none", b->allocs[0] ? b->allocs : "none");
+	tap_check(!strcmp(now.allocs, b->allocs), "%s: live objects back to baseline", when);
+}
+
+/* What is not back to @b, for a diagnostic, into @why (at least 1 byte); 0 when all is. */
+static inline int tl_unbalanced(const struct tl_baseline *b, char *why, size_t len)
+{
+	struct tl_baseline now = tl_baseline();
+	struct tl_counter_pair p[TL_BALANCE_COUNTERS];
+	int i, n = 0;
+	size_t used;
+
+	why[0] = 0;
+	tl_balance_pairs(&now, b, p);
+	for (i = 0; i < TL_BALANCE_COUNTERS; i++) {
+		if (p[i].now == p[i].base)
+			continue;
+		used = strlen(why);
+		snprintf(why + used, len - used, "%s%s %ld (baseline %ld)", n++ ? ", " : "",
+			 p[i].what, p[i].now, p[i].base);
+	}
+	if (strcmp(now.allocs, b->allocs)) {
+		used = strlen(why);
+		snprintf(why + used, len - used, "%slive objects: %s (baseline: %s)",
+			 n++ ? ", " : "", now.allocs[0] ? now.allocs : "none",
+			 b->allocs[0] ? b->allocs : "none");
+	}
+	return n;
 }
 
 static inline void tl_init(void)

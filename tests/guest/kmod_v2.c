@@ -159,7 +159,7 @@ int main(void)
 	struct tl_baseline b;
 
 	tl_init();
-	tap_plan(63 + 6 * TL_BALANCE_CHECKS);
+	tap_plan(58 + 7 * TL_BALANCE_CHECKS);
 	b = tl_baseline();
 	test_info(&b);
 	test_prereg(&b);

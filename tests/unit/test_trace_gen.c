@@ -43,7 +43,8 @@ static struct replay replay(const char *text, size_t len)
 		printf("#   %s\n", parser.error);
 	tce_windows_init(&ws, &parser.header);
 	while ((ret = trace_next(&parser, &rec)) > 0) {
-		int64_t want = tce_expected_ret(&ws, parser.header.ram_size, &rec);
+		uint64_t written;
+		int64_t want = tce_expected_ret(&ws, parser.header.ram_size, &rec, &written);
 
 		out.records++;
 		out.tids |= rec.flags & TRACE_HAS_TID ? 1ul << (rec.tid & 31) : 0;
@@ -60,10 +61,8 @@ static struct replay replay(const char *text, size_t len)
 			if (!(rec.flags & TRACE_HAS_TCE) || rec.tce != (e ? e->tce : 0))
 				out.mismatches++;
 		}
-		if (want == H_SUCCESS) {
-			tce_model_apply(&m, &ws, &rec, 0);
-			tce_windows_apply(&ws, &rec);
-		}
+		tce_model_apply(&m, &ws, &rec, written, 0);
+		tce_windows_apply(&ws, &rec);
 	}
 	if (ret < 0)
 		printf("#   %s\n", parser.error);

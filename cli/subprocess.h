@@ -3,8 +3,8 @@
  * Commands that drive many runs (validity, ab) run this program's own subcommands as children:
  * each run a process of its own, so one run's failure (die()) never ends the measurement.
  */
-#ifndef TCELAB_CLI_SPAWN_H
-#define TCELAB_CLI_SPAWN_H
+#ifndef TCELAB_CLI_SUBPROCESS_H
+#define TCELAB_CLI_SUBPROCESS_H
 
 /*
  * `tcelab ARGS...` (@argv[0] is ignored: this very binary, even if rebuilt meanwhile), output
@@ -12,4 +12,4 @@
  */
 int spawn_self(char **argv, const char *log);
 
-#endif /* TCELAB_CLI_SPAWN_H */
+#endif /* TCELAB_CLI_SUBPROCESS_H */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Running this program's subcommands as children (spawn.h). */
+/* Running this program's subcommands as children (subprocess.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "spawn.h"
+#include "subprocess.h"
 #include "lib/util.h"
 
 int spawn_self(char **argv, const char *log)
