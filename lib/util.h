@@ -22,6 +22,8 @@ char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0
 char *read_file(const char *path, size_t *len);
 int write_file(const char *path, const char *data);
 int mkdir_p(const char *path);
+/* Remove @path and all below it, as far as it can (rm -rf). */
+void rm_rf(const char *path);
 int path_exists(const char *path);
 /* A directory that does not exist or has no entries. */
 int dir_is_empty(const char *path);

@@ -125,11 +125,40 @@ grep -qF "$want" "$runs/powernv9-vfio-unreg-leak.log" || {
 	cat "$runs/powernv9-vfio-unreg-leak.log"
 	exit 1
 }
+echo "==> patches to the upstream driver (tests/patches/MANIFEST): the unpatched rebuild passes"
+echo "    like Debian's module, the MAP leak fails with exactly its failure kinds"
+"$(dirname "$tcelab")/patch-validity" "$tcelab" "$runs/patches" \
+	drivers/vfio/vfio_iommu_spapr_tce.c map-leak.patch >"$runs/patches.log" 2>&1 ||
+	{ cat "$runs/patches.log"; exit 1; }
+echo "==> a --patch that does not apply, or touches built-in code, stops before the boot"
+# ... with exit 2, naming why, with no run directory and nothing new in build/patched/.
+built=$(ls -A build/patched)
+sed 's/tce_iommu_unuse_page_v2(container, tbl, entry);/tce_iommu_unuse_page_v3(container, tbl, entry);/' \
+	tests/patches/map-leak.patch >"$runs/stale.patch"
+printf -- '--- a/arch/powerpc/kernel/iommu.c\n+++ b/arch/powerpc/kernel/iommu.c\n@@ -1 +1 @@\n-x\n+y\n' \
+	>"$runs/builtin.patch"
+for nw in "stale:Hunk #1 FAILED at 469" \
+	  "builtin:arch/powerpc/kernel/iommu.c is built into the guest kernel"; do
+	n=${nw%%:*} st=0
+	"$tcelab" run --target powernv9-vfio --job vfio --patch "$runs/$n.patch" --out "$runs/$n" \
+		>"$runs/$n.log" 2>&1 || st=$?
+	if [ $st != 2 ] || ! grep -qF "${nw#*:}" "$runs/$n.log" || [ -e "$runs/$n" ] ||
+		[ "$(ls -A build/patched)" != "$built" ]; then
+		echo "--patch $n.patch was not refused as it should be (exit $st, want 2: ${nw#*:}):"
+		cat "$runs/$n.log"
+		exit 1
+	fi
+done
+echo "==> a rebuilt module the guest job never loads fails the run (patch-not-loaded)"
+expect_failure powernv9-not-loaded patch-not-loaded --target powernv9 --job fail \
+	--rebuild drivers/vfio/pci/vfio_pci.c
 echo "==> the default suite on tcelab.ko and on the upstream VFIO container, one boot"
 "$tcelab" run --target powernv9-vfio --job suite --backends kmod,vfio \
 	--out "$runs/powernv9-vfio-side-by-side" || exit 1
 echo "==> CI formats of every run: junit.xml, kcidb.json, benchmark.json against tests/schemas/"
-# Every run directory (the validity and ab measurements hold theirs one level down).
-tests/check-ci-formats.py $(for d in "$runs"/*/; do [ -f "$d/results.json" ] && echo "$d"; done) ||
+# Every run directory (the validity and ab measurements hold theirs one level down, the patch
+# runs theirs in patches/patch-runs/).
+tests/check-ci-formats.py $(for d in "$runs"/*/ "$runs"/patches/patch-runs/*/; do
+	[ -f "$d/results.json" ] && echo "$d"; done) ||
 	exit 1
 echo "==> all tests passed"

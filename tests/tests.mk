@@ -21,11 +21,21 @@ $(BUILD)/%/tests/.built: $(wildcard tests/guest/*.c tests/guest/*.h) include/uap
 			tests/guest/$$t.c $(LIB_JSON_SRCS) $(GUEST_JSON_LIBS) || exit 1; done
 	@touch $@
 
+# tests/patches/MANIFEST, each patch to the upstream stack run and checked for exactly the
+# failure kinds it must cause (make test runs the control and the MAP leak).
+$(BUILD)/host/patch-validity: tests/patch_validity.c $$(LIB_HOST_SRCS) $$(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ tests/patch_validity.c $(LIB_HOST_SRCS) $(HOST_LDLIBS)
+
+.PHONY: patch-validity
+patch-validity: build $(BUILD)/host/patch-validity
+	$(Q)$(BUILD)/host/patch-validity $(TCELAB) $(BUILD)/validity
+
 # The fuzzers get a short turn in every test run; 'make fuzz' runs them longer.
 TEST_FUZZ_SECONDS := 15
 
 .PHONY: test
-test: build checkpatch report-test oracle-test
+test: build checkpatch report-test oracle-test $(BUILD)/host/patch-validity
 	@echo "==> layout rules"
 	$(Q)tests/check-layout.sh
 	@echo "==> host unit tests"

@@ -17,8 +17,9 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 host_packages=(build-essential clang llvm lld bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev
 	pahole busybox-static cpio xz-utils qemu-system-x86 qemu-system-ppc gcc-powerpc64le-linux-gnu
 	libc6-dev-ppc64el-cross linux-libc-dev-ppc64el-cross perl libcjson-dev
-	libsqlite3-dev chromium prometheus libclang-rt-dev libxml2-utils python3-jsonschema)
+	libsqlite3-dev chromium prometheus libclang-rt-dev libxml2-utils python3-jsonschema patch)
 # libclang-rt-dev: libFuzzer and the sanitizers for 'make fuzz' (clang only recommends it).
+# patch: 'tcelab run --patch' applies patches to the guest kernel's source.
 # reports/: the run history is SQLite; dashboards are tested in headless chromium and
 # metrics.prom with promtool (from prometheus), junit.xml with xmllint (libxml2-utils) and
 # kcidb.json with python3-jsonschema. uPlot comes from the npm registry, below.
@@ -198,6 +199,9 @@ if [ ! -f "$src.stamp" ] || [ "$(cat "$src.stamp")" != "$src_stamp" ]; then
 	echo "$src_stamp" >"$src.stamp"
 fi
 
+# --- the guest kernels' exact source: 'tcelab run --patch' rebuilds their modules from it ----
+"$top/vm/kernel-source.sh" $(printf '%s\n' "$ppc_ver" "$x86_ver" | sort -u)
+
 # --- cJSON for the static guest programs ----------------------------------------------------
 # Every JSON document is read and written through cJSON, in the guest too, where programs are
 # static: Debian ships libcjson only as a shared library, so the guest gets a static one built
@@ -206,28 +210,11 @@ cjson_ver=$(dpkg-query -W -f='${Version}' libcjson-dev)
 cjson=$cache/cjson
 if [ ! -f "$cjson.stamp" ] || [ "$(cat "$cjson.stamp")" != "$cjson_ver" ]; then
 	step "apt-get source cjson=$cjson_ver (a private deb-src list under .cache/apt-src)"
-	srcapt=$cache/apt-src
-	rm -rf "$srcapt" "$cjson" "$cjson.stamp"
-	mkdir -p "$srcapt/lists/partial" "$srcapt/parts" "$cjson"
-	cat >"$srcapt/parts/debian-src.sources" <<-EOS
-	Types: deb-src
-	URIs: http://deb.debian.org/debian
-	Suites: bookworm bookworm-updates
-	Components: main
-	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-	Types: deb-src
-	URIs: http://deb.debian.org/debian-security
-	Suites: bookworm-security
-	Components: main
-	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-	EOS
-	srcopts=(-q -o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$srcapt/parts"
-		 -o "Dir::State::Lists=$srcapt/lists" -o APT::Sandbox::User=root)
-	apt-get "${srcopts[@]}" update >"$srcapt/update.log" 2>&1 ||
-		echo "    apt-get update of the source indexes reported errors (log: $srcapt/update.log)" >&2
-	(cd "$cjson" && apt-get "${srcopts[@]}" source "cjson=$cjson_ver" >"$srcapt/source.log" 2>&1) ||
-		{ tail -20 "$srcapt/source.log" >&2; die "cannot get the source of cjson $cjson_ver (log: $srcapt/source.log)"; }
+	rm -rf "$cjson" "$cjson.stamp"
+	mkdir -p "$cjson"
+	"$top/vm/apt-src.sh" update
+	(cd "$cjson" && "$top/vm/apt-src.sh" source "cjson=$cjson_ver") ||
+		die "cannot get the source of cjson $cjson_ver"
 	tree=$(ls -d "$cjson"/cjson-*/ | head -1)
 	[ -f "$tree/cJSON.c" ] || die "the cjson $cjson_ver source has no cJSON.c"
 	mv "$tree" "$cjson/src"
@@ -270,6 +257,8 @@ bb_ppc=$(ls "$debs"/busybox-static_*_ppc64el.deb | head -1)
 	echo "PPC_HEADERS_COMMON_VERSION=$ppc_common_ver"
 	echo "PPC_KBUILD=$ppc_kbuild $ppc_ver (amd64)"
 	echo "LINUX_SOURCE_VERSION=$src_ver"
+	echo "PPC_KERNEL_SOURCE=$(cat "$cache/kernel-source/$ppc_ver.stamp")"
+	echo "X86_KERNEL_SOURCE=$(cat "$cache/kernel-source/$x86_ver.stamp")"
 	echo "QEMU_VERSION=$(pkgver qemu-system-ppc)"
 	echo "QEMU_X86_VERSION=$(pkgver qemu-system-x86)"
 	echo "CLANG_VERSION=$(pkgver clang)"

@@ -60,6 +60,25 @@ static void summary_side_by_side(const cJSON *suite)
 	}
 }
 
+/* --patch, --rebuild: each module rebuilt, with what, and whether the guest ran it. */
+static void summary_patch(const cJSON *patch)
+{
+	const cJSON *mod, *p;
+	char with[512] = "";
+
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(patch, "patches"))
+		snprintf(with + strlen(with), sizeof(with) - strlen(with), "%s%s", *with ? ", " : "",
+			 cJSON_GetStringValue(cJSON_GetObjectItem(p, "name")));
+	cJSON_ArrayForEach(mod, cJSON_GetObjectItem(patch, "modules"))
+		printf("  module    %s.ko %s%s (srcversion %s), %s\n",
+		       cJSON_GetStringValue(cJSON_GetObjectItem(mod, "name")),
+		       cJSON_IsTrue(cJSON_GetObjectItem(mod, "patched")) ? "rebuilt with " :
+		       "rebuilt unpatched", cJSON_IsTrue(cJSON_GetObjectItem(mod, "patched")) ? with : "",
+		       cJSON_GetStringValue(cJSON_GetObjectItem(mod, "srcversion")) ?: "none",
+		       cJSON_IsTrue(cJSON_GetObjectItem(mod, "loaded")) ? "run by the guest" :
+		       "NOT run by the guest");
+}
+
 static void print_excerpt(const char *text)
 {
 	const char *p = text;
@@ -82,6 +101,8 @@ void run_print_summary(const struct run *r)
 
 	printf("tcelab %s on %s: %s (guest %.1f s, timing %s)\n", r->o->job, r->t->name,
 	       r->interrupted ? "INCOMPLETE" : r->nfail ? "FAIL" : "PASS", r->guest_seconds, tcelab_timings[r->timing].name);
+	if (cJSON_GetObjectItem(r->results, "patch"))
+		summary_patch(cJSON_GetObjectItem(r->results, "patch"));
 	if (tests)
 		printf("  tests     %ld passed, %ld failed\n", json_count(tests, "passed", NULL, NULL),
 		       json_count(tests, "failed", NULL, NULL));

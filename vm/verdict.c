@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@ const char *run_failure_kinds(void)
 {
 	return "interrupted, qemu, timeout, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
 	       "  kernel-hang, guest-exit, pinned-pages, live-allocations, module-unload, probe-mismatch,\n"
-	       "  test-failure, backend-mismatch, probe-leak";
+	       "  test-failure, backend-mismatch, probe-leak, probe-double-release, patch-not-loaded";
 }
 
 static void fail(struct run *r, const char *kind, const char *excerpt, const char *fmt, ...)
@@ -224,13 +225,16 @@ out:
 	free(spath);
 }
 
-/* The frames of the ledger's largest leak, one a line, for the failure's excerpt. */
-static char *leak_excerpt(const cJSON *probe)
+/*
+ * The frames of the largest group of the ledger's @section (leaks, double_releases), one a
+ * line, for the failure's excerpt.
+ */
+static char *ledger_excerpt(const cJSON *probe, const char *section)
 {
 	const cJSON *frame;
 	char *text = strdup(""), *more;
 
-	cJSON_ArrayForEach(frame, probe_doc_top_stack(probe, "leaks")) {
+	cJSON_ArrayForEach(frame, probe_doc_top_stack(probe, section)) {
 		more = xasprintf("%s%s\n", text, cJSON_GetStringValue(frame) ?: "?");
 		free(text);
 		text = more;
@@ -240,7 +244,9 @@ static char *leak_excerpt(const cJSON *probe)
 
 /*
  * Every probe document at the top of the share (probe.json, probe-upstream.json, ...): a page
- * still in a ledger after the job is a leak, named with the stack that pinned it.
+ * still in a ledger after the job is a leak, named with the stack that pinned it; a page
+ * released that the ledger did not hold was released twice (or pinned before the probes
+ * attached: jobs trace whole container lifetimes).
  */
 static void check_probe_ledgers(struct run *r)
 {
@@ -262,11 +268,19 @@ static void check_probe_ledgers(struct run *r)
 			goto next;	/* check_probe() reports an unreadable probe.json */
 		probe_doc_totals(probe, &t);
 		if (t.leaked_pages > 0) {
-			excerpt = leak_excerpt(probe);
+			excerpt = ledger_excerpt(probe, "leaks");
 			fail(r, "probe-leak", excerpt,
 			     "guest/%s: the probes found %lld page%s leaked (%lld pins), first pinned by %s",
 			     name, t.leaked_pages, t.leaked_pages == 1 ? "" : "s", t.leaked_pins,
 			     probe_doc_top_frame(probe, "leaks") ?: "an unrecorded stack");
+			free(excerpt);
+		}
+		if (t.double_releases > 0) {
+			excerpt = ledger_excerpt(probe, "double_releases");
+			fail(r, "probe-double-release", excerpt,
+			     "guest/%s: the probes saw %lld release%s of pages not pinned (released twice), "
+			     "first by %s", name, t.double_releases, t.double_releases == 1 ? "" : "s",
+			     probe_doc_top_frame(probe, "double_releases") ?: "an unrecorded stack");
 			free(excerpt);
 		}
 		cJSON_Delete(probe);
@@ -441,6 +455,37 @@ static void check_suite(struct run *r)
 	free(path);
 }
 
+/*
+ * --patch, --rebuild: the guest must have run the rebuilt modules. vm/guest/finish writes
+ * patched-loaded, "NAME BUILD-ID" per module of etc/tcelab/patched as the kernel has it
+ * ("-" when not loaded), and each must be the rebuilt one's.
+ */
+static void check_patched(struct run *r)
+{
+	char *loaded = share_text(r, "patched-loaded");
+	cJSON *mod;
+
+	cJSON_ArrayForEach(mod, cJSON_GetObjectItem(r->patch, "modules")) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(mod, "name"));
+		const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(mod, "build_id"));
+		char *want = xasprintf("%s %s\n", name, id), *line = xasprintf("\n%s", want);
+		bool ok = loaded && (!strncmp(loaded, want, strlen(want)) || strstr(loaded, line));
+
+		cJSON_AddBoolToObject(mod, "loaded", ok);
+		if (!ok && loaded)
+			fail(r, "patch-not-loaded", loaded,
+			     "the guest did not run the rebuilt %s (build id %s): its job did not load "
+			     "it, or loaded another (guest/patched-loaded)", name, id);
+		free(want);
+		free(line);
+	}
+	if (!loaded && share_number(r, "status") >= 0)
+		fail(r, "patch-not-loaded", NULL, "the guest wrote no guest/patched-loaded: the "
+		     "initramfs it booted did not carry the rebuilt modules");
+	cJSON_AddItemToObject(r->results, "patch", r->patch);
+	free(loaded);
+}
+
 static char *git_commit(void)
 {
 	char *cmd = xasprintf("git -C '%s' describe --always --dirty 2>/dev/null", tcelab_top());
@@ -485,6 +530,8 @@ void run_judge(struct run *r)
 	check_probe(r);
 	check_probe_ledgers(r);
 	check_suite(r);
+	if (r->patch)
+		check_patched(r);
 	if (r->o->expect_failure)
 		cJSON_AddStringToObject(r->results, "expected_failure", r->o->expect_failure);
 	cJSON_AddNumberToObject(r->results, "guest_seconds", r->guest_seconds);

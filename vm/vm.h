@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
+#define RUN_MAX_PATCHES	16
+
 struct run_opts {
 	const char *target;
 	const char *job;		/* guest job: vm/guest/jobs/<job> */
@@ -20,6 +22,10 @@ struct run_opts {
 	const char *backends;		/* replay backends, comma-separated (kmod,vfio) */
 	const char *timing;		/* include/tcelab/timing.h; NULL: the target's default */
 	const char *expect_failure;	/* test-only: pass iff the run fails for each of these kinds */
+	const char *patches[RUN_MAX_PATCHES];	/* --patch: applied to the guest kernel's source */
+	int npatches;
+	const char *rebuild[RUN_MAX_PATCHES];	/* --rebuild: source files, modules rebuilt as is */
+	int nrebuild;
 	int check;			/* only say whether the target can run */
 	int verbose;
 	int timeout;			/* watchdog seconds; 0: the target's default */
@@ -39,6 +45,7 @@ struct run {
 	const struct target *t;
 	const char *arch;		/* the guest programs' build arch */
 	cJSON *versions;		/* .cache/versions.env */
+	cJSON *patch;			/* what --patch and --rebuild rebuilt (modpatch.c), or NULL */
 	const char *kernel, *initrd;	/* NULL for native */
 	int timing;			/* enum tcelab_timing, settled by run_prepare() */
 	char *id, *dir, *share;		/* run id, run directory, the guest's share (guest/) */
@@ -58,6 +65,12 @@ struct run {
 void run_prepare(struct run *r, const struct run_opts *o);
 /* The run directory (--out or reports/<run-id>) and its share. */
 void run_make_dir(struct run *r);
+/*
+ * modpatch.c: with --patch or --rebuild, rebuild the guest kernel's modules they touch
+ * (cached), record them in r->patch and point r->initrd at an initramfs that carries them;
+ * dies with the reason (a patch that does not apply, built-in code, ...) before any boot.
+ */
+void run_patch_modules(struct run *r);
 /* Boot the guest (or run the job natively) and wait for it, under the watchdog. */
 void run_boot(struct run *r);
 

@@ -10,6 +10,7 @@
  *   run               vm/verdict.c (results.json)    reports/model.c
  *   summary           reports/export.c               reports/history.c, users' CI
  *   compare           reports/compare.c              users' CI
+ *   patch-validity    tests/patch_validity.c         users' CI (make patch-validity)
  */
 #ifndef __TCELAB_SCHEMA_H
 #define __TCELAB_SCHEMA_H
@@ -22,5 +23,6 @@
 #define SCHEMA_SUMMARY	"tcelab-summary/1"	/* reports/README.md */
 #define SCHEMA_COMPARE	"tcelab-compare/2"	/* reports/README.md */
 #define SCHEMA_VALIDITY	"tcelab-validity/1"	/* README.md, "How far to trust a verdict" */
+#define SCHEMA_PATCH_VALIDITY "tcelab-patch-validity/1" /* README.md, "Tests" */
 
 #endif /* __TCELAB_SCHEMA_H */
