@@ -148,14 +148,6 @@ static char *one_run(const struct ab_opts *o, struct ab_side *s, int i, int *seq
 	return dir;
 }
 
-static void add_dir(char **list, const char *dir)
-{
-	char *l = *list ? xasprintf("%s,%s", *list, dir) : strdup(dir);
-
-	free(*list);
-	*list = l;
-}
-
 /* The traces @s replayed, by scenario, with their SHA-256 (from its first run's summary). */
 static void print_traces(const struct ab_opts *o, const struct ab_side *s, FILE *f)
 {
@@ -251,10 +243,10 @@ static int parse(struct ab_opts *o, int argc, char **argv)
 int cmd_ab(int argc, char **argv)
 {
 	struct ab_opts o = { .runs = 5, .side = { { .name = "base" }, { .name = "cand" } } };
-	char *argv_c[16] = { "tcelab", "compare" }, *json, *log, *txt, *text = NULL, err[256];
+	char *json, *log, *txt, *text = NULL, err[256];
 	char stamp[32];
 	time_t now = time(NULL);
-	int seq = 0, i, n = 2, status;
+	int seq = 0, i, status;
 	cJSON *c, *res;
 	size_t len = 0;
 	FILE *f;
@@ -270,25 +262,13 @@ int cmd_ab(int argc, char **argv)
 	check_side(&o, &o.side[1]);
 	progress("ab: %d runs a side, interleaved, into %s", o.runs, o.out);
 	for (i = 1; i <= o.runs; i++) {
-		add_dir(&o.side[0].list, one_run(&o, &o.side[0], i, &seq));
-		add_dir(&o.side[1].list, one_run(&o, &o.side[1], i, &seq));
+		o.side[0].list = run_list_add(o.side[0].list, one_run(&o, &o.side[0], i, &seq));
+		o.side[1].list = run_list_add(o.side[1].list, one_run(&o, &o.side[1], i, &seq));
 	}
 	json = o.json ? strdup(o.json) : xasprintf("%s/compare.json", o.out);
 	log = xasprintf("%s/compare.txt", o.out);
-	argv_c[n++] = "--json";
-	argv_c[n++] = json;
-	if (o.threshold) {
-		argv_c[n++] = "--threshold";
-		argv_c[n++] = (char *)o.threshold;
-	}
-	if (o.html) {
-		argv_c[n++] = "--html";
-		argv_c[n++] = (char *)o.html;
-	}
-	argv_c[n++] = o.side[0].list;
-	argv_c[n++] = o.side[1].list;
-	status = spawn_self(argv_c, log);
-	c = json_load(json, SCHEMA_COMPARE, err, sizeof(err));
+	c = spawn_compare(o.side[0].list, o.side[1].list, o.threshold, o.html, json, log, &status,
+			  err, sizeof(err));
 	if (!c || status == TCELAB_EXIT_ERROR || status > TCELAB_EXIT_INCONCLUSIVE) {
 		fprintf(stderr, "tcelab: ab: the comparison failed (exit %d%s%s); see %s\n", status,
 			c ? "" : ": ", c ? "" : err, log);

@@ -8,7 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <tcelab/schema.h>
+
 #include "subprocess.h"
+#include "lib/json.h"
 #include "lib/util.h"
 
 int spawn_self(char **argv, const char *log)
@@ -43,4 +46,32 @@ int spawn_self(char **argv, const char *log)
 	if (waitpid(pid, &status, 0) < 0)
 		die("waitpid: %s", strerror(errno));
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+char *run_list_add(char *list, const char *dir)
+{
+	char *l = list && *list ? xasprintf("%s,%s", list, dir) : strdup(dir);
+
+	free(list);
+	return l;
+}
+
+cJSON *spawn_compare(const char *base, const char *cur, const char *threshold, const char *html,
+		     const char *json, const char *log, int *status, char *err, size_t errlen)
+{
+	char *argv[12] = { "tcelab", "compare", "--json", (char *)json };
+	int n = 4;
+
+	if (threshold) {
+		argv[n++] = "--threshold";
+		argv[n++] = (char *)threshold;
+	}
+	if (html) {
+		argv[n++] = "--html";
+		argv[n++] = (char *)html;
+	}
+	argv[n++] = (char *)base;
+	argv[n++] = (char *)cur;
+	*status = spawn_self(argv, log);
+	return json_load(json, SCHEMA_COMPARE, err, errlen);
 }

@@ -203,44 +203,27 @@ static void calibrate(const struct validity_opts *o, struct mode_result *m, int 
 		m->units[k] = (int)lround(o->levels[k] / 100.0 * m->base_p50 / m->slope);
 }
 
-static char *join_dirs(char *const *dirs, int n)
-{
-	char *s = strdup(dirs[0]), *t;
-	int i;
-
-	for (i = 1; i < n; i++) {
-		t = xasprintf("%s,%s", s, dirs[i]);
-		free(s);
-		s = t;
-	}
-	return s;
-}
-
 /* tcelab compare of @b against @a; the comparison document (SCHEMA_COMPARE). */
 static cJSON *compare(const struct validity_opts *o, const struct side *a, const struct side *b,
 		      const char *dir)
 {
 	char *json = xasprintf("%s/%s-vs-%s.json", dir, b->name, a->name);
 	char *log = xasprintf("%s/%s-vs-%s.txt", dir, b->name, a->name);
-	char *base = join_dirs(a->dirs, o->runs), *cur = join_dirs(b->dirs, o->runs);
-	char thr[32], err[256];
-	char *argv[9] = { "tcelab", "compare", "--json", json };
-	int status, n = 4;
+	char *base = NULL, *cur = NULL, thr[32], err[256];
+	int status, r;
 	cJSON *c;
 
-	if (o->threshold >= 0) {
-		snprintf(thr, sizeof(thr), "%g", o->threshold);
-		argv[n++] = "--threshold";
-		argv[n++] = thr;
+	for (r = 0; r < o->runs; r++) {
+		base = run_list_add(base, a->dirs[r]);
+		cur = run_list_add(cur, b->dirs[r]);
 	}
-	argv[n++] = base;
-	argv[n++] = cur;
-	status = spawn_self(argv, log);
+	snprintf(thr, sizeof(thr), "%g", o->threshold);
+	c = spawn_compare(base, cur, o->threshold >= 0 ? thr : NULL, NULL, json, log, &status,
+			  err, sizeof(err));
 	if (status != 0 && status != 1 && status != 3)
 		die("validity: tcelab compare failed (exit %d): see %s", status, log);
-	c = json_load(json, SCHEMA_COMPARE, err, sizeof(err));
 	if (!c)
-		die("validity: %s: %s", json, err);
+		die("validity: %s", err);
 	free(json), free(log), free(base), free(cur);
 	return c;
 }
