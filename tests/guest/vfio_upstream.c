@@ -6,9 +6,13 @@
  * Checks upstream's return codes (v1 refused on IODA2 with EPERM, MAP before REGISTER EPERM,
  * ...), REGISTER_MEMORY, MAP_DMA/UNMAP_DMA in the default 32-bit window (an overwrite too) and
  * in a 64-bit DDW window (SPAPR_TCE_CREATE/REMOVE), and that locked_vm (VmLck) and the kernel's
- * count of pinned pages return to their baselines.
+ * count of pinned pages return to their baselines. First, a container released having never
+ * held a group (a refused SET_IOMMU, in a child: a kernel that oopses there hangs VFIO) and two
+ * groups (PHBs 1 and 2) in one container: a v1 container refuses them, a v2 one takes both.
  * The group comes from TCELAB_VFIO_GROUP (N or /dev/vfio/N; the device from TCELAB_VFIO_DEVICE
- * or the group's first), else from the first device bound to vfio-pci. Without one (x86_64, powernv without the devices) the test is one SKIP.
+ * or the group's first), else from the first device bound to vfio-pci; the second group from the
+ * first vfio-pci device outside the first (none: those checks SKIP). Without a group (x86_64,
+ * powernv without the devices) the test is one SKIP.
  * --unregister-while-mapped and --phb3-kill-hang run only the reproducer of an upstream leak
  * or of an upstream POWER8 hang (see below).
  */
@@ -411,7 +415,7 @@ int main(int argc, char **argv)
 	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
 	long base, page_kb, after_reg, tbl_kb, before, pins;
 	char bdf[256], bdf2[256], gpath[64], *buf, *other;
-	int cfd, gfd, dfd, group, flags, ret;
+	int cfd, gfd, dfd, group, flags, set_v1_err;
 	uint64_t start = 0;
 
 	page_size = sysconf(_SC_PAGESIZE);
@@ -440,9 +444,10 @@ int main(int argc, char **argv)
 	}
 
 	/* Before the main container: one released having held no group, then two groups in one. */
-	ret = set_iommu_in_child(gpath, VFIO_SPAPR_TCE_IOMMU);
-	tap_eq(ret, -EPERM, "SET_IOMMU v1 on IODA2: EPERM, its container released having held no group");
-	if (ret == -ECHILD) {
+	set_v1_err = set_iommu_in_child(gpath, VFIO_SPAPR_TCE_IOMMU);
+	tap_eq(set_v1_err, -EPERM,
+	       "SET_IOMMU v1 on IODA2: EPERM, its container released having held no group");
+	if (set_v1_err == -ECHILD) {
 		printf("Bail out! VFIO hangs after the release of a container that held no group\n");
 		return 1;
 	}
