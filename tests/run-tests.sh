@@ -126,9 +126,11 @@ grep -qF "$want" "$runs/powernv9-vfio-unreg-leak.log" || {
 	exit 1
 }
 echo "==> patches to the upstream driver (tests/patches/MANIFEST): the unpatched rebuild passes"
-echo "    like Debian's module, the MAP leak fails with exactly its failure kinds"
+echo "    like Debian's module; the MAP leak, a second group in a v1 container and the release"
+echo "    of a container with no group fail with exactly their failure kinds"
 "$(dirname "$tcelab")/patch-validity" "$tcelab" "$runs/patches" \
-	drivers/vfio/vfio_iommu_spapr_tce.c map-leak.patch >"$runs/patches.log" 2>&1 ||
+	drivers/vfio/vfio_iommu_spapr_tce.c map-leak.patch v1-second-group.patch \
+	release-without-group.patch >"$runs/patches.log" 2>&1 ||
 	{ cat "$runs/patches.log"; exit 1; }
 echo "==> a --patch that does not apply, or touches built-in code, stops before the boot"
 # ... with exit 2, naming why, with no run directory and nothing new in build/patched/.

@@ -6,9 +6,13 @@
  * Checks upstream's return codes (v1 refused on IODA2 with EPERM, MAP before REGISTER EPERM,
  * ...), REGISTER_MEMORY, MAP_DMA/UNMAP_DMA in the default 32-bit window (an overwrite too) and
  * in a 64-bit DDW window (SPAPR_TCE_CREATE/REMOVE), and that locked_vm (VmLck) and the kernel's
- * count of pinned pages return to their baselines.
+ * count of pinned pages return to their baselines. First, a container released having never
+ * held a group (a refused SET_IOMMU, in a child: a kernel that oopses there hangs VFIO) and two
+ * groups (PHBs 1 and 2) in one container: a v1 container refuses them, a v2 one takes both.
  * The group comes from TCELAB_VFIO_GROUP (N or /dev/vfio/N; the device from TCELAB_VFIO_DEVICE
- * or the group's first), else from the first device bound to vfio-pci. Without one (x86_64, powernv without the devices) the test is one SKIP.
+ * or the group's first), else from the first device bound to vfio-pci; the second group from the
+ * first vfio-pci device outside the first (none: those checks SKIP). Without a group (x86_64,
+ * powernv without the devices) the test is one SKIP.
  * --unregister-while-mapped and --phb3-kill-hang run only the reproducer of an upstream leak
  * or of an upstream POWER8 hang (see below).
  */
@@ -19,6 +23,7 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/vfio.h>
 
@@ -26,7 +31,10 @@
 
 #include "tap.h"
 
-#define PLAN		71
+#define PLAN		81
+#define TWO_GROUP_CHECKS 9
+#define RELEASE_WAIT_S	15
+#define TAINT_DIE	(1L << 7)	/* the kernel's TAINT_DIE: it oopsed or BUGged */
 #define NPAGES		16
 #define RW		(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
 #define DDW_BUS		(1ULL << 59)	/* where powernv's IODA2 puts the second window */
@@ -39,15 +47,45 @@
 
 static long page_size;
 
-/* The group and a device in it: from the environment, else the first vfio-pci device. */
-static int find_group(char *bdf, size_t len)
+/* The group of the first device bound to vfio-pci that is not in group @other, and its address. */
+static int vfio_pci_group(int other, char *bdf, size_t len)
 {
-	const char *g = getenv("TCELAB_VFIO_GROUP"), *d = getenv("TCELAB_VFIO_DEVICE");
 	char path[PATH_MAX], link[PATH_MAX];
 	struct dirent *e;
 	int group = -1;
 	DIR *dir;
 	ssize_t n;
+
+	dir = opendir("/sys/bus/pci/drivers/vfio-pci");
+	if (!dir)
+		return -1;
+	while (group < 0 && (e = readdir(dir))) {
+		if (!strchr(e->d_name, ':'))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/drivers/vfio-pci/%s/iommu_group",
+			 e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = 0;
+		group = atoi(strrchr(link, '/') + 1);
+		if (group == other)
+			group = -1;
+		else
+			snprintf(bdf, len, "%s", e->d_name);
+	}
+	closedir(dir);
+	return group;
+}
+
+/* The group and a device in it: from the environment, else the first vfio-pci device. */
+static int find_group(char *bdf, size_t len)
+{
+	const char *g = getenv("TCELAB_VFIO_GROUP"), *d = getenv("TCELAB_VFIO_DEVICE");
+	char path[PATH_MAX];
+	struct dirent *e;
+	int group = -1;
+	DIR *dir;
 
 	if (g) {
 		group = atoi(strrchr(g, '/') ? strrchr(g, '/') + 1 : g);
@@ -67,23 +105,7 @@ static int find_group(char *bdf, size_t len)
 		closedir(dir);
 		return e ? group : -1;
 	}
-	dir = opendir("/sys/bus/pci/drivers/vfio-pci");
-	if (!dir)
-		return -1;
-	while (group < 0 && (e = readdir(dir))) {
-		if (!strchr(e->d_name, ':'))
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/drivers/vfio-pci/%s/iommu_group",
-			 e->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = 0;
-		group = atoi(strrchr(link, '/') + 1);
-		snprintf(bdf, len, "%s", e->d_name);
-	}
-	closedir(dir);
-	return group;
+	return vfio_pci_group(-1, bdf, len);
 }
 
 static char *buf_alloc(long pages)
@@ -208,6 +230,113 @@ static int group_flags(int gfd)
 	return st.flags;
 }
 
+/* The kernel's taint flags (/proc/sys/kernel/tainted); -1 if unknown. */
+static long tainted(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/tainted", "r");
+	long v = -1;
+
+	if (f && fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/*
+ * VFIO_SET_IOMMU @type on a new container holding only the group @gpath, in a child; its error.
+ * When the driver refuses the group (v1 on IODA2: EPERM), VFIO opens the driver's container
+ * (tce_iommu_open()), fails to attach the group and releases that container at once
+ * (tce_iommu_release()): a container that never held a group. A kernel that oopses there kills
+ * the child while it holds VFIO's and the container's locks, so the child hangs in exit when its
+ * group is closed, and any later VFIO call would hang as well: -ECHILD when the kernel died
+ * meanwhile (taint flag D, TAINT_DIE), the child was killed, or it had not exited after
+ * RELEASE_WAIT_S (a guard against a hang without an oops; the step takes milliseconds).
+ */
+static int set_iommu_in_child(const char *gpath, unsigned long type)
+{
+	long taint = tainted();
+	int cfd, gfd, ret, status = 0, i;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		cfd = open("/dev/vfio/vfio", O_RDWR);
+		gfd = open(gpath, O_RDWR);
+		ret = ERR(ioctl(gfd, VFIO_GROUP_SET_CONTAINER, &cfd));
+		if (!ret)
+			ret = ERR(ioctl(cfd, VFIO_SET_IOMMU, type));
+		close(gfd);
+		close(cfd);
+		_exit(-ret);
+	}
+	for (i = 0; i < RELEASE_WAIT_S * 100 && waitpid(pid, &status, WNOHANG) != pid; i++) {
+		if (!(taint & TAINT_DIE) && tainted() & TAINT_DIE) {
+			tap_diag("the kernel died in SET_IOMMU's child (taint D): see its report");
+			return -ECHILD;
+		}
+		usleep(10000);
+	}
+	if (i == RELEASE_WAIT_S * 100) {
+		tap_diag("SET_IOMMU's child has not exited after %d s: hung in the kernel", RELEASE_WAIT_S);
+		return -ECHILD;
+	}
+	if (WIFSIGNALED(status)) {
+		tap_diag("SET_IOMMU's child was killed by signal %d", WTERMSIG(status));
+		return -ECHILD;
+	}
+	return -WEXITSTATUS(status);
+}
+
+/*
+ * Two groups (the devices on PHBs 1 and 2) in one container, TWO_GROUP_CHECKS checks. VFIO's
+ * core puts any groups in a container that has no IOMMU yet; SET_IOMMU then attaches each to
+ * the driver's container. A v1 container holds one group, the platform's own table:
+ * tce_iommu_attach_group() refuses a second group without the DDW ops with EBUSY (pseries,
+ * IODA1), and on IODA2, whose groups have them, any group with EPERM, so the v1 container with
+ * both groups is refused as a whole. A v2 container shares its windows between groups: it
+ * takes both, and keeps the first when the second leaves.
+ */
+static void two_groups(int group, int group2)
+{
+	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
+	char gpath[64];
+	int cfd, gfd, gfd2, i;
+
+	if (group2 < 0) {
+		for (i = 0; i < TWO_GROUP_CHECKS; i++)
+			tap_skip("two groups in one container", "one VFIO group only");
+		return;
+	}
+	tap_diag("groups %d and %d", group, group2);
+	cfd = open("/dev/vfio/vfio", O_RDWR);
+	snprintf(gpath, sizeof(gpath), "/dev/vfio/%d", group);
+	gfd = open(gpath, O_RDWR);
+	snprintf(gpath, sizeof(gpath), "/dev/vfio/%d", group2);
+	gfd2 = open(gpath, O_RDWR);
+	tap_eq(ERR(ioctl(gfd, VFIO_GROUP_SET_CONTAINER, &cfd)), 0, "GROUP_SET_CONTAINER group %d",
+	       group);
+	tap_eq(ERR(ioctl(gfd2, VFIO_GROUP_SET_CONTAINER, &cfd)), 0,
+	       "GROUP_SET_CONTAINER group %d, the same container", group2);
+	tap_eq(ERR(ioctl(cfd, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_IOMMU)), -EPERM,
+	       "SET_IOMMU v1 with two groups: EPERM (a v1 container takes no IODA2 group)");
+	tap_eq(ERR(ioctl(cfd, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_v2_IOMMU)), 0,
+	       "SET_IOMMU v2 with two groups");
+	tap_eq(group_flags(gfd2), VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET,
+	       "group %d status: container set", group2);
+	tap_eq(ERR(ioctl(cfd, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info)), 0,
+	       "SPAPR_TCE_GET_INFO with two groups");
+	tap_eq(ERR(ioctl(gfd2, VFIO_GROUP_UNSET_CONTAINER)), 0,
+	       "GROUP_UNSET_CONTAINER group %d", group2);
+	tap_eq(group_flags(gfd2), VFIO_GROUP_FLAGS_VIABLE, "group %d status: no container", group2);
+	tap_eq(ERR(ioctl(cfd, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info)), 0,
+	       "SPAPR_TCE_GET_INFO: the container keeps group %d", group);
+	close(gfd2);
+	close(gfd);
+	close(cfd);
+}
+
 /* A v2 container holding @group, for the reproducers; -1 after a TAP bail-out. */
 static int v2_container(int group, int *gfd)
 {
@@ -285,8 +414,8 @@ int main(int argc, char **argv)
 	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
 	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
 	long base, page_kb, after_reg, tbl_kb, before, pins;
-	char bdf[256], gpath[64], *buf, *other;
-	int cfd, gfd, dfd, group, flags;
+	char bdf[256], bdf2[256], gpath[64], *buf, *other;
+	int cfd, gfd, dfd, group, flags, set_v1_err;
 	uint64_t start = 0;
 
 	page_size = sysconf(_SC_PAGESIZE);
@@ -313,6 +442,16 @@ int main(int argc, char **argv)
 		printf("Bail out! no nr_foll_pin_acquired/_released in /proc/vmstat\n");
 		return 1;
 	}
+
+	/* Before the main container: one released having held no group, then two groups in one. */
+	set_v1_err = set_iommu_in_child(gpath, VFIO_SPAPR_TCE_IOMMU);
+	tap_eq(set_v1_err, -EPERM,
+	       "SET_IOMMU v1 on IODA2: EPERM, its container released having held no group");
+	if (set_v1_err == -ECHILD) {
+		printf("Bail out! VFIO hangs after the release of a container that held no group\n");
+		return 1;
+	}
+	two_groups(group, vfio_pci_group(group, bdf2, sizeof(bdf2)));
 
 	/* The container, the group and the IOMMU type. */
 	cfd = open("/dev/vfio/vfio", O_RDWR);
