@@ -237,6 +237,26 @@ static struct bpf_program *fentry_prog(const struct probe_ctx *ctx, int slot, bo
 	return bpf_object__find_program_by_name(ctx->skel->obj, name);
 }
 
+/*
+ * The dirty check reads page->flags through the vmemmap, whose base is a kernel variable:
+ * vmemmap_base on x86_64, vmemmap on powerpc (book3s64).
+ */
+static void configure_dirty_check(struct probe_ctx *ctx)
+{
+	static const char *const names[] = { "vmemmap_base", "vmemmap" };
+	unsigned long long addr = 0;
+	unsigned int i, shift = 0;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && !addr; i++) {
+		addr = ksym_data_addr(names[i]);
+		ctx->vmemmap_name = addr ? names[i] : NULL;
+	}
+	while ((1L << shift) < sysconf(_SC_PAGESIZE))
+		shift++;
+	*(__u64 *)&ctx->skel->rodata->vmemmap_sym = addr;
+	*(__u8 *)&ctx->skel->rodata->kernel_page_shift = shift;
+}
+
 /* Before load: each slot's configuration, and which programs load (the chosen mode's). */
 static int configure_programs(struct probe_ctx *ctx)
 {
@@ -275,6 +295,7 @@ static int configure_programs(struct probe_ctx *ctx)
 	}
 	*(__u8 *)&skel->rodata->effects_enabled = ctx->opts.effects;
 	*(__u8 *)&skel->rodata->record_stacks = ctx->opts.stacks;
+	configure_dirty_check(ctx);
 	return 0;
 }
 
