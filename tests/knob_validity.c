@@ -12,8 +12,8 @@
  * probes' dirty check summed over the scenarios (device-writable pages released; of them not
  * dirtied). The runs go to OUT/knob-runs/NAME/, their output to OUT/knob-runs/NAME.log.
  *
- * usage: knob-validity TCELAB OUT [KNOB...]   (only the rows named, KNOB as the manifest has
- *        it; exit 1 unless every row ran was detected, 2 on a usage or manifest error)
+ * usage: knob-validity TCELAB OUT [SUITE:KNOB...]   (only the rows named, KNOB as the manifest
+ *        has it; exit 1 unless every row ran was detected, 2 on a usage or manifest error)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -66,6 +66,14 @@ static int read_manifest(const char *path, struct row *rows)
 	}
 	free(text);
 	return n;
+}
+
+/* Is @r the row SUITE:KNOB @name? */
+static bool row_named(const struct row *r, const char *name)
+{
+	size_t len = strlen(r->suite);
+
+	return !strncmp(name, r->suite, len) && name[len] == ':' && !strcmp(name + len + 1, r->knob);
 }
 
 /* tcelab run for @r, its output in r->log; its exit status. */
@@ -179,22 +187,22 @@ int main(int argc, char **argv)
 	FILE *txt;
 
 	if (argc < 3)
-		die("usage: knob-validity TCELAB OUT [KNOB...]");
+		die("usage: knob-validity TCELAB OUT [SUITE:KNOB...]");
 	manifest = xasprintf("%s/tests/knobs/MANIFEST", tcelab_top());
 	n = read_manifest(manifest, rows);
 	runs = xasprintf("%s/knob-runs", argv[2]);
 	if (mkdir_p(runs))
 		die("cannot create %s: %s", runs, strerror(errno));
 	for (j = 3; j < argc; j++) {
-		for (i = 0; i < n && strcmp(rows[i].knob, argv[j]); i++)
+		for (i = 0; i < n && !row_named(&rows[i], argv[j]); i++)
 			;
 		if (i == n)
-			die("%s has no row for %s", manifest, argv[j]);
+			die("%s has no row for %s (SUITE:KNOB)", manifest, argv[j]);
 	}
 	for (i = 0; i < n; i++) {
 		struct row *r = &rows[i];
 
-		for (j = 3; j < argc && strcmp(r->knob, argv[j]); j++)
+		for (j = 3; j < argc && !row_named(r, argv[j]); j++)
 			;
 		if (argc > 3 && j == argc)
 			continue;

@@ -64,6 +64,10 @@ want="live-allocations: tcelab.ko still held 3 objects after the job: table_leve
 grep -qxF "$want" "$runs/x86_64-leak-table.log" ||
 	{ cat "$runs/x86_64-leak-table.log"; echo "the verdict did not report: $want"; exit 1; }
 echo "==> a failing run exits 1"
+echo "==> the suites catch the knobs' bug classes (tests/knobs/MANIFEST): the errors suite passes"
+echo "    clean and fails with no_dirty with exactly guest-exit and probe-not-dirtied"
+"$(dirname "$tcelab")/knob-validity" "$tcelab" "$runs/knobs" errors:- errors:no_dirty=1 \
+	>"$runs/knobs.log" 2>&1 || { cat "$runs/knobs.log"; exit 1; }
 expect_exit 1 failing-run run --target x86_64 --job fail --no-history --out "$runs/x86_64-fail-exit"
 echo "==> SIGTERM to tcelab run mid-boot: QEMU stopped, results.json incomplete, exit 2"
 "$tcelab" run --target x86_64 --job test --no-history --out "$runs/sigterm" >"$runs/sigterm.log" 2>&1 &

@@ -55,6 +55,7 @@ test: build checkpatch report-test oracle-test $(BUILD)/host/patch-validity \
 	@echo "==> host unit tests"
 	$(Q)$(BUILD)/host/unit-tests
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
+	$(Q)tests/disk-full.sh $(TCELAB) $(BUILD)/disk-full
 	$(Q)tests/run-tests.sh $(TCELAB) $(BUILD)/test-runs
 
 # The verdict itself measured (README "How far to trust a verdict"): false alarms on 20 A/A

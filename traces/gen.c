@@ -672,7 +672,7 @@ static int step_adversarial(struct gen *g, struct stream *s)
 	return 0;
 }
 
-/* --- errors ------------------------------------------------------------------------------------ */
+/* --- errors -------------------------------------------------------------------------------- */
 
 /*
  * The paths a stack must unwind, for suites to run them (a leak on one fails the replay): in a

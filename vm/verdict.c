@@ -621,14 +621,13 @@ void run_judge(struct run *r)
 /* results.json's one writer: cJSON's printer, through a temporary file renamed over it. */
 void run_write_results(struct run *r)
 {
-	char *json = cJSON_Print(r->results), *tmp;
+	char *json = cJSON_Print(r->results), *text = xasprintf("%s\n", json ?: "");
 
 	r->results_path = xasprintf("%s/results.json", r->dir);
-	tmp = xasprintf("%s.tmp", r->results_path);
-	if (!json || write_file(tmp, xasprintf("%s\n", json)) || rename(tmp, r->results_path))
+	if (!json || replace_file(r->results_path, text, strlen(text)))
 		die("cannot write %s: %s", r->results_path, strerror(errno));
 	free(json);
-	free(tmp);
+	free(text);
 }
 
 /* Each kind of a comma-separated list was reported. */
