@@ -29,10 +29,12 @@ const volatile __u8 record_stacks = 1;
 /* --timing insns: latencies in instructions retired, from `insn_counters`; else nanoseconds. */
 const volatile __u8 timing_insns;
 /*
- * The dirty check: the address of the kernel variable holding the vmemmap's base (x86_64
- * vmemmap_base, powerpc vmemmap; 0: no check) and the kernel's page shift.
+ * The dirty check: the vmemmap's base, read from the kernel variable at vmemmap_sym (x86_64
+ * vmemmap_base, powerpc vmemmap) or, where kallsyms lists no data, the constant vmemmap_base;
+ * both 0: no check. And the kernel's page shift.
  */
 const volatile __u64 vmemmap_sym;
+const volatile __u64 vmemmap_base;
 const volatile __u8 kernel_page_shift = 12;
 
 /* sizeof(struct page) and PG_dirty's bit in page->flags, on both 6.1 targets. */
@@ -348,24 +350,29 @@ struct {
 static __always_inline void check_dirty(void *ctx, const volatile struct tcelab_slot *s,
 					struct frame *f)
 {
-	__u64 hpa, page, head, base;
+	__u64 hpa, page, head, base, flags;
 	__u32 dir, zero = 0;
 	struct tcelab_dirty *d;
 
-	if (!vmemmap_sym)
+	if (!vmemmap_sym && !vmemmap_base)
 		return;
 	dir = read_u32(arg_at(f->args, s->a_dir));
 	if (dir != DIR_BIDIRECTIONAL && dir != DIR_FROM_DEVICE)
 		return;
 	d = bpf_map_lookup_elem(&dirty, &zero);
-	base = read_u64(vmemmap_sym);
-	hpa = read_u64(arg_at(f->args, s->a_hpa));
-	if (!d || !base)
+	if (!d)
 		return;
-	page = base + (hpa >> kernel_page_shift) * STRUCT_PAGE_SIZE;
-	head = read_u64(page + 8);	/* page->compound_head: bit 0 set in a tail page */
 	__sync_fetch_and_add(&d->checked, 1);
-	if (read_u64(head & 1 ? head - 1 : page) & (1ULL << PG_DIRTY_BIT))
+	base = vmemmap_base ?: read_u64(vmemmap_sym);
+	hpa = read_u64(arg_at(f->args, s->a_hpa));
+	page = base + (hpa >> kernel_page_shift) * STRUCT_PAGE_SIZE;
+	/* page->compound_head: bit 0 set in a tail page; then the head's flags. */
+	if (!base || bpf_probe_read_kernel(&head, sizeof(head), (void *)(page + 8)) ||
+	    bpf_probe_read_kernel(&flags, sizeof(flags), (void *)(head & 1 ? head - 1 : page))) {
+		__sync_fetch_and_add(&d->unreadable, 1);
+		return;
+	}
+	if (flags & (1ULL << PG_DIRTY_BIT))
 		return;
 	__sync_fetch_and_add(&d->not_dirtied, 1);
 	d->page = page;

@@ -140,6 +140,7 @@ struct tcelab_mm_val {
 struct tcelab_dirty {
 	__u64 checked;		/* device-writable pages released */
 	__u64 not_dirtied;	/* of them, not dirty at the exchange's return */
+	__u64 unreadable;	/* of them, whose struct page could not be read: not judged */
 	__u64 page;		/* struct page * of the latest one not dirtied */
 	__s64 stack_id;		/* and the stack that released it */
 };

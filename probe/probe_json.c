@@ -199,6 +199,7 @@ static void write_dirty(struct json_writer *w, const struct probe_ctx *ctx)
 	jw_str(w, "vmemmap", ctx->vmemmap_name);
 	jw_u64(w, "checked", ctx->dirty.checked);
 	jw_u64(w, "not_dirtied", ctx->dirty.not_dirtied);
+	jw_u64(w, "unreadable", ctx->dirty.unreadable);
 	if (ctx->dirty.not_dirtied) {
 		jw_hex(w, "last_page", ctx->dirty.page);
 		write_frames(w, ctx, "last_frames", ctx->dirty.stack_id);

@@ -206,8 +206,9 @@ int main(int argc, char **argv)
 			;
 		if (argc > 3 && j == argc)
 			continue;
-		r->dir = xasprintf("%s/%s-%.*s", runs, r->suite, (int)strcspn(r->knob, "="),
-				   strcmp(r->knob, "-") ? r->knob : "clean");
+		r->dir = strcmp(r->knob, "-") ?
+			 xasprintf("%s/%s-%.*s", runs, r->suite, (int)strcspn(r->knob, "="), r->knob) :
+			 xasprintf("%s/%s-clean", runs, r->suite);
 		r->log = xasprintf("%s.log", r->dir);
 		rm_rf(r->dir);
 		progress("knob %s, suite %s: expect %s", r->knob, r->suite,
