@@ -32,6 +32,8 @@
 
 #define MAX_ROWS	32
 #define TARGET		"x86_64"
+/* A suite's runs with leaks take longer (each leaked page is reaped at unload): twice x86_64's. */
+#define WATCHDOG_SECONDS	"600"
 
 struct row {
 	char *knob, *suite, *expected;	/* as the manifest has them; knob "-": none */
@@ -80,9 +82,9 @@ static bool row_named(const struct row *r, const char *name)
 static int run_tcelab(const char *tcelab, struct row *r)
 {
 	char *append = strcmp(r->knob, "-") ? xasprintf("tcelab.knob.%s", r->knob) : NULL;
-	char *argv[16] = { (char *)tcelab, "run", "--target", TARGET, "--job", "suite",
-			   "--suite", r->suite, "--out", r->dir };
-	int n = 10, status;
+	char *argv[18] = { (char *)tcelab, "run", "--target", TARGET, "--job", "suite",
+			   "--suite", r->suite, "--out", r->dir, "--timeout", WATCHDOG_SECONDS };
+	int n = 12, status;
 
 	if (append) {
 		argv[n++] = "--append";
