@@ -161,8 +161,9 @@ echo "==> the default suite on tcelab.ko and on the upstream VFIO container, one
 	--out "$runs/powernv9-vfio-side-by-side" || exit 1
 echo "==> CI formats of every run: junit.xml, kcidb.json, benchmark.json against tests/schemas/"
 # Every run directory (the validity and ab measurements hold theirs one level down, the patch
-# runs theirs in patches/patch-runs/).
-tests/check-ci-formats.py $(for d in "$runs"/*/ "$runs"/patches/patch-runs/*/; do
+# and knob runs theirs in patches/patch-runs/ and knobs/knob-runs/).
+tests/check-ci-formats.py $(for d in "$runs"/*/ "$runs"/patches/patch-runs/*/ \
+	"$runs"/knobs/knob-runs/*/; do
 	[ -f "$d/results.json" ] && echo "$d"; done) ||
 	exit 1
 echo "==> all tests passed"
