@@ -30,6 +30,7 @@
 #define ADV_DDW_SIZE		(1ULL << 30)
 #define ERR_PAGE_SHIFT		25	/* errors: a window page that runs past the end of RAM */
 #define ERR_RAM			(80ULL << 20)
+#define ERR_WIN32_SIZE		(256ULL << 20)	/* errors: less to clear at every teardown */
 
 #define NET_POOL		512	/* entries a NIC cycles through: slots get reused */
 #define NET_RING		64
@@ -881,7 +882,8 @@ int gen_trace(FILE *out, const struct gen_opts *o, char *err, size_t errlen)
 	g->h.version = TRACE_FORMAT_VERSION;
 	g->h.ram_size = o->ram_size ? o->ram_size : kind == K_ERRORS ? ERR_RAM : 1ULL << 30;
 	g->h.iommu_page_shift = o->iommu_page_shift ? o->iommu_page_shift : 12;
-	g->h.windows[g->h.nr_windows++] = (struct trace_window){ WIN32_LIOBN, 12, 0, WIN32_SIZE };
+	g->h.windows[g->h.nr_windows++] = (struct trace_window){
+		WIN32_LIOBN, 12, 0, kind == K_ERRORS ? ERR_WIN32_SIZE : WIN32_SIZE };
 	if (kind == K_BOOT)
 		g->h.windows[g->h.nr_windows++] =
 			(struct trace_window){ SECOND_PHB_LIOBN, 12, 0, WIN32_SIZE };
