@@ -702,10 +702,11 @@ static __always_inline int on_return(void *ctx, __u32 slot, __s64 ret)
 			account(f->args[0], f->args[1], f->args[2] & 0xff, !ret);
 		break;
 	case TCELAB_K_XCHG:
-		if (!d && !ret)
+		if (d)
+			break;
+		if (!ret)
 			check_dirty(ctx, s, f);
-		if (!d)
-			exit_xchg(s, f, slot, ret);
+		exit_xchg(s, f, slot, ret);
 		break;
 	}
 	return 0;
