@@ -206,14 +206,15 @@ static long tcelab_iommu_unmap(struct tcelab_container *c, struct tcelab_stt *st
 
 /*
  * A failed map clears the entry (kvmppc_clear_tce()). Upstream drops the TCEs without their
- * mapping references; tcelab releases them so that the region can still be unregistered.
+ * mapping references; tcelab releases them so that the region can still be unregistered, but
+ * for fault 1, which drops them as upstream does: the region stays mapped, its pages pinned.
  */
 static void tcelab_clear_tce(struct tcelab_container *c, struct tcelab_stt *stt,
 			     struct tcelab_table *tbl, u64 entry)
 {
 	u64 subpages = 1ULL << (stt->page_shift - tbl->page_shift);
 
-	tcelab_clear(c, tbl, entry * subpages, subpages, true);
+	tcelab_clear(c, tbl, entry * subpages, subpages, !tcelab_fault(TCELAB_FAULT_MAP_LEAK));
 }
 
 static long tcelab_do_map(struct tcelab_container *c, struct tcelab_table *tbl, u64 entry,

@@ -28,6 +28,8 @@ void probe_doc_totals(const cJSON *probe, struct probe_totals *t)
 	t->double_releases = probe_doc_num(probe, "ledger.double_releases.count");
 	t->locked_vm_drift = probe_doc_num(probe, "locked_vm.drift");
 	t->lost = probe_doc_num(probe, "lost.total");
+	t->dirty_checked = probe_doc_num(probe, "dirty.checked");
+	t->not_dirtied = probe_doc_num(probe, "dirty.not_dirtied");
 }
 
 /* "func+0x10 [mod]" names function @func. */

@@ -18,6 +18,7 @@ struct probe_totals {
 	long long double_releases;
 	long long locked_vm_drift;
 	long long lost;
+	long long dirty_checked, not_dirtied;	/* device-writable pages released; not dirtied */
 };
 
 /* The document in @path: NULL with the reason in @err when it is missing or not a probe's. */

@@ -107,6 +107,27 @@ int write_file(const char *path, const char *data)
 	return ret;
 }
 
+int replace_file(const char *path, const char *data, size_t len)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	int ret = -1, err;
+
+	if (f) {
+		ret = fwrite(data, 1, len, f) == len ? 0 : -1;
+		ret |= fclose(f) ? -1 : 0;
+		if (!ret)
+			ret = rename(tmp, path) ? -1 : 0;
+	}
+	if (ret) {
+		err = errno;
+		unlink(tmp);
+		errno = err;
+	}
+	free(tmp);
+	return ret;
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);

@@ -21,6 +21,11 @@ char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0
 /* Whole file, NUL-terminated; NULL (errno set) when it cannot be read. */
 char *read_file(const char *path, size_t *len);
 int write_file(const char *path, const char *data);
+/*
+ * @len bytes of @data written whole to PATH.tmp, then renamed over @path: a reader never sees
+ * half of it, and a failure (a full disk) leaves neither; -1 with errno set.
+ */
+int replace_file(const char *path, const char *data, size_t len);
 int mkdir_p(const char *path);
 /* Remove @path and all below it, as far as it can (rm -rf). */
 void rm_rf(const char *path);

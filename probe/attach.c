@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -237,6 +238,39 @@ static struct bpf_program *fentry_prog(const struct probe_ctx *ctx, int slot, bo
 	return bpf_object__find_program_by_name(ctx->skel->obj, name);
 }
 
+/*
+ * book3s64's vmemmap with 64K pages, radix and hash alike: 0xc008000000000000 + 2 << 49
+ * (arch/powerpc/include/asm/book3s/64/radix.h, hash.h, hash-64k.h), where /proc/kallsyms
+ * lists no data symbol (Debian's ppc64el kernel has no CONFIG_KALLSYMS_ALL).
+ */
+#define BOOK3S64_64K_VMEMMAP	0xc00c000000000000ULL
+
+/*
+ * The dirty check reads page->flags through the vmemmap, whose base is a kernel variable:
+ * vmemmap_base on x86_64, vmemmap on powerpc (book3s64), or that constant.
+ */
+static void configure_dirty_check(struct probe_ctx *ctx)
+{
+	static const char *const names[] = { "vmemmap_base", "vmemmap" };
+	unsigned long long addr = 0, base = 0;
+	unsigned int i, shift = 0;
+	struct utsname u;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && !addr; i++) {
+		addr = ksym_data_addr(names[i]);
+		ctx->vmemmap_name = addr ? names[i] : NULL;
+	}
+	while ((1L << shift) < sysconf(_SC_PAGESIZE))
+		shift++;
+	if (!addr && !uname(&u) && !strcmp(u.machine, "ppc64le") && shift == 16) {
+		base = BOOK3S64_64K_VMEMMAP;
+		ctx->vmemmap_name = "book3s64 64K constant";
+	}
+	*(__u64 *)&ctx->skel->rodata->vmemmap_sym = addr;
+	*(__u64 *)&ctx->skel->rodata->vmemmap_base = base;
+	*(__u8 *)&ctx->skel->rodata->kernel_page_shift = shift;
+}
+
 /* Before load: each slot's configuration, and which programs load (the chosen mode's). */
 static int configure_programs(struct probe_ctx *ctx)
 {
@@ -275,6 +309,7 @@ static int configure_programs(struct probe_ctx *ctx)
 	}
 	*(__u8 *)&skel->rodata->effects_enabled = ctx->opts.effects;
 	*(__u8 *)&skel->rodata->record_stacks = ctx->opts.stacks;
+	configure_dirty_check(ctx);
 	return 0;
 }
 

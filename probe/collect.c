@@ -256,6 +256,19 @@ static int read_mms(struct probe_ctx *ctx)
 	return 0;
 }
 
+/* --- dirty pages ------------------------------------------------------------------------------ */
+
+static int read_dirty(struct probe_ctx *ctx)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(ctx->skel->maps.dirty), &zero, &ctx->dirty)) {
+		fail(ctx, "reading the probes' dirty map: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 /* --- effects ring buffer ---------------------------------------------------------------------- */
 
 int collect_effect(void *ctx_ptr, void *data, size_t len)
@@ -310,5 +323,5 @@ int collect_results(struct probe_ctx *ctx)
 	read_prog_stats(ctx);
 	if (ctx->effects_rb)
 		ring_buffer__consume(ctx->effects_rb);
-	return read_counters(ctx) ?: read_ledger(ctx) ?: read_mms(ctx);
+	return read_counters(ctx) ?: read_ledger(ctx) ?: read_mms(ctx) ?: read_dirty(ctx);
 }

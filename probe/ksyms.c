@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Kernel symbols from /proc/kallsyms: the roles resolve by name, stack frames by address.
- * Only text symbols are kept: those are what probes attach to and stacks return into.
+ * Only text symbols are kept: those are what probes attach to and stacks return into; a data
+ * symbol is looked up on its own (the dirty check's vmemmap base).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -55,6 +56,26 @@ const struct ksym *ksym_by_name(const struct probe_ctx *ctx, const char *name)
 		if (!strcmp(ctx->ksyms[i].name, name))
 			return &ctx->ksyms[i];
 	return NULL;
+}
+
+/*
+ * The address of data symbol @name (vmlinux's, listed with CONFIG_KALLSYMS_ALL), or 0: the
+ * table above keeps text only.
+ */
+unsigned long long ksym_data_addr(const char *name)
+{
+	char line[512], sym[256], type;
+	unsigned long long addr, found = 0;
+	FILE *f = fopen(KALLSYMS, "r");
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) == 3 &&
+		    strchr("dDbBrR", type) && !strcmp(sym, name))
+			found = addr;
+	fclose(f);
+	return found;
 }
 
 /* The symbol @addr is in: the last one at or below it. */

@@ -28,6 +28,21 @@ const volatile __u8 effects_enabled;
 const volatile __u8 record_stacks = 1;
 /* --timing insns: latencies in instructions retired, from `insn_counters`; else nanoseconds. */
 const volatile __u8 timing_insns;
+/*
+ * The dirty check: the vmemmap's base, read from the kernel variable at vmemmap_sym (x86_64
+ * vmemmap_base, powerpc vmemmap) or, where kallsyms lists no data, the constant vmemmap_base;
+ * both 0: no check. And the kernel's page shift.
+ */
+const volatile __u64 vmemmap_sym;
+const volatile __u64 vmemmap_base;
+const volatile __u8 kernel_page_shift = 12;
+
+/* sizeof(struct page) and PG_dirty's bit in page->flags, on both 6.1 targets. */
+#define STRUCT_PAGE_SIZE	64
+#define PG_DIRTY_BIT		3
+/* enum dma_data_direction */
+#define DIR_BIDIRECTIONAL	0
+#define DIR_FROM_DEVICE		2
 
 /* One frame per active call of a role on a task. */
 struct frame {
@@ -316,6 +331,52 @@ static __always_inline void double_stack(void *ctx, __u64 page)
 
 	if (d && d->stack_id < 0)
 		d->stack_id = kernel_stack(ctx);
+}
+
+/* --- dirty pages ---------------------------------------------------------------------------- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcelab_dirty);
+} dirty SEC(".maps");
+
+/*
+ * The outermost exchange returned 0 with the old entry's address and direction in its
+ * arguments: a page the device could write must be dirty by now (PG_dirty lives in the
+ * compound head: SetPageDirty() sets it there).
+ */
+static __always_inline void check_dirty(void *ctx, const volatile struct tcelab_slot *s,
+					struct frame *f)
+{
+	__u64 hpa, page, head, base, flags;
+	__u32 dir, zero = 0;
+	struct tcelab_dirty *d;
+
+	if (!vmemmap_sym && !vmemmap_base)
+		return;
+	dir = read_u32(arg_at(f->args, s->a_dir));
+	if (dir != DIR_BIDIRECTIONAL && dir != DIR_FROM_DEVICE)
+		return;
+	d = bpf_map_lookup_elem(&dirty, &zero);
+	if (!d)
+		return;
+	__sync_fetch_and_add(&d->checked, 1);
+	base = vmemmap_base ?: read_u64(vmemmap_sym);
+	hpa = read_u64(arg_at(f->args, s->a_hpa));
+	page = base + (hpa >> kernel_page_shift) * STRUCT_PAGE_SIZE;
+	/* page->compound_head: bit 0 set in a tail page; then the head's flags. */
+	if (!base || bpf_probe_read_kernel(&head, sizeof(head), (void *)(page + 8)) ||
+	    bpf_probe_read_kernel(&flags, sizeof(flags), (void *)(head & 1 ? head - 1 : page))) {
+		__sync_fetch_and_add(&d->unreadable, 1);
+		return;
+	}
+	if (flags & (1ULL << PG_DIRTY_BIT))
+		return;
+	__sync_fetch_and_add(&d->not_dirtied, 1);
+	d->page = page;
+	d->stack_id = kernel_stack(ctx);
 }
 
 /* --- locked_vm ------------------------------------------------------------------------------- */
@@ -641,8 +702,11 @@ static __always_inline int on_return(void *ctx, __u32 slot, __s64 ret)
 			account(f->args[0], f->args[1], f->args[2] & 0xff, !ret);
 		break;
 	case TCELAB_K_XCHG:
-		if (!d)
-			exit_xchg(s, f, slot, ret);
+		if (d)
+			break;
+		if (!ret)
+			check_dirty(ctx, s, f);
+		exit_xchg(s, f, slot, ret);
 		break;
 	}
 	return 0;

@@ -131,6 +131,20 @@ struct tcelab_mm_val {
 	__u32 pad;
 };
 
+/*
+ * Pages the exchange released that the device could write (the old entry's direction
+ * DMA_FROM_DEVICE or DMA_BIDIRECTIONAL): each must be dirty (PG_dirty) when the outermost
+ * exchange returns, as iommu_tce_xchg_no_kill() and tcelab_tce_xchg() make it; a page that is
+ * not may lose what the device wrote (the seeds' first bug class).
+ */
+struct tcelab_dirty {
+	__u64 checked;		/* device-writable pages released */
+	__u64 not_dirtied;	/* of them, not dirty at the exchange's return */
+	__u64 unreadable;	/* of them, whose struct page could not be read: not judged */
+	__u64 page;		/* struct page * of the latest one not dirtied */
+	__s64 stack_id;		/* and the stack that released it */
+};
+
 /* One TCE exchange, through the `effects` ring buffer. */
 struct tcelab_effect {
 	__u64 ts;

@@ -153,6 +153,8 @@ struct probe_ctx {
 	__u64 lost[TCELAB_NR_LOST];
 	size_t ledger_entries;
 	struct page_set leaks, doubles;
+	const char *vmemmap_name;	/* the dirty check's vmemmap base variable, NULL: none */
+	struct tcelab_dirty dirty;
 	struct mm_rec *mms;
 	size_t nmms, mms_cap;
 	__s64 locked_drift;
@@ -187,6 +189,7 @@ static inline void *grow(void *arr, size_t n, size_t *cap, size_t size, size_t f
 int ksyms_load(struct probe_ctx *ctx);
 const struct ksym *ksym_by_name(const struct probe_ctx *ctx, const char *name);
 const struct ksym *ksym_by_addr(const struct probe_ctx *ctx, unsigned long long addr);
+unsigned long long ksym_data_addr(const char *name);
 /* "func+0xoff [module]", or the bare address far from any symbol. */
 void symbolize(const struct probe_ctx *ctx, unsigned long long addr, char *buf, size_t len);
 

@@ -187,6 +187,26 @@ static void write_ledger(struct json_writer *w, const struct probe_ctx *ctx)
 	jw_obj_end(w);
 }
 
+/* The dirty check (probe/SCHEMA.md `dirty`): device-writable pages released, and not dirtied. */
+static void write_dirty(struct json_writer *w, const struct probe_ctx *ctx)
+{
+	if (!ctx->measured) {
+		jw_null(w, "dirty");
+		return;
+	}
+	jw_obj_begin(w, "dirty");
+	jw_bool(w, "available", ctx->vmemmap_name != NULL);
+	jw_str(w, "vmemmap", ctx->vmemmap_name);
+	jw_u64(w, "checked", ctx->dirty.checked);
+	jw_u64(w, "not_dirtied", ctx->dirty.not_dirtied);
+	jw_u64(w, "unreadable", ctx->dirty.unreadable);
+	if (ctx->dirty.not_dirtied) {
+		jw_hex(w, "last_page", ctx->dirty.page);
+		write_frames(w, ctx, "last_frames", ctx->dirty.stack_id);
+	}
+	jw_obj_end(w);
+}
+
 static void write_locked_vm(struct json_writer *w, const struct probe_ctx *ctx)
 {
 	size_t k;
@@ -327,6 +347,7 @@ int write_probe_json(const struct probe_ctx *ctx)
 	write_roles(w, ctx);
 	write_op_types(w, ctx);
 	write_ledger(w, ctx);
+	write_dirty(w, ctx);
 	write_locked_vm(w, ctx);
 	write_effects(w, ctx);
 	write_lost(w, ctx);

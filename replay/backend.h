@@ -78,6 +78,8 @@ struct backend {
 	const struct backend_ops *ops;
 	const struct replay_backend_info *info;
 	void *priv;
+	/* --release-without-group: teardown detaches each group before closing its container. */
+	int release_without_group;
 	unsigned int nr_notes;
 	char notes[BACKEND_MAX_NOTES][160];
 };

@@ -17,6 +17,9 @@
  * sent with bit 32 set (which no table can have: H_TOO_HARD, as for a removed window), and its
  * table is cleared with H_STUFF_TCE once the IOMMU window under it is gone. A ddw-create of the
  * same geometry brings the table back; another geometry gets a new tcelab LIOBN (an alias).
+ *
+ * Teardown closes each container, its group attached, or with --release-without-group
+ * detached first: the release then frees windows, TCEs and memory with no group.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -426,8 +429,14 @@ static void kmod_teardown(struct backend *b)
 
 	if (!k)
 		return;
-	for (i = 0; i < k->nr_cont; i++)
+	for (i = 0; i < k->nr_cont; i++) {
+		struct tcelab_group g = { .argsz = sizeof(g), .group = k->cont[i].group };
+
+		if (b->release_without_group && ioctl(k->cont[i].fd, TCELAB_DETACH_GROUP, &g))
+			backend_note(b, "TCELAB_DETACH_GROUP(%u) before release: %s", g.group,
+				     strerror(errno));
 		close(k->cont[i].fd);
+	}
 	k->nr_cont = 0;
 }
 

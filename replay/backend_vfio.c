@@ -356,6 +356,10 @@ static void vfio_teardown(struct backend *b)
 
 	if (!v)
 		return;
+	/* The container's release then runs without a group (tce_iommu_release()). */
+	if (b->release_without_group && v->group >= 0 &&
+	    ioctl(v->group, VFIO_GROUP_UNSET_CONTAINER))
+		backend_note(b, "VFIO_GROUP_UNSET_CONTAINER before release: %s", strerror(errno));
 	if (v->group >= 0)
 		close(v->group);
 	if (v->container >= 0)

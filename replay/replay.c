@@ -110,7 +110,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: tcelab-replay [--backend NAME] [--threads N] [--batch N] [--probe]\n"
 		"                     [--json FILE] [--name NAME] [--ram-backing SIZE]\n"
-		"                     [--expect-mismatches N] [--expect-ret CODE=N ...] [-q] TRACE.tce\n"
+		"                     [--expect-mismatches N] [--expect-ret CODE=N ...]\n"
+		"                     [--release-without-group] [-q] TRACE.tce\n"
 		"       tcelab-replay --suite FILE --traces DIR --out DIR [--backends NAME,...]\n"
 		"       tcelab-replay --list-backends\n"
 		"Replays a .tce trace (traces/FORMAT.md) through a backend, checks every return\n"
@@ -128,6 +129,9 @@ static void usage(FILE *f)
 		"                      memory slots alias it, see traces/README.md)\n"
 		"  --expect-mismatches N  the run passes with exactly N mismatches (default 0)\n"
 		"  --expect-ret CODE=N    exactly N calls return CODE (H_PARAMETER=12, -4=12)\n"
+		"  --release-without-group  detach every container's group before closing it, so\n"
+		"                      that its release frees windows, TCEs and preregistered\n"
+		"                      memory with no group attached\n"
 		"  -q                  no progress on stderr\n"
 		"  --suite FILE        every scenario of a suite (traces/suites/README.md), trace\n"
 		"                      --traces DIR/NAME.tce, on each backend of --backends (default\n"
@@ -627,6 +631,7 @@ int main(int argc, char **argv)
 		{ "expect-mismatches", required_argument, NULL, 'm' },
 		{ "expect-ret", required_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "release-without-group", no_argument, NULL, 'g' },
 		{ "suite", required_argument, NULL, 'S' },
 		{ "traces", required_argument, NULL, 'T' },
 		{ "out", required_argument, NULL, 'o' },
@@ -671,6 +676,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'q': opt.quiet = 1; break;
+		case 'g': be.release_without_group = 1; break;
 		case 'S': suite.file = optarg; break;
 		case 'T': suite.traces = optarg; break;
 		case 'o': suite.out = optarg; break;

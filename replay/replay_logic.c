@@ -74,7 +74,8 @@ int replay_alias_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen, u
 
 bool replay_probe_balanced(const struct probe_totals *t)
 {
-	return t->pin_pages >= 0 && t->pin_pages == t->unpin_pages && t->leaked_pages == 0;
+	return t->pin_pages >= 0 && t->pin_pages == t->unpin_pages && t->leaked_pages == 0 &&
+	       t->not_dirtied <= 0;
 }
 
 int replay_suite_line(char *line, char **name, char **opts)

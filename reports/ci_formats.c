@@ -399,28 +399,6 @@ static void junit_testcase(FILE *f, const struct ci_test *t)
 	fprintf(f, "</%s>\n    </testcase>\n", element[t->status]);
 }
 
-/* Written whole, then moved over @path: a reader never sees half of it. */
-static int replace_file(const char *path, const char *text, size_t len)
-{
-	char *tmp = xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	int ret = -1, err;
-
-	if (f) {
-		ret = fwrite(text, 1, len, f) == len ? 0 : -1;
-		ret |= fclose(f) ? -1 : 0;
-		if (!ret)
-			ret = rename(tmp, path) ? -1 : 0;
-	}
-	if (ret) {
-		err = errno;
-		unlink(tmp);
-		errno = err;
-	}
-	free(tmp);
-	return ret;
-}
-
 /* GitLab's and Jenkins' reading: testsuites > testsuite (one per classname) > testcase. */
 static int write_junit(const cJSON *doc, const char *path)
 {

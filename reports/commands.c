@@ -94,7 +94,8 @@ static int report_one(const char *dir, const char *db, int quiet, const struct r
 	}
 	files = cJSON_CreateArray();
 	if (out->dashboard && report_write_exports(doc, dir)) {
-		fprintf(stderr, "tcelab: cannot write summary.json / metrics.prom in %s\n", dir);
+		fprintf(stderr, "tcelab: cannot write summary.json / metrics.prom in %s: %s\n", dir,
+			strerror(errno));
 		ret = -1;
 	} else if (out->dashboard) {
 		cJSON_AddItemToArray(files, cJSON_CreateString("summary.json"));

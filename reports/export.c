@@ -554,11 +554,11 @@ int report_write_exports(const cJSON *doc, const char *dir)
 
 	path = xasprintf("%s/summary.json", dir);
 	body = xasprintf("%s\n", json);
-	ret = write_file(path, body);
+	ret = replace_file(path, body, strlen(body));
 	free(path);
 	free(body);
 	path = xasprintf("%s/metrics.prom", dir);
-	ret |= write_file(path, om);
+	ret |= replace_file(path, om, strlen(om));
 	free(path);
 	free(json);
 	free(om);

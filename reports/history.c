@@ -2,9 +2,11 @@
 /* Run history in SQLite (history.h). */
 #include <math.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <tcelab/timing.h>
 
@@ -71,10 +73,25 @@ static int upgrade(sqlite3 *db, char **msg)
 	return sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, msg) != SQLITE_OK;
 }
 
+/* A database this call created and could not set up (a full disk) is removed, WAL and all. */
+static void remove_new_db(const char *path)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	unsigned int i;
+	char *file;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		file = xasprintf("%s%s", path, suffixes[i]);
+		unlink(file);
+		free(file);
+	}
+}
+
 static sqlite3 *open_db(const char *path, int create, char **err)
 {
 	sqlite3 *db = NULL;
 	char *msg = NULL;
+	bool existed = path_exists(path);
 
 	if (sqlite3_open_v2(path, &db, create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE :
 				  SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -94,9 +111,13 @@ static sqlite3 *open_db(const char *path, int create, char **err)
 	if (create && (sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, &msg) != SQLITE_OK ||
 		       sqlite3_exec(db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
 		       upgrade(db, &msg))) {
-		*err = xasprintf("%s: %s", path, msg ?: "schema");
+		*err = xasprintf("%s: %s%s", path, msg ?: "schema",
+				 sqlite3_errcode(db) == SQLITE_FULL ?
+				 ": free some space, or name another database with TCELAB_HISTORY" : "");
 		sqlite3_free(msg);
 		sqlite3_close(db);
+		if (!existed)
+			remove_new_db(path);
 		return NULL;
 	}
 	return db;

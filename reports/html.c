@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The dashboard page (html.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "html.h"
 #include "lib/util.h"
@@ -56,7 +58,7 @@ int html_write(const char *path, const char *title, cJSON *data, char **err)
 	char stamp[64];
 	time_t now = time(NULL);
 	FILE *f;
-	int ret = -1;
+	int ret = -1, saved;
 
 	if (!ujs || !ucss) {
 		*err = xasprintf("uPlot is not installed at %s (run 'make setup')", uplot_dir());
@@ -76,7 +78,7 @@ int html_write(const char *path, const char *title, cJSON *data, char **err)
 	tmp = xasprintf("%s.tmp", path);
 	f = fopen(tmp, "w");
 	if (!f) {
-		*err = xasprintf("cannot write %s", tmp);
+		*err = xasprintf("cannot write %s: %s", tmp, strerror(errno));
 		free(json);
 		free(tmp);
 		goto out;
@@ -96,11 +98,21 @@ int html_write(const char *path, const char *title, cJSON *data, char **err)
 	fputs("\n</script>\n<script>\n", f);
 	put_script_safe(f, js);
 	fputs("</script>\n</body>\n</html>\n", f);
-	ret = fclose(f) ? -1 : 0;
-	if (!ret)
-		ret = rename(tmp, path);
-	if (ret)
-		*err = xasprintf("cannot write %s", path);
+	ret = ferror(f) ? -1 : 0;
+	saved = errno;
+	if (fclose(f) && !ret) {
+		ret = -1;
+		saved = errno;
+	}
+	if (!ret && rename(tmp, path)) {
+		ret = -1;
+		saved = errno;
+	}
+	if (ret) {
+		/* Nothing half-written stays behind (a full disk): no index.html.tmp. */
+		unlink(tmp);
+		*err = xasprintf("cannot write %s: %s", path, strerror(saved));
+	}
 	free(json);
 	free(tmp);
 out:

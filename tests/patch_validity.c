@@ -17,19 +17,17 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <tcelab/exit_codes.h>
 #include <tcelab/schema.h>
 
 #include "lib/json.h"
 #include "lib/probe_doc.h"
 #include "lib/util.h"
+#include "validity_rows.h"
 
 #define MAX_ROWS	32
 #define TARGET		"powernv9-vfio"
@@ -42,40 +40,6 @@ struct row {
 	bool detected;
 	cJSON *results, *probe;
 };
-
-static int kind_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* "b,a,b" -> "a,b"; "" for none. */
-static char *sorted_kinds(char **kinds, int n)
-{
-	char *out = strdup(""), *s;
-	int i;
-
-	qsort(kinds, n, sizeof(*kinds), kind_cmp);
-	for (i = 0; i < n; i++) {
-		if (i && !strcmp(kinds[i], kinds[i - 1]))
-			continue;
-		s = xasprintf("%s%s%s", out, *out ? "," : "", kinds[i]);
-		free(out);
-		out = s;
-	}
-	return out;
-}
-
-static char *sorted_list(const char *list)
-{
-	char *copy = strdup(list), *kinds[64], *save = NULL, *k;
-	int n = 0;
-
-	for (k = strtok_r(copy, ",", &save); k && n < 64; k = strtok_r(NULL, ",", &save))
-		kinds[n++] = k;
-	k = sorted_kinds(kinds, n);
-	free(copy);
-	return k;
-}
 
 static int read_manifest(const char *path, struct row *rows)
 {
@@ -97,7 +61,7 @@ static int read_manifest(const char *path, struct row *rows)
 			die("%s: more than %d rows", path, MAX_ROWS);
 		base = strrchr(patch, '/') ? strrchr(patch, '/') + 1 : patch;
 		rows[n] = (struct row){ .patch = strdup(patch), .job = strdup(job),
-			.expected = strcmp(expected, "-") ? sorted_list(expected) : strdup(""),
+			.expected = validity_sorted_kinds(expected),
 			.name = strstr(patch, ".patch") ? strndup(patch, strstr(patch, ".patch") - patch)
 						       : xasprintf("rebuild-%.*s", (int)strcspn(base, "."),
 								   base) };
@@ -116,32 +80,15 @@ static int run_tcelab(const char *tcelab, struct row *r)
 			 patch ? "--patch" : "--rebuild", patch ?: r->patch,
 			 *r->expected ? "--expect-failure" : "--no-history",
 			 *r->expected ? r->expected : NULL, NULL };
-	int status, fd;
-	pid_t pid;
+	int status = validity_run_logged(argv, r->log);
 
-	pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (!pid) {
-		fd = open(r->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd < 0)
-			_exit(126);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(tcelab, argv);
-		fprintf(stderr, "exec %s: %s\n", tcelab, strerror(errno));
-		_exit(127);
-	}
-	waitpid(pid, &status, 0);
 	free(patch);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	return status;
 }
 
 static void judge(struct row *r)
 {
-	char *path = xasprintf("%s/results.json", r->dir), err[512], *kinds[64];
-	const cJSON *f;
-	int n = 0;
+	char *path = xasprintf("%s/results.json", r->dir), err[512];
 
 	r->results = json_load(path, SCHEMA_RUN, err, sizeof(err));
 	free(path);
@@ -152,10 +99,7 @@ static void judge(struct row *r)
 		r->reported = strdup("no results.json");
 		return;
 	}
-	cJSON_ArrayForEach(f, cJSON_GetObjectItem(r->results, "failures"))
-		if (n < 64 && cJSON_GetStringValue(cJSON_GetObjectItem(f, "kind")))
-			kinds[n++] = cJSON_GetStringValue(cJSON_GetObjectItem(f, "kind"));
-	r->reported = sorted_kinds(kinds, n);
+	r->reported = validity_reported_kinds(r->results);
 	r->detected = r->status == 0 && !strcmp(r->reported, r->expected);
 }
 
@@ -163,18 +107,6 @@ static const cJSON *patch_module(const struct row *r)
 {
 	return cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r->results, "patch"),
 						      "modules"), 0);
-}
-
-/* "a,b" as the array ["a","b"]. */
-static void jw_kinds(struct json_writer *w, const char *key, const char *list)
-{
-	char *copy = strdup(list), *save = NULL, *k;
-
-	jw_arr_begin(w, key);
-	for (k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save))
-		jw_str(w, NULL, k);
-	jw_arr_end(w);
-	free(copy);
 }
 
 static void write_json(const char *path, struct row *rows, int n)
@@ -196,9 +128,9 @@ static void write_json(const char *path, struct row *rows, int n)
 		jw_obj_begin(w, NULL);
 		jw_str(w, "patch", r->patch);
 		jw_str(w, "job", r->job);
-		jw_kinds(w, "expected", r->expected);
+		validity_jw_kinds(w, "expected", r->expected);
 		if (r->results)
-			jw_kinds(w, "reported", r->reported);
+			validity_jw_kinds(w, "reported", r->reported);
 		else
 			jw_null(w, "reported");
 		jw_bool(w, "detected", r->detected);

@@ -64,6 +64,10 @@ want="live-allocations: tcelab.ko still held 3 objects after the job: table_leve
 grep -qxF "$want" "$runs/x86_64-leak-table.log" ||
 	{ cat "$runs/x86_64-leak-table.log"; echo "the verdict did not report: $want"; exit 1; }
 echo "==> a failing run exits 1"
+echo "==> the suites catch the knobs' bug classes (tests/knobs/MANIFEST): the errors suite passes"
+echo "    clean and fails with no_dirty with exactly guest-exit and probe-not-dirtied"
+"$(dirname "$tcelab")/knob-validity" "$tcelab" "$runs/knobs" errors:- errors:no_dirty=1 \
+	>"$runs/knobs.log" 2>&1 || { cat "$runs/knobs.log"; exit 1; }
 expect_exit 1 failing-run run --target x86_64 --job fail --no-history --out "$runs/x86_64-fail-exit"
 echo "==> SIGTERM to tcelab run mid-boot: QEMU stopped, results.json incomplete, exit 2"
 "$tcelab" run --target x86_64 --job test --no-history --out "$runs/sigterm" >"$runs/sigterm.log" 2>&1 &
@@ -159,8 +163,9 @@ echo "==> the default suite on tcelab.ko and on the upstream VFIO container, one
 	--out "$runs/powernv9-vfio-side-by-side" || exit 1
 echo "==> CI formats of every run: junit.xml, kcidb.json, benchmark.json against tests/schemas/"
 # Every run directory (the validity and ab measurements hold theirs one level down, the patch
-# runs theirs in patches/patch-runs/).
-tests/check-ci-formats.py $(for d in "$runs"/*/ "$runs"/patches/patch-runs/*/; do
+# and knob runs theirs in patches/patch-runs/ and knobs/knob-runs/).
+tests/check-ci-formats.py $(for d in "$runs"/*/ "$runs"/patches/patch-runs/*/ \
+	"$runs"/knobs/knob-runs/*/; do
 	[ -f "$d/results.json" ] && echo "$d"; done) ||
 	exit 1
 echo "==> all tests passed"

@@ -23,24 +23,39 @@ $(BUILD)/%/tests/.built: $(wildcard tests/guest/*.c tests/guest/*.h) include/uap
 
 # tests/patches/MANIFEST, each patch to the upstream stack run and checked for exactly the
 # failure kinds it must cause (make test runs the control and the MAP leak).
-$(BUILD)/host/patch-validity: tests/patch_validity.c $$(LIB_HOST_SRCS) $$(LIB_HDRS)
+VALIDITY_ROWS := tests/validity_rows.c tests/validity_rows.h
+$(BUILD)/host/patch-validity: tests/patch_validity.c $(VALIDITY_ROWS) $$(LIB_HOST_SRCS) $$(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ tests/patch_validity.c $(LIB_HOST_SRCS) $(HOST_LDLIBS)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ tests/patch_validity.c tests/validity_rows.c \
+		$(LIB_HOST_SRCS) $(HOST_LDLIBS)
 
 .PHONY: patch-validity
 patch-validity: build $(BUILD)/host/patch-validity
 	$(Q)$(BUILD)/host/patch-validity $(TCELAB) $(BUILD)/validity
 
+# tests/knobs/MANIFEST: the suites run with each fault knob of tcelab.ko set, each run checked
+# for exactly the failure kinds the knob must cause (make test runs the control and no_dirty).
+$(BUILD)/host/knob-validity: tests/knob_validity.c $(VALIDITY_ROWS) $$(LIB_HOST_SRCS) $$(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ tests/knob_validity.c tests/validity_rows.c \
+		$(LIB_HOST_SRCS) $(HOST_LDLIBS)
+
+.PHONY: knob-validity
+knob-validity: build $(BUILD)/host/knob-validity
+	$(Q)$(BUILD)/host/knob-validity $(TCELAB) $(BUILD)/validity
+
 # The fuzzers get a short turn in every test run; 'make fuzz' runs them longer.
 TEST_FUZZ_SECONDS := 15
 
 .PHONY: test
-test: build checkpatch report-test oracle-test $(BUILD)/host/patch-validity
+test: build checkpatch report-test oracle-test $(BUILD)/host/patch-validity \
+		$(BUILD)/host/knob-validity
 	@echo "==> layout rules"
 	$(Q)tests/check-layout.sh
 	@echo "==> host unit tests"
 	$(Q)$(BUILD)/host/unit-tests
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
+	$(Q)tests/disk-full.sh $(TCELAB) $(BUILD)/disk-full
 	$(Q)tests/run-tests.sh $(TCELAB) $(BUILD)/test-runs
 
 # The verdict itself measured (README "How far to trust a verdict"): false alarms on 20 A/A
@@ -48,6 +63,7 @@ test: build checkpatch report-test oracle-test $(BUILD)/host/patch-validity
 # on x86_64; build/validity/verdict.json. make test runs a short version (tests/run-tests.sh).
 VALIDITY_TARGET ?= x86_64
 .PHONY: validity
-validity: build
+validity: build $(BUILD)/host/knob-validity
 	$(Q)rm -rf $(BUILD)/validity
 	$(Q)$(TCELAB) validity --target $(VALIDITY_TARGET) --out $(BUILD)/validity
+	$(Q)$(BUILD)/host/knob-validity $(TCELAB) $(BUILD)/validity

@@ -28,6 +28,9 @@
 #define DDW_PAGE_SHIFT		24
 #define ADV_DDW_PAGE_SHIFT	16
 #define ADV_DDW_SIZE		(1ULL << 30)
+#define ERR_PAGE_SHIFT		25	/* errors: a window page that runs past the end of RAM */
+#define ERR_RAM			(80ULL << 20)
+#define ERR_WIN32_SIZE		(256ULL << 20)	/* errors: less to clear at every teardown */
 
 #define NET_POOL		512	/* entries a NIC cycles through: slots get reused */
 #define NET_RING		64
@@ -36,7 +39,7 @@
 #define OVERWRITE_POOL		256
 #define MAX_BATCH		512
 
-enum kind { K_NET, K_STORAGE, K_DDW, K_BOOT, K_OVERWRITE, K_ADVERSARIAL, K_MIX };
+enum kind { K_NET, K_STORAGE, K_DDW, K_BOOT, K_OVERWRITE, K_ADVERSARIAL, K_MIX, K_ERRORS };
 
 static const struct kind_info {
 	const char *name;
@@ -53,6 +56,9 @@ static const struct kind_info {
 	[K_ADVERSARIAL] = { "adversarial", 0, 0,
 			    "every invalid-argument case with its expected return code" },
 	[K_MIX] = { "mix", 20000, 0, "net, storage, overwrite and ddw as four threads" },
+	[K_ERRORS] = { "errors", 1, 0,
+		       "error paths: maps failing part-way, lists failing validation, a window "
+		       "removed while mapped" },
 };
 #define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -667,6 +673,78 @@ static int step_adversarial(struct gen *g, struct stream *s)
 	return 0;
 }
 
+/* --- errors -------------------------------------------------------------------------------- */
+
+/*
+ * The paths a stack must unwind, for suites to run them (a leak on one fails the replay): in a
+ * window of 32M pages over RAM that is not a whole number of them, an H_PUT_TCE of the last
+ * page, which runs past the end of RAM (validation checks its first host IOMMU page only, so
+ * the mapping fails part-way: H_TOO_HARD after mapping its first subpages), and an
+ * H_PUT_TCE_INDIRECT that writes two pages and fails the same way on the third; that window
+ * removed with the two still mapped; in the 32-bit window, lists that fail validation (one
+ * TCE beyond RAM, one with bits below its page) after the list page was pinned; and device-
+ * write-only (DMA_FROM_DEVICE) mappings cleared, whose pages must be dirtied.
+ */
+static int step_errors(struct gen *g, struct stream *s)
+{
+	const uint64_t page = 1ULL << ERR_PAGE_SHIFT, last = g->h.ram_size >> ERR_PAGE_SHIFT;
+	const uint64_t rw = TCE_PCI_READ | TCE_PCI_WRITE;
+	struct trace_record *r;
+	uint64_t i, ioba = (s->first + rnd(g, s->nr - 8)) << s->page_shift;
+
+	switch (s->phase++) {
+	case 0:
+		r = record(g, s, TRACE_DDW_CREATE, DDW_LIOBN, 0);
+		r->window = (struct trace_window){ DDW_LIOBN, ERR_PAGE_SHIFT, DDW_OFFSET,
+						    pow2_at_least(g->h.ram_size) };
+		emit(g, s);
+		fprintf(g->out, "# a map that fails part-way: the last page runs past RAM\n");
+		r = record(g, s, TRACE_PUT, DDW_LIOBN, DDW_OFFSET + last * page);
+		r->tce = last * page | rw;
+		emit(g, s);
+		return 1;
+	case 1:
+		fprintf(g->out, "# a list whose third page fails part-way: the first two stay\n");
+		r = record(g, s, TRACE_INDIRECT, DDW_LIOBN, DDW_OFFSET + (last - 2) * page);
+		r->npages = 3;
+		r->tces[0] = (last - 2) * page | rw;
+		r->tces[1] = (last - 1) * page | TCE_PCI_WRITE;
+		r->tces[2] = last * page | rw;
+		emit(g, s);
+		for (i = 0; i < 3; i++)
+			get_entry(g, s, DDW_LIOBN, DDW_OFFSET + (last - 2 + i) * page);
+		return 1;
+	case 2:
+		fprintf(g->out, "# the window removed with its mappings in place\n");
+		record(g, s, TRACE_DDW_REMOVE, DDW_LIOBN, 0);
+		emit(g, s);
+		return 1;
+	case 3:
+	case 4:
+		fprintf(g->out, "# a list that fails validation: nothing written\n");
+		r = record(g, s, TRACE_INDIRECT, s->liobn, ioba);
+		r->npages = 8;
+		for (i = 0; i < r->npages; i++)
+			r->tces[i] = rnd_gpa(g, s->page_shift) | rw;
+		r->tces[5] = s->phase == 4 ? g->h.ram_size | rw : r->tces[5] | 0x800;
+		emit(g, s);
+		get_entry(g, s, s->liobn, ioba + (5 << s->page_shift));
+		return 1;
+	case 5:
+		fprintf(g->out, "# device-write-only mappings, cleared\n");
+		r = record(g, s, TRACE_INDIRECT, s->liobn, ioba);
+		r->npages = 8;
+		for (i = 0; i < r->npages; i++)
+			r->tces[i] = rnd_gpa(g, s->page_shift) | TCE_PCI_WRITE;
+		emit(g, s);
+		r = record(g, s, TRACE_STUFF, s->liobn, ioba);
+		r->npages = 8;
+		emit(g, s);
+		return 1;
+	}
+	return 0;
+}
+
 /* --- driver --------------------------------------------------------------------------------- */
 
 static int step(struct gen *g, struct stream *s)
@@ -682,6 +760,8 @@ static int step(struct gen *g, struct stream *s)
 		return step_boot(g, s);
 	case K_OVERWRITE:
 		return step_overwrite(g, s);
+	case K_ERRORS:
+		return step_errors(g, s);
 	default:
 		return step_adversarial(g, s);
 	}
@@ -723,7 +803,7 @@ static int stream_init(struct gen *g, struct stream *s, enum kind kind, unsigned
 
 const char *gen_kind_names(void)
 {
-	return "net, storage, ddw, boot, overwrite, adversarial, mix";
+	return "net, storage, ddw, boot, overwrite, adversarial, mix, errors";
 }
 
 const char *gen_kind_help(void)
@@ -751,6 +831,11 @@ static int check_opts(const struct gen_opts *o, enum kind *kind, char *err, size
 	*kind = i;
 	if (o->ram_size && (o->ram_size & ((1ULL << DDW_PAGE_SHIFT) - 1))) {
 		snprintf(err, errlen, "--ram takes a multiple of 16M (the ddw kind maps 16M pages)");
+		return -1;
+	}
+	if (*kind == K_ERRORS && o->ram_size && !(o->ram_size & ((1ULL << ERR_PAGE_SHIFT) - 1))) {
+		snprintf(err, errlen, "--ram of errors takes an odd multiple of 16M (its 32M "
+			 "window page must run past the end of RAM)");
 		return -1;
 	}
 	if (o->ram_size && o->ram_size < (64ULL << 20)) {
@@ -795,9 +880,10 @@ int gen_trace(FILE *out, const struct gen_opts *o, char *err, size_t errlen)
 	g->out = out;
 	g->rng = o->seed;
 	g->h.version = TRACE_FORMAT_VERSION;
-	g->h.ram_size = o->ram_size ? o->ram_size : 1ULL << 30;
+	g->h.ram_size = o->ram_size ? o->ram_size : kind == K_ERRORS ? ERR_RAM : 1ULL << 30;
 	g->h.iommu_page_shift = o->iommu_page_shift ? o->iommu_page_shift : 12;
-	g->h.windows[g->h.nr_windows++] = (struct trace_window){ WIN32_LIOBN, 12, 0, WIN32_SIZE };
+	g->h.windows[g->h.nr_windows++] = (struct trace_window){
+		WIN32_LIOBN, 12, 0, kind == K_ERRORS ? ERR_WIN32_SIZE : WIN32_SIZE };
 	if (kind == K_BOOT)
 		g->h.windows[g->h.nr_windows++] =
 			(struct trace_window){ SECOND_PHB_LIOBN, 12, 0, WIN32_SIZE };

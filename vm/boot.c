@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +22,36 @@
 #include "vm.h"
 #include "lib/util.h"
 
+#define RUN_DIR_MIN_FREE	(4ULL << 20)	/* a smoke run writes about 1 MiB, a suite more */
+
+/*
+ * The run directory @dir will be made (in its nearest existing ancestor) on a filesystem that
+ * takes it: writable, with room for a run's results, logs and dashboard, so that a full disk
+ * stops the run before the boot rather than losing the guest's results after it.
+ */
+static void check_run_dir_space(const char *dir)
+{
+	char *at = strdup(dir), *slash;
+	struct statvfs fs;
+	unsigned long long avail;
+
+	while (!path_exists(at) && (slash = strrchr(at, '/')) && slash != at)
+		*slash = 0;
+	if (!path_exists(at))
+		strcpy(at, strchr(dir, '/') == dir ? "/" : ".");
+	if (access(at, W_OK))
+		die("cannot write into %s (for %s): %s; choose another --out", at, dir,
+		    strerror(errno));
+	if (statvfs(at, &fs))
+		die("cannot read the free space of %s: %s", at, strerror(errno));
+	avail = (unsigned long long)fs.f_bavail * fs.f_frsize;
+	if (avail < RUN_DIR_MIN_FREE)
+		die("%s: only %llu KiB free on its filesystem, and a run writes several MiB "
+		    "(logs, the guest's results, the dashboard): free some space or choose another "
+		    "--out", dir, avail >> 10);
+	free(at);
+}
+
 /* reports/<run-id>, or --out, which must be new or empty: results of two runs would mix. */
 static char *new_run_dir(struct run *r)
 {
@@ -29,6 +60,7 @@ static char *new_run_dir(struct run *r)
 	time_t now = time(NULL);
 	int n;
 
+	check_run_dir_space(o->out ?: xasprintf("%s/reports", tcelab_top()));
 	if (o->out) {
 		if (!dir_is_empty(o->out))
 			die("--out %s exists and is not empty: results would mix; name a new directory",
@@ -177,7 +209,8 @@ static void boot_qemu(struct run *r, const struct boot *b)
 
 	r->t->qemu_argv(r->t, b, &a);
 	r->qemu_command = argv_join(&a);
-	write_file(xasprintf("%s/qemu-cmdline.txt", r->dir), xasprintf("%s\n", r->qemu_command));
+	if (write_file(xasprintf("%s/qemu-cmdline.txt", r->dir), xasprintf("%s\n", r->qemu_command)))
+		die("cannot write %s/qemu-cmdline.txt: %s", r->dir, strerror(errno));
 	progress("boot %s guest, job '%s' (watchdog %d s)", r->t->name, r->o->job,
 		 r->o->timeout ? r->o->timeout : r->t->timeout);
 	spawn_and_watch(r, a.v, r->qemu_log, b->console);

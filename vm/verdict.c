@@ -30,7 +30,8 @@ const char *run_failure_kinds(void)
 {
 	return "interrupted, qemu, timeout, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
 	       "  kernel-hang, guest-exit, pinned-pages, live-allocations, module-unload, probe-mismatch,\n"
-	       "  test-failure, backend-mismatch, probe-leak, probe-double-release, patch-not-loaded";
+	       "  test-failure, backend-mismatch, probe-leak, probe-double-release, probe-not-dirtied,\n"
+	       "  patch-not-loaded";
 }
 
 static void fail(struct run *r, const char *kind, const char *excerpt, const char *fmt, ...)
@@ -229,17 +230,49 @@ out:
  * The frames of the largest group of the ledger's @section (leaks, double_releases), one a
  * line, for the failure's excerpt.
  */
-static char *ledger_excerpt(const cJSON *probe, const char *section)
+static char *frames_excerpt(const cJSON *frames)
 {
 	const cJSON *frame;
 	char *text = strdup(""), *more;
 
-	cJSON_ArrayForEach(frame, probe_doc_top_stack(probe, section)) {
+	cJSON_ArrayForEach(frame, frames) {
 		more = xasprintf("%s%s\n", text, cJSON_GetStringValue(frame) ?: "?");
 		free(text);
 		text = more;
 	}
 	return text;
+}
+
+static char *ledger_excerpt(const cJSON *probe, const char *section)
+{
+	return frames_excerpt(probe_doc_top_stack(probe, section));
+}
+
+/*
+ * The probes' dirty check (probe/SCHEMA.md `dirty`) over @n documents: a page the device could
+ * write (mapped DMA_FROM_DEVICE or DMA_BIDIRECTIONAL) released without being dirtied may lose
+ * what the device wrote. @where names the documents; the excerpt is the last such release's
+ * stack in @last, the document that saw one.
+ */
+static void fail_not_dirtied(struct run *r, const char *where, long long not_dirtied,
+			     long long checked, const cJSON *last)
+{
+	const cJSON *frames = cJSON_GetObjectItem(cJSON_GetObjectItem(last, "dirty"), "last_frames");
+	const cJSON *frame, *caller = NULL;
+	char *excerpt = frames_excerpt(frames);
+
+	/* The exchange's caller: the frame after the first that names an exchange. */
+	cJSON_ArrayForEach(frame, frames)
+		if (cJSON_IsString(frame) && strstr(frame->valuestring, "xchg")) {
+			caller = frame->next;
+			break;
+		}
+	fail(r, "probe-not-dirtied", excerpt,
+	     "%s: the probes saw %lld of %lld device-writable page releases leave the page clean "
+	     "(mapped DMA_FROM_DEVICE or DMA_BIDIRECTIONAL, PG_dirty not set when the exchange "
+	     "returned), the last by %s", where, not_dirtied, checked,
+	     cJSON_GetStringValue(caller ?: cJSON_GetArrayItem(frames, 0)) ?: "an unrecorded stack");
+	free(excerpt);
 }
 
 /*
@@ -273,6 +306,11 @@ static void check_probe_ledgers(struct run *r)
 			     "guest/%s: the probes found %lld page%s leaked (%lld pins), first pinned by %s",
 			     name, t.leaked_pages, t.leaked_pages == 1 ? "" : "s", t.leaked_pins,
 			     probe_doc_top_frame(probe, "leaks") ?: "an unrecorded stack");
+			free(excerpt);
+		}
+		if (t.not_dirtied > 0) {
+			excerpt = xasprintf("guest/%s", name);
+			fail_not_dirtied(r, excerpt, t.not_dirtied, t.dirty_checked, probe);
 			free(excerpt);
 		}
 		if (t.double_releases > 0) {
@@ -440,6 +478,35 @@ static void check_backends(struct run *r, const cJSON *suite)
 	}
 }
 
+/* The dirty check of every scenario's probes, one failure for the suite. */
+static void check_suite_dirty(struct run *r, const cJSON *suite)
+{
+	long long not_dirtied = 0, checked = 0;
+	const cJSON *s, *last = NULL;
+	struct probe_totals t;
+	int scenarios = 0;
+	char *where;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(suite, "scenarios")) {
+		const cJSON *probe = cJSON_GetObjectItem(s, "probe");
+
+		if (!cJSON_IsObject(probe))
+			continue;
+		probe_doc_totals(probe, &t);
+		checked += t.dirty_checked > 0 ? t.dirty_checked : 0;
+		if (t.not_dirtied <= 0)
+			continue;
+		not_dirtied += t.not_dirtied;
+		scenarios++;
+		last = probe;
+	}
+	if (!not_dirtied)
+		return;
+	where = xasprintf("guest/suite.json: %d scenario%s", scenarios, scenarios == 1 ? "" : "s");
+	fail_not_dirtied(r, where, not_dirtied, checked, last);
+	free(where);
+}
+
 /* The scenario suite's results (guest/suite.json, traces/suites/README.md), when it ran. */
 static void check_suite(struct run *r)
 {
@@ -449,6 +516,7 @@ static void check_suite(struct run *r)
 	if (suite) {
 		cJSON_AddItemToObject(r->results, "suite", suite);
 		check_backends(r, suite);
+		check_suite_dirty(r, suite);
 	} else if (path_exists(path)) {
 		fail(r, "guest-exit", NULL, "%s", err);
 	}
@@ -553,14 +621,13 @@ void run_judge(struct run *r)
 /* results.json's one writer: cJSON's printer, through a temporary file renamed over it. */
 void run_write_results(struct run *r)
 {
-	char *json = cJSON_Print(r->results), *tmp;
+	char *json = cJSON_Print(r->results), *text = xasprintf("%s\n", json ?: "");
 
 	r->results_path = xasprintf("%s/results.json", r->dir);
-	tmp = xasprintf("%s.tmp", r->results_path);
-	if (!json || write_file(tmp, xasprintf("%s\n", json)) || rename(tmp, r->results_path))
+	if (!json || replace_file(r->results_path, text, strlen(text)))
 		die("cannot write %s: %s", r->results_path, strerror(errno));
 	free(json);
-	free(tmp);
+	free(text);
 }
 
 /* Each kind of a comma-separated list was reported. */

@@ -24,5 +24,6 @@
 #define SCHEMA_COMPARE	"tcelab-compare/2"	/* reports/README.md */
 #define SCHEMA_VALIDITY	"tcelab-validity/1"	/* README.md, "How far to trust a verdict" */
 #define SCHEMA_PATCH_VALIDITY "tcelab-patch-validity/1" /* README.md, "Tests" */
+#define SCHEMA_KNOB_VALIDITY "tcelab-knob-validity/1" /* README.md, "Tests" */
 
 #endif /* __TCELAB_SCHEMA_H */

@@ -121,7 +121,8 @@ UNIT_TEST(probe_doc_reads_totals_and_stacks)
 	      "\"last_pin_frames\":[\"b+0x2 [m]\"]},"
 	      "{\"pages\":12,\"frames\":[\"mm_iommu_do_alloc+0x328\",\"tce_iommu_ioctl+0x10"
 	      " [vfio_iommu_spapr_tce]\"]}]},\"double_releases\":{\"count\":0}},"
-	      "\"locked_vm\":{\"drift\":16},\"lost\":{\"total\":0}}", f);
+	      "\"locked_vm\":{\"drift\":16},\"lost\":{\"total\":0},"
+	      "\"dirty\":{\"available\":true,\"checked\":9,\"not_dirtied\":2}}", f);
 	fclose(f);
 	doc = probe_doc_load(path, err, sizeof(err));
 	CHECK(doc != NULL);
@@ -132,6 +133,8 @@ UNIT_TEST(probe_doc_reads_totals_and_stacks)
 	CHECK_EQ(t.leaked_pages, 16);
 	CHECK_EQ(t.double_releases, 0);
 	CHECK_EQ(t.locked_vm_drift, 16);
+	CHECK_EQ(t.dirty_checked, 9);
+	CHECK_EQ(t.not_dirtied, 2);
 	CHECK(probe_doc_stack_has(doc, "leaks", "tce_iommu_ioctl"));
 	CHECK(!probe_doc_stack_has(doc, "leaks", "tce_iommu"));
 	CHECK(probe_doc_stack_has(doc, "leaks", "b"));

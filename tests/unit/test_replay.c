@@ -80,8 +80,13 @@ UNIT_TEST(replay_probe_verdict)
 	t.unpin_pages = 16;
 	t.leaked_pages = 1;
 	CHECK(!replay_probe_balanced(&t));
-	t.pin_pages = t.unpin_pages = -1;
 	t.leaked_pages = 0;
+	t.dirty_checked = 8;
+	t.not_dirtied = 1;	/* a device-writable page released without being dirtied */
+	CHECK(!replay_probe_balanced(&t));
+	t.not_dirtied = -1;	/* a document from before the dirty check */
+	CHECK(replay_probe_balanced(&t));
+	t.pin_pages = t.unpin_pages = -1;
 	CHECK(!replay_probe_balanced(&t));
 }
 

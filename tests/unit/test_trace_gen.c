@@ -74,7 +74,7 @@ static struct replay replay(const char *text, size_t len)
 UNIT_TEST(gen_same_seed_same_bytes)
 {
 	static const char *const kinds[] = { "net", "storage", "ddw", "boot", "overwrite",
-					     "adversarial", "mix" };
+					     "adversarial", "mix", "errors" };
 	size_t i, la, lb, lc;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
@@ -99,7 +99,7 @@ UNIT_TEST(gen_traces_are_consistent_and_clean_up)
 	} cases[] = {
 		{ "net", 0, 0 }, { "net", 3, 0xe }, { "storage", 2, 0x6 }, { "ddw", 0, 0 },
 		{ "boot", 0, 0 }, { "overwrite", 4, 0x1e }, { "adversarial", 0, 0 },
-		{ "mix", 0, 0x1e },
+		{ "mix", 0, 0x1e }, { "errors", 0, 0 },
 	};
 	size_t i, len;
 
@@ -141,6 +141,32 @@ UNIT_TEST(gen_adversarial_has_every_case_and_its_codes)
 	free(text);
 }
 
+/*
+ * The error paths, by the rules book3s_64_vio.c gives (80M of RAM, 32M window pages): the
+ * last page runs past RAM, so its H_PUT_TCE and the list that ends with it fail part-way, the
+ * list keeping its first two entries; the window is removed with those mapped.
+ */
+UNIT_TEST(gen_errors_fails_part_way)
+{
+	size_t len;
+	char *text = generate("errors", 9, 0, &len);
+	struct replay r = replay(text, len);
+
+	CHECK_EQ(r.mismatches, 0);
+	CHECK(strstr(text, "guest ram=80M "));
+	CHECK(strstr(text, "ddw-create liobn=0x80000001 offset=0x800000000000000 size=128M "
+			   "page_shift=25\n"));
+	CHECK(strstr(text, "put liobn=0x80000001 ioba=0x800000004000000 tce=0x4000003 "
+			   "ret=H_TOO_HARD\n"));
+	CHECK(strstr(text, "indirect liobn=0x80000001 ioba=0x800000000000000 "
+			   "tces=0x3,0x2000002,0x4000003 ret=H_TOO_HARD\n"));
+	CHECK(strstr(text, "get liobn=0x80000001 ioba=0x800000002000000 tce=0x2000002 "
+			   "ret=H_SUCCESS\n"));
+	CHECK(strstr(text, "ioba=0x800000004000000 tce=0x0 ret=H_SUCCESS\n# the window removed "
+			   "with its mappings in place\nddw-remove liobn=0x80000001\n"));
+	free(text);
+}
+
 UNIT_TEST(gen_rejects_bad_options)
 {
 	struct gen_opts o = { .kind = "ddw", .threads = 2 };
@@ -151,7 +177,11 @@ UNIT_TEST(gen_rejects_bad_options)
 	o = (struct gen_opts){ .kind = "netw" };
 	CHECK_EQ(gen_trace(stdout, &o, err, sizeof(err)), -1);
 	CHECK_STR(err, "unknown kind 'netw': expected one of net, storage, ddw, boot, overwrite, "
-		  "adversarial, mix");
+		  "adversarial, mix, errors");
+	o = (struct gen_opts){ .kind = "errors", .ram_size = 96ULL << 20 };
+	CHECK_EQ(gen_trace(stdout, &o, err, sizeof(err)), -1);
+	CHECK_STR(err, "--ram of errors takes an odd multiple of 16M (its 32M window page must run "
+		  "past the end of RAM)");
 	o = (struct gen_opts){ .kind = "net", .ram_size = 100ULL << 20 };
 	CHECK_EQ(gen_trace(stdout, &o, err, sizeof(err)), -1);
 	CHECK_STR(err, "--ram takes a multiple of 16M (the ddw kind maps 16M pages)");

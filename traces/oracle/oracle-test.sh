@@ -37,12 +37,13 @@ check() {
 	grep -q ', 0 mismatches, 0 declared differences' "$out/$name.log" ||
 		{ cat "$out/$name.log" >&2; fail "tcelab $*: no clean check"; }
 }
-for kind in net storage ddw boot overwrite adversarial mix; do
+for kind in net storage ddw boot overwrite adversarial mix errors; do
 	check "gen-$kind" gen "$kind" --seed 21 --ops 2000
 done
 check gen-net-threads gen net --seed 22 --threads 4 --ops 2000
 check gen-ddw-1g gen ddw --seed 23 --ram 1G
 check gen-storage-80m gen storage --seed 24 --ram 80M --ops 1000
+check gen-errors-1040m gen errors --seed 25 --ram 1040M
 for log in "$top"/traces/testdata/recorded/*.log; do
 	check "import-$(basename "$log" .log)" import qemu --ram 2G "$log"
 done
