@@ -271,7 +271,8 @@ cmd_prepare() {
 	case $form in
 	tree)
 		extra_key=$(cd "$kernel" && sha vmlinux .config Module.symvers &&
-			{ [ ! -f modules.order ] || sed 's/\.o$/.ko/' modules.order | xargs -r sha256sum | cut -c1-64; })
+			{ [ ! -f modules.order ] || sed 's/\.o$/.ko/' modules.order | xargs -r sha256sum 2>/dev/null | cut -c1-64; }) ||
+			die "--kernel $kernel: modules.order names modules that are not built: make modules"
 		;;
 	deb) extra_key=$(sha "$kernel" "${hdebs[@]}") ;;
 	image) extra_key=$(sha "$kernel") ;;
