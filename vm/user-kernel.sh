@@ -312,7 +312,7 @@ cmd_prepare() {
 				mv "$root/boot/vmlinux-$rel" "$work/boot/vmlinux"
 			fi
 			mv "$root/lib/modules/$rel" "$work/lib/modules/$rel"
-			rm -rf "$root/lib/modules" "$root/usr/share"
+			rm -rf "${root:?}/lib/modules" "${root:?}/usr/share"
 			headers=$(deb_names "${hdebs[@]}")
 			;;
 		image)
@@ -363,7 +363,7 @@ cmd_prepare() {
 				mkdir -p "$work/tar"
 				tar -xf "$modules" -C "$work/tar" || die "--modules $modules: tar cannot unpack it"
 				modsrc=$(modules_dir "$work/tar" "$rel") ||
-					die "--modules $modules holds no modules of release $rel (it has: $(ls "$work/tar/lib/modules" "$work/tar" 2>/dev/null | grep -v : | tr '\n' ' ')): give the modules built with the kernel"
+					die "--modules $modules holds no modules of release $rel (it has: $(cd "$work/tar" && ls -d lib/modules/* ./* 2>/dev/null | tr '\n' ' ')): give the modules built with the kernel"
 				mv "$modsrc" "$work/lib/modules/$rel"
 				rm -rf "$work/tar"
 				check_modules "$work/lib/modules/$rel" "$rel" "--modules $modules"
@@ -458,8 +458,12 @@ cmd_initramfs() {
 	mv "$out.tmp" "$out"
 }
 
-case ${1:-} in
-prepare) [ $# = 5 ] || die "usage: user-kernel.sh prepare ARCH KERNEL MODULES|- OUT.env"; shift; cmd_prepare "$@" ;;
-initramfs) [ $# = 3 ] || die "usage: user-kernel.sh initramfs KERNEL.env OUT.env"; shift; cmd_initramfs "$@" ;;
-*) die "usage: user-kernel.sh prepare|initramfs ..." ;;
-esac
+main() {
+	case ${1:-} in
+	prepare) [ $# = 5 ] || die "usage: user-kernel.sh prepare ARCH KERNEL MODULES|- OUT.env"; shift; cmd_prepare "$@" ;;
+	initramfs) [ $# = 3 ] || die "usage: user-kernel.sh initramfs KERNEL.env OUT.env"; shift; cmd_initramfs "$@" ;;
+	*) die "usage: user-kernel.sh prepare|initramfs ..." ;;
+	esac
+}
+# One line: bash reads a script as it runs it, and would read on into an edited file.
+main "$@"; exit
