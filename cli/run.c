@@ -29,7 +29,8 @@ static void run_usage(FILE *f)
 		"                  [--suite S] [--backends kmod,vfio] [--timeout SEC] [--cpus N]\n"
 		"                  [--append ARGS] [--trace FILE]... [--ram SIZE]\n"
 		"                  [--import-opt NAME=VALUE]... [--timing MODE]\n"
-		"                  [--patch FILE]... [--rebuild FILE]... [--check] [--no-history] [-v]\n"
+		"                  [--patch FILE]... [--rebuild FILE]... [--kernel PATH [--modules PATH]]\n"
+		"                  [--check] [--no-history] [-v]\n"
 		"\n"
 		"Boots the target's QEMU guest (or uses this host with 'native'), runs a guest job and\n"
 		"writes results.json, the guest's dmesg, the QEMU command line and every component's\n"
@@ -81,6 +82,16 @@ static void run_usage(FILE *f)
 		"               rebuild the module of kernel source FILE (e.g.\n"
 		"               drivers/vfio/vfio_iommu_spapr_tce.c) the same way, unpatched: the\n"
 		"               control run of a patch (repeatable)\n"
+		"  --kernel PATH boot your kernel instead of Debian's: a built kernel tree (its\n"
+		"               vmlinux, .config and modules, installed into a cache), a kernel\n"
+		"               image (vmlinux, bzImage) with --modules, or a linux-image-*.deb\n"
+		"               (its linux-headers next to it, in .cache/debs or from apt). Its arch\n"
+		"               must be the target's; its configuration is checked (tcelab kconfig);\n"
+		"               tcelab.ko is built against it; all cached in .cache/kernels/ and\n"
+		"               build/kernels/ by content; results.json names it (\"kernel\")\n"
+		"  --modules PATH\n"
+		"               the image's modules: a 'make modules_install INSTALL_MOD_PATH=DIR'\n"
+		"               tree (DIR or DIR/lib/modules/RELEASE) or a tarball of one\n"
 		"  -v           show the guest console as it runs\n"
 		"  --no-history do not record the run in the history database (also TCELAB_NO_HISTORY=1)\n"
 		"  --check      only check that the target can run here (kernel, initramfs, or for\n"
@@ -203,6 +214,8 @@ int cmd_run(int argc, char **argv)
 		{ "timing", required_argument, NULL, 'm' },
 		{ "patch", required_argument, NULL, 'P' },
 		{ "rebuild", required_argument, NULL, 'K' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "modules", required_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -279,6 +292,12 @@ int cmd_run(int argc, char **argv)
 				die("--rebuild: at most %d files", RUN_MAX_PATCHES);
 			o.rebuild[o.nrebuild++] = optarg;
 			break;
+		case 'k':
+			o.kernel = optarg;
+			break;
+		case 'D':
+			o.modules = optarg;
+			break;
 		case 'N':
 			setenv("TCELAB_NO_HISTORY", "1", 1);
 			break;
@@ -301,6 +320,8 @@ int cmd_run(int argc, char **argv)
 		die("--job takes a job name from vm/guest/jobs, not '%s'", o.job);
 	if (u.nr && strcmp(o.job, "suite") && strcmp(o.job, "run"))
 		die("--trace replays your traces in the suite (or run) job, not in job '%s'", o.job);
+	if (o.modules && !o.kernel)
+		die("--modules gives the modules of --kernel's image: give --kernel too");
 	if (u.nr && o.suite)
 		die("--trace replays your traces instead of a suite: drop --suite");
 	return run(&o, &u);

@@ -173,8 +173,9 @@ int tcelab_page_refs(struct tcelab_page_refs *refs)
 	folio = page_folio(page);
 	refs->module_pins = tcelab_pins_get(page_to_pfn(page));
 	refs->refcount = page_ref_count(page) - 1;	/* without our lookup reference */
+	/* The field itself: 6.1 to 6.12 have it, folio_pincount_ptr() went away in 6.3. */
 	if (folio_test_large(folio))
-		refs->page_pins = atomic_read(folio_pincount_ptr(folio));
+		refs->page_pins = atomic_read(&folio->_pincount);
 	else
 		refs->page_pins = refs->refcount / GUP_PIN_COUNTING_BIAS;
 	put_page(page);

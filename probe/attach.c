@@ -392,6 +392,9 @@ int attach_probes(struct probe_ctx *ctx)
 			}
 			if (!s->links[ret]) {
 				err = -errno;
+				if (err == -ENOTSUPP_KERNEL && ctx->mode == MODE_FENTRY &&
+				    ctx->opts.mode == MODE_AUTO)
+					return err;	/* fall_back_to_kprobes() */
 				fail(ctx, "attaching %s %s to %s failed: %s", mode_names[ctx->mode],
 				     ret ? "return probe" : "entry probe", name, strerror(-err));
 				return err;
@@ -399,6 +402,20 @@ int attach_probes(struct probe_ctx *ctx)
 		}
 	}
 	return 0;
+}
+
+/*
+ * A kernel with BTF may still have no BPF trampolines, which fentry needs (powerpc has them
+ * since 6.13; before, attaching says ENOTSUPP): in auto mode the probes load again as kprobes.
+ */
+int fall_back_to_kprobes(struct probe_ctx *ctx)
+{
+	detach_probes(ctx);
+	unload_probes(ctx);
+	fprintf(stderr, "tcelab-probe: this kernel has BTF but no BPF trampolines for fentry: "
+		"kprobes instead\n");
+	ctx->mode = MODE_KPROBE;
+	return load_probes(ctx) ?: attach_probes(ctx);
 }
 
 void detach_probes(struct probe_ctx *ctx)

@@ -266,6 +266,8 @@ static int run_attached(struct probe_ctx *ctx)
 	int err;
 
 	err = attach_probes(ctx);
+	if (err == -ENOTSUPP_KERNEL)
+		err = fall_back_to_kprobes(ctx);
 	if (!err) {
 		t0 = now_ns();
 		err = ctx->opts.argv ? run_command(ctx) : wait_for_signal(ctx);

@@ -198,7 +198,11 @@ int resolve_roles(struct probe_ctx *ctx);
 bool role_resolved(const struct probe_ctx *ctx, int role);
 enum attach_mode choose_attach_mode(const struct probe_ctx *ctx);
 int load_probes(struct probe_ctx *ctx);
+/* The kernel's ENOTSUPP (not in userspace's errno.h): what a fentry attach says without trampolines. */
+#define ENOTSUPP_KERNEL	524
 int attach_probes(struct probe_ctx *ctx);
+/* attach_probes() said ENOTSUPP_KERNEL in auto mode: unload, load as kprobes and attach. */
+int fall_back_to_kprobes(struct probe_ctx *ctx);
 void detach_probes(struct probe_ctx *ctx);
 void unload_probes(struct probe_ctx *ctx);
 

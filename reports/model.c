@@ -280,6 +280,10 @@ static void add_environment(cJSON *sum, const cJSON *res, const cJSON *probe)
 	cJSON_AddBoolToObject(env, "tick_quantized",
 			      cs && (!strcmp(cs, "jiffies") || !strcmp(cs, "refined-jiffies")));
 	add_str(env, "qemu_version", qemu);
+	/* The kernel under test: which, its git describe and config hash, the patches (vm/kernel.c). */
+	if (cJSON_IsObject(cJSON_GetObjectItem(res, "kernel")))
+		cJSON_AddItemToObject(env, "kernel_under_test",
+				      cJSON_Duplicate(cJSON_GetObjectItem(res, "kernel"), 1));
 	add_str(env, "qemu_command", jstr(cJSON_GetObjectItem(res, "qemu"), "command"));
 	cJSON_AddItemToObject(env, "versions", ver ? cJSON_Duplicate(ver, 1) : cJSON_CreateObject());
 }

@@ -97,6 +97,50 @@ if "$tcelab" run --target x86_64 --trace "$runs/bad.tce" --out "$runs/bad-trace"
 	cat "$runs/bad-trace.log"
 	exit 1
 fi
+echo "==> your kernel (--kernel): Debian's 6.12 linux-image .deb boots on x86_64 with its own tcelab.ko"
+deb=$(sed -n 's/^TEST_KERNEL_X86_DEB=//p' .cache/versions.env)
+[ -s "$deb" ] || { echo "no TEST_KERNEL_X86_DEB in .cache/versions.env: run make setup"; exit 1; }
+"$tcelab" run --target x86_64 --job knob --kernel "$deb" --no-history --out "$runs/kernel-deb" \
+	>"$runs/kernel-deb.log" 2>&1 || { cat "$runs/kernel-deb.log"; exit 1; }
+# The guest ran that kernel; results.json and summary.json name it, with its config's hash.
+python3 - "$runs/kernel-deb" "$(dpkg-deb -f "$deb" Package)" <<'PY' || { cat "$runs/kernel-deb.log"; exit 1; }
+import hashlib, json, sys
+res = json.load(open(sys.argv[1] + "/results.json"))
+k, rel = res["kernel"], sys.argv[2][len("linux-image-"):]
+env = json.load(open(sys.argv[1] + "/summary.json"))["environment"]
+checks = [(res["guest"]["kernel"], rel), (k["release"], rel), (k["form"], "deb"),
+          (k["config_sha256"], hashlib.sha256(open(k["config"], "rb").read()).hexdigest()),
+          (k["patches"], []), (env["kernel_under_test"]["release"], rel), (res["verdict"], "pass")]
+bad = [c for c in checks if c[0] != c[1]]
+for got, want in bad:
+    print("--kernel run: got %r, want %r" % (got, want))
+sys.exit(1 if bad else 0)
+PY
+echo "==> bad kernels are refused before any boot (exit 2, no run directory, nothing half-built)"
+image=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kernel"]["image"])' \
+	"$runs/kernel-deb/results.json")
+badtree=$runs/kernel-badtree
+mkdir -p "$badtree/include/config"
+grep -v '^CONFIG_DEBUG_FS=' "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kernel"]["config"])' \
+	"$runs/kernel-deb/results.json")" >"$badtree/.config"
+echo "$(dpkg-deb -f "$deb" Package | sed 's/^linux-image-//')" >"$badtree/include/config/kernel.release"
+touch "$badtree/Makefile" "$badtree/Module.symvers"
+ln -s "$image" "$badtree/vmlinux"
+refused() { # NAME MESSAGE tcelab-run-args...: exit 2 with MESSAGE, and no run directory
+	local name=$1 msg=$2 st=0
+	shift 2
+	"$tcelab" run --no-history --out "$runs/$name" "$@" >"$runs/$name.log" 2>&1 || st=$?
+	[ $st = 2 ] && grep -qF -- "$msg" "$runs/$name.log" && [ ! -e "$runs/$name" ] ||
+		{ cat "$runs/$name.log"; echo "tcelab run $*: exit $st, want 2 and '$msg'"; exit 1; }
+}
+refused kernel-wrong-arch "is a kernel for amd64, and the target runs ppc64le" --target powernv9 --kernel "$deb"
+refused kernel-not-a-kernel "is not a kernel image" --target x86_64 --kernel README.md
+refused kernel-no-modules "is an image alone: give its modules with --modules" --target x86_64 --kernel "$image"
+refused kernel-other-modules "has no modules of release" --target x86_64 --kernel "$image" \
+	--modules "$(sed -n 's/^MODDIR_x86_64 := //p' .cache/versions.mk)"
+refused kernel-config "CONFIG_DEBUG_FS=y (not set)" --target x86_64 --kernel "$badtree"
+leftover=$(ls -d .cache/kernels/.work-* build/kernels/.work-* 2>/dev/null || true)
+[ -z "$leftover" ] || { echo "half-built kernel cache entries left: $leftover"; exit 1; }
 echo "==> the verdict measured (tcelab validity, short): 3 A/A pairs, 3 at +20 % of op:put, icount"
 # Wide margins: a busy host in half the runs, and still no false alarm and every slowdown found.
 "$tcelab" validity --target x86_64 --timings icount --pairs 3 --levels 20 \

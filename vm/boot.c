@@ -80,44 +80,6 @@ static char *new_run_dir(struct run *r)
 	}
 }
 
-static const char *kernel_path(const struct target *t, const cJSON *versions)
-{
-	const cJSON *abi = cJSON_GetObjectItem(versions, "PPC_ABI");
-
-	if (!strcmp(t->arch, "x86_64"))
-		return xasprintf("%s/.cache/kernel/x86_64/vmlinux", tcelab_top());
-	if (!cJSON_IsString(abi))
-		die("no guest kernel recorded in .cache/versions.env: run 'make setup'");
-	return xasprintf("%s/.cache/kernel/ppc64le/boot/vmlinux-%s", tcelab_top(), abi->valuestring);
-}
-
-/* The guest kernel's configuration, next to it as the Debian package ships it. */
-static char *kernel_config_path(const struct target *t, const cJSON *versions)
-{
-	const cJSON *abi = cJSON_GetObjectItem(versions, strcmp(t->arch, "x86_64") ? "PPC_ABI" :
-					       "X86_ABI");
-
-	return xasprintf("%s/.cache/kernel/%s/boot/config-%s", tcelab_top(), t->arch,
-			 cJSON_IsString(abi) ? abi->valuestring : "?");
-}
-
-/* Preflight: a kernel without what the target, its devices and the timing mode need never boots. */
-static void check_kernel_config(const struct run *r)
-{
-	char *config = kernel_config_path(r->t, r->versions), *notes, *missing;
-
-	missing = kconfig_missing(config, r->t->name, r->timing, &notes);
-	if (missing)
-		die("the guest kernel's configuration (%s) lacks what target %s with --timing %s "
-		    "needs:\n%sfix: 'tcelab kconfig --target %s --timing %s' prints the options to "
-		    "merge into the kernel's .config; rebuild it with them", config, r->t->name,
-		    tcelab_timings[r->timing].name, missing, r->t->name, tcelab_timings[r->timing].name);
-	if (notes)
-		fprintf(stderr, "tcelab: note: the guest kernel (%s) lacks:\n%s", config, notes);
-	free(config);
-	free(notes);
-}
-
 /* Copy what the console gained since last time to stderr (-v). */
 static void echo_console(const char *path, off_t *pos)
 {
@@ -287,15 +249,12 @@ void run_prepare(struct run *r, const struct run_opts *o)
 	r->versions = read_env_file(xasprintf("%s/.cache/versions.env", tcelab_top()));
 	if (r->t->arch) {
 		r->arch = r->t->arch;
-		r->kernel = kernel_path(r->t, r->versions);
-		r->initrd = xasprintf("%s/build/%s/initramfs.cpio", tcelab_top(), r->arch);
-		if (!path_exists(r->kernel))
-			die("missing guest kernel %s: run 'make setup' (make run does it)", r->kernel);
-		if (!path_exists(r->initrd))
-			die("missing %s: run 'make build' (make run does it)", r->initrd);
-		check_kernel_config(r);
+		run_select_kernel(r);
 		return;
 	}
+	if (o->kernel)
+		die("--kernel boots your kernel in a QEMU target; --target native runs on this host's "
+		    "own kernel");
 	why = native_unsupported_reason();
 	if (why)
 		die_status(TCELAB_EXIT_SKIP, "--target native runs on this host's own kernel, and it "

@@ -62,6 +62,7 @@ static const struct kconfig_option options[] = {
 	{ "VFIO_IOMMU_SPAPR_TCE", POWERNV | VFIO, 1,
 	  "the upstream VFIO sPAPR TCE IOMMU driver under test", NULL },
 	{ "VFIO_PCI", POWERNV | VFIO, 1, "the e1000e and NVMe are bound to vfio-pci", NULL },
+	{ "PVH", X86, 0, "QEMU microvm boots the ELF vmlinux at its PVH entry point", NULL },
 	{ "SERIAL_8250_CONSOLE", X86, 0, "the microvm console (console=ttyS0)", NULL },
 	{ "VIRTIO_MMIO", X86, 1, "microvm's devices are virtio-mmio", NULL },
 	{ "DEBUG_INFO_BTF", X86, 0, "fentry/fexit probes need BTF",

@@ -315,7 +315,7 @@ static void classify_source(struct mp *m, const char *file, bool patched)
 		    "its configuration", file, m->abi, dir, obj);
 	if (kind == 'y')
 		die("%s is built into the guest kernel (%s, with its .config): patching it needs a "
-		    "kernel rebuild (--kernel, not yet available); --patch rebuilds modules only",
+		    "kernel rebuild (patch your tree, boot it with --kernel); --patch rebuilds modules only",
 		    file, makefile_line(m, mdir, mobj));
 	module_for(add_module(m, mdir, mobj, parts), file, patched);
 	free(dir);
@@ -331,7 +331,7 @@ static void classify_header(struct mp *m, const char *file, bool patched)
 
 	if (eval && *eval_line(eval, "y "))
 		die("%s is a header of %s, whose Makefile also builds into the kernel (%s): patching "
-		    "it needs a kernel rebuild (--kernel, not yet available)", file, dir,
+		    "it needs a kernel rebuild (patch your tree, boot it with --kernel)", file, dir,
 		    eval_line(eval, "y "));
 	list = strdup(eval ? eval_line(eval, "m ") : "");
 	for (obj = strtok_r(list, " ", &save); obj; obj = strtok_r(NULL, " ", &save)) {
@@ -344,7 +344,7 @@ static void classify_header(struct mp *m, const char *file, bool patched)
 	}
 	if (!n)
 		die("%s is a header outside any module's directory (%s builds no module): patching "
-		    "it needs a kernel rebuild (--kernel, not yet available)", file, dir);
+		    "it needs a kernel rebuild (patch your tree, boot it with --kernel)", file, dir);
 	free(list);
 	free(dir);
 }
@@ -364,7 +364,7 @@ static void classify(struct mp *m, const char *file, bool patched)
 	else
 		die("%s is neither a C or assembly source nor a header: --patch rebuilds modules, "
 		    "and a change to a Makefile, a Kconfig or another file needs a kernel rebuild "
-		    "(--kernel, not yet available)", file);
+		    "(patch your tree, boot it with --kernel)", file);
 	free(path);
 }
 

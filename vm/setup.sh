@@ -69,7 +69,8 @@ fi
 [ -n "$(ls /var/lib/apt/lists/*ppc64el_Packages* 2>/dev/null)" ] || apt_update
 
 # --- resolve guest kernel versions from apt -----------------------------------------------
-candidate() { apt-cache show --no-all-versions "$1" 2>/dev/null | awk '/^Version:/ {print $2; exit}'; }
+# awk reads to the end: an early exit would kill apt-cache with SIGPIPE, which pipefail reports.
+candidate() { apt-cache show --no-all-versions "$1" 2>/dev/null | awk '/^Version:/ && !v {v = $2} END {print v}'; }
 image_of() {
 	apt-cache depends "$1" 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}' | sed 's/:.*//'
 }
@@ -144,6 +145,21 @@ setup_kernel() { # $1 our arch name, $2 deb arch, $3 abi, $4 image version, $5 k
 }
 x86_common_ver=$(setup_kernel x86_64 amd64 "$x86_abi" "$x86_ver" "$x86_kbuild")
 ppc_common_ver=$(setup_kernel ppc64le ppc64el "$ppc_abi" "$ppc_ver" "$ppc_kbuild")
+
+# A kernel as a user gives it to 'tcelab run --kernel', for make test: the .deb of Debian's newest
+# amd64 kernel series for bookworm (the meta package's image), with its headers, -common headers
+# and kbuild beside it in .cache/debs so that tcelab.ko builds without a download. Only
+# downloaded: tcelab run --kernel unpacks it into its own cache.
+test_kernel_meta=linux-image-6.12-amd64
+read -r test_image test_ver < <(resolve_kernel "$test_kernel_meta")
+test_deb=$(fetch "$test_image" "$test_ver" amd64)
+test_headers=$(fetch "linux-headers-${test_image#linux-image-}" "$test_ver" amd64)
+for dep in $(dpkg-deb -f "$test_headers" Depends | tr ',|' '\n\n' | awk '{print $1}'); do
+	case $dep in
+	linux-headers-*-common) fetch "$dep" "$test_ver" all >/dev/null ;;
+	linux-kbuild-*) fetch "$dep" "$test_ver" amd64 >/dev/null ;;
+	esac
+done
 
 # x86: QEMU microvm boots the ELF vmlinux by its PVH note, skipping decompression; Debian ships
 # only the bzImage, whose payload is an xz stream.
@@ -256,6 +272,8 @@ bb_ppc=$(ls "$debs"/busybox-static_*_ppc64el.deb | head -1)
 	echo "PPC_KERNEL_VERSION=$ppc_ver"
 	echo "PPC_HEADERS_COMMON_VERSION=$ppc_common_ver"
 	echo "PPC_KBUILD=$ppc_kbuild $ppc_ver (amd64)"
+	echo "TEST_KERNEL_X86=$test_image $test_ver"
+	echo "TEST_KERNEL_X86_DEB=$test_deb"
 	echo "LINUX_SOURCE_VERSION=$src_ver"
 	echo "PPC_KERNEL_SOURCE=$(cat "$cache/kernel-source/$ppc_ver.stamp")"
 	echo "X86_KERNEL_SOURCE=$(cat "$cache/kernel-source/$x86_ver.stamp")"

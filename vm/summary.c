@@ -60,6 +60,18 @@ static void summary_side_by_side(const cJSON *suite)
 	}
 }
 
+/* --kernel: which kernel ran, so that a log names it. */
+static void summary_kernel(const cJSON *k)
+{
+	const char *git = cJSON_GetStringValue(cJSON_GetObjectItem(k, "git_describe"));
+
+	printf("  kernel    %s (%s %s%s%s), config sha256 %.12s\n",
+	       cJSON_GetStringValue(cJSON_GetObjectItem(k, "release")),
+	       cJSON_GetStringValue(cJSON_GetObjectItem(k, "form")),
+	       cJSON_GetStringValue(cJSON_GetObjectItem(k, "path")), git ? ", " : "", git ? git : "",
+	       cJSON_GetStringValue(cJSON_GetObjectItem(k, "config_sha256")));
+}
+
 /* --patch, --rebuild: each module rebuilt, with what, and whether the guest ran it. */
 static void summary_patch(const cJSON *patch)
 {
@@ -101,6 +113,8 @@ void run_print_summary(const struct run *r)
 
 	printf("tcelab %s on %s: %s (guest %.1f s, timing %s)\n", r->o->job, r->t->name,
 	       r->interrupted ? "INCOMPLETE" : r->nfail ? "FAIL" : "PASS", r->guest_seconds, tcelab_timings[r->timing].name);
+	if (r->o->kernel)
+		summary_kernel(cJSON_GetObjectItem(r->results, "kernel"));
 	if (cJSON_GetObjectItem(r->results, "patch"))
 		summary_patch(cJSON_GetObjectItem(r->results, "patch"));
 	if (tests)

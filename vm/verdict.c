@@ -600,6 +600,8 @@ void run_judge(struct run *r)
 	check_suite(r);
 	if (r->patch)
 		check_patched(r);
+	if (r->kernel_info)
+		cJSON_AddItemToObject(r->results, "kernel", run_kernel_record(r));
 	if (r->o->expect_failure)
 		cJSON_AddStringToObject(r->results, "expected_failure", r->o->expect_failure);
 	cJSON_AddNumberToObject(r->results, "guest_seconds", r->guest_seconds);

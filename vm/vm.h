@@ -26,6 +26,8 @@ struct run_opts {
 	int npatches;
 	const char *rebuild[RUN_MAX_PATCHES];	/* --rebuild: source files, modules rebuilt as is */
 	int nrebuild;
+	const char *kernel;		/* --kernel: a built tree, an image or a linux-image .deb */
+	const char *modules;		/* --modules: the image's modules_install tree or tarball */
 	int check;			/* only say whether the target can run */
 	int verbose;
 	int timeout;			/* watchdog seconds; 0: the target's default */
@@ -46,6 +48,7 @@ struct run {
 	const char *arch;		/* the guest programs' build arch */
 	cJSON *versions;		/* .cache/versions.env */
 	cJSON *patch;			/* what --patch and --rebuild rebuilt (modpatch.c), or NULL */
+	cJSON *kernel_info;		/* the kernel booted (kernel.c), NULL for native */
 	const char *kernel, *initrd;	/* NULL for native */
 	int timing;			/* enum tcelab_timing, settled by run_prepare() */
 	char *id, *dir, *share;		/* run id, run directory, the guest's share (guest/) */
@@ -63,6 +66,14 @@ struct run {
 
 /* boot.c: check that the target can run here (dies with the reason and the fix). */
 void run_prepare(struct run *r, const struct run_opts *o);
+/*
+ * kernel.c: the kernel to boot: Debian's stock one, or --kernel's, checked, cached and with
+ * tcelab.ko built against it; sets r->kernel, r->initrd, r->kernel_info. Its configuration
+ * is checked against what the target needs (kconfig.c). Dies before any boot on bad input.
+ */
+void run_select_kernel(struct run *r);
+/* results.json "kernel": release, git describe, config sha256, the patches with their sha256. */
+cJSON *run_kernel_record(const struct run *r);
 /* The run directory (--out or reports/<run-id>) and its share. */
 void run_make_dir(struct run *r);
 /*

@@ -146,6 +146,12 @@
       ['timing', (env.timing || 'host') + ' (probe latencies in ' + latUnit + ')'],
       ['attach mode', env.attach_mode], ['stack', env.stack], ['clocksource', env.clocksource + (env.tick_quantized ? ' (tick-quantized: latencies are not meaningful)' : '')],
       ['QEMU', env.qemu_version], ['tcelab commit', sum.commit], ['job', sum.job], ['guest time', sum.guest_seconds ? sum.guest_seconds.toFixed(1) + ' s' : '-']];
+    var k = env.kernel_under_test;
+    if (k) {
+      rows.splice(3, 0, ['kernel under test', k.release + ' (' + k.form + (k.path ? ' ' + k.path : '') + ')'],
+        ['kernel git describe', k.git_describe || '-'], ['kernel config sha256', k.config_sha256],
+        ['kernel patches', (k.patches || []).map(function (p) { return p.name + ' ' + p.sha256; }).join(', ') || 'none']);
+    }
     Object.keys(env.versions || {}).forEach(function (k) { rows.push([k, env.versions[k]]); });
     var nodes = [table(['component', 'version'], rows, 'kv')];
     if (env.qemu_command) nodes.push(el('details', {}, [el('summary', { text: 'QEMU command' }), el('pre', { text: env.qemu_command })]));
