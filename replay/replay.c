@@ -80,6 +80,7 @@ struct worker {
 
 static struct {
 	const char *backend, *json, *name, *trace;
+	FILE *raw;				/* --raw-latencies */
 	unsigned int threads, batch;
 	int probe, quiet;
 	uint64_t ram_backing;
@@ -110,7 +111,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: tcelab-replay [--backend NAME] [--threads N] [--batch N] [--probe]\n"
 		"                     [--json FILE] [--name NAME] [--ram-backing SIZE]\n"
-		"                     [--expect-mismatches N] [--expect-ret CODE=N ...] [-q] TRACE.tce\n"
+		"                     [--expect-mismatches N] [--expect-ret CODE=N ...]\n"
+		"                     [--raw-latencies FILE] [-q] TRACE.tce\n"
 		"       tcelab-replay --suite FILE --traces DIR --out DIR [--backends NAME,...]\n"
 		"       tcelab-replay --list-backends\n"
 		"Replays a .tce trace (traces/FORMAT.md) through a backend, checks every return\n"
@@ -128,6 +130,9 @@ static void usage(FILE *f)
 		"                      memory slots alias it, see traces/README.md)\n"
 		"  --expect-mismatches N  the run passes with exactly N mismatches (default 0)\n"
 		"  --expect-ret CODE=N    exactly N calls return CODE (H_PARAMETER=12, -4=12)\n"
+		"  --raw-latencies FILE  every hypercall's latency in ns, one a line, in the order\n"
+		"                      they complete: the exact values behind the histograms\n"
+		"                      (tcelab bench's probe_bucket_error)\n"
 		"  -q                  no progress on stderr\n"
 		"  --suite FILE        every scenario of a suite (traces/suites/README.md), trace\n"
 		"                      --traces DIR/NAME.tce, on each backend of --backends (default\n"
@@ -252,8 +257,11 @@ static void flush(struct worker *w)
 	}
 	if (!ret) {
 		pthread_mutex_lock(&timeline_mu);
-		for (i = 0; i < w->n; i++)
+		for (i = 0; i < w->n; i++) {
 			timeline_add(&timeline, per, t0 + dt - replay_start_ns);
+			if (opt.raw)
+				fprintf(opt.raw, "%" PRIu64 "\n", per);
+		}
 		pthread_mutex_unlock(&timeline_mu);
 	}
 	w->n = 0;
@@ -627,6 +635,7 @@ int main(int argc, char **argv)
 		{ "expect-mismatches", required_argument, NULL, 'm' },
 		{ "expect-ret", required_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "raw-latencies", required_argument, NULL, 'R' },
 		{ "suite", required_argument, NULL, 'S' },
 		{ "traces", required_argument, NULL, 'T' },
 		{ "out", required_argument, NULL, 'o' },
@@ -671,6 +680,13 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'q': opt.quiet = 1; break;
+		case 'R':
+			opt.raw = fopen(optarg, "w");
+			if (!opt.raw) {
+				fprintf(stderr, "tcelab-replay: %s: %s\n", optarg, strerror(errno));
+				return 2;
+			}
+			break;
 		case 'S': suite.file = optarg; break;
 		case 'T': suite.traces = optarg; break;
 		case 'o': suite.out = optarg; break;
@@ -796,6 +812,8 @@ int main(int argc, char **argv)
 			pthread_join(workers[i].thread, NULL);
 	}
 	times.replay = (now_ns() - t0) / 1e9;
+	if (opt.raw && fclose(opt.raw))
+		set_error(&workers[0].st, "--raw-latencies: %s", strerror(errno));
 	memset(&total, 0, sizeof(total));
 	for (i = 0; i < opt.threads; i++)
 		merge(&total, &workers[i].st);

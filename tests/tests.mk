@@ -51,3 +51,10 @@ VALIDITY_TARGET ?= x86_64
 validity: build
 	$(Q)rm -rf $(BUILD)/validity
 	$(Q)$(TCELAB) validity --target $(VALIDITY_TARGET) --out $(BUILD)/validity
+
+# tcelab's own cost and speed (README "Benchmarks"), each figure beside its peer: about 15 min,
+# not part of make test (timing is never pass/fail). build/bench/bench.json, history.jsonl.
+.PHONY: bench
+bench: build
+	$(Q)$(TCELAB) bench --out $(BUILD)/bench $(if $(BENCH_ONLY),--only $(BENCH_ONLY)) \
+		$(if $(BENCH_LABEL),--label '$(BENCH_LABEL)')
