@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/perf_event.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -511,6 +513,34 @@ static int expectations_met(const struct replay_stats *st, char *why, size_t len
 	return 1;
 }
 
+/* --- instructions of the replay phase --------------------------------------------------- */
+
+/*
+ * A counter of the instructions this process (and the threads it starts) retires, user and
+ * kernel: what the probes' handlers cost the replay shows there, and unlike the guest's clock
+ * (host time under TCG) it does not move with the host's load. -1 without a PMU.
+ */
+static int insns_open(void)
+{
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_HARDWARE, .size = sizeof(a), .config = PERF_COUNT_HW_INSTRUCTIONS,
+		.exclude_hv = 1, .inherit = 1,
+		.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING,
+	};
+
+	return syscall(__NR_perf_event_open, &a, 0, -1, -1, 0);
+}
+
+/* Its count, or -1 when it has none or shared the PMU (multiplexed: a scaled guess). */
+static int64_t insns_read(int fd)
+{
+	struct { uint64_t value, enabled, running; } v;
+
+	if (fd < 0 || read(fd, &v, sizeof(v)) != sizeof(v) || !v.enabled || v.running != v.enabled)
+		return -1;
+	return v.value;
+}
+
 /* --- under the probes ----------------------------------------------------------------------- */
 
 /*
@@ -653,6 +683,8 @@ int main(int argc, char **argv)
 	struct balance_report bal = { 0 };
 	struct replay_times times = { 0 };
 	uint64_t t0, t_last, n_last = 0, t;
+	int64_t insns0, insns1;
+	int insns_fd;
 	char err[600] = "", why[256] = "";
 	unsigned int i;
 	int c, fd, ret, ok, expect_ok;
@@ -779,6 +811,8 @@ int main(int argc, char **argv)
 			" MiB, backing %" PRIu64 " MiB, %u window%s)\n", opt.name, be.info->name,
 			times.setup, ram.size >> 20, ram.backing >> 20, parser.header.nr_windows,
 			parser.header.nr_windows == 1 ? "" : "s");
+	insns_fd = insns_open();
+	insns0 = insns_read(insns_fd);
 	t0 = t_last = replay_start_ns = now_ns();
 	if (opt.threads > 1)
 		for (i = 0; i < opt.threads; i++)
@@ -812,6 +846,10 @@ int main(int argc, char **argv)
 			pthread_join(workers[i].thread, NULL);
 	}
 	times.replay = (now_ns() - t0) / 1e9;
+	insns1 = insns_read(insns_fd);
+	times.replay_insns = insns0 < 0 || insns1 < 0 ? -1 : insns1 - insns0;
+	if (insns_fd >= 0)
+		close(insns_fd);
 	if (opt.raw && fclose(opt.raw))
 		set_error(&workers[0].st, "--raw-latencies: %s", strerror(errno));
 	memset(&total, 0, sizeof(total));
