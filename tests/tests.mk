@@ -2,7 +2,7 @@
 # `make test` runs (run-tests.sh).
 UNIT_SRCS += $(wildcard tests/unit/*.c)
 $(BUILD)/host/unit-tests: $$(UNIT_SRCS) $(wildcard tests/unit/*.h) $$(LIB_HDRS) \
-		$(wildcard kmod/*.h traces/*.h replay/*.h reports/*.h vm/*.h)
+		$(wildcard kmod/*.h traces/*.h replay/*.h reports/*.h vm/*.h cli/*.h)
 	@mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -o $@ $(UNIT_SRCS) $(HOST_LDLIBS)
 
