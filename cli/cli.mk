@@ -1,5 +1,7 @@
 # cli/: the host command `tcelab`, the top that chains the stages (boot -> verdict -> report).
 HOST_SRCS += $(wildcard cli/*.c)
+# bench.json's writer and parser, tested on their own.
+UNIT_SRCS += cli/bench_doc.c
 HOST_HDRS = $(LIB_HDRS) $(wildcard cli/*.h vm/*.h traces/*.h reports/*.h) include/uapi/tcelab.h
 $(BUILD)/host/tcelab: $$(HOST_SRCS) $$(HOST_HDRS)
 	@mkdir -p $(@D)

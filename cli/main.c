@@ -5,6 +5,7 @@
 #include <tcelab/exit_codes.h>
 
 #include "ab.h"
+#include "bench.h"
 #include "kconfig.h"
 #include "run.h"
 #include "validity.h"
@@ -26,6 +27,7 @@ static const struct command {
 	{ "history", cmd_history, "the recorded runs and their latency trends (SQLite)" },
 	{ "kconfig", cmd_kconfig, "the kernel options a target needs (a .config fragment, or --check)" },
 	{ "validity", cmd_validity, "measure the verdict: A/A false alarms, power on a known slowdown" },
+	{ "bench", cmd_bench, "tcelab's own cost and speed, each figure beside its peer (make bench)" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

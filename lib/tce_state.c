@@ -254,7 +254,6 @@ int tce_model_set(struct tce_model *m, uint64_t liobn, uint64_t index, uint64_t 
 
 int tce_model_clear(struct tce_model *m, uint64_t liobn, uint64_t first, uint64_t count)
 {
-	struct tce_model kept;
 	size_t i;
 
 	if (count && count <= m->count) {
@@ -262,23 +261,20 @@ int tce_model_clear(struct tce_model *m, uint64_t liobn, uint64_t first, uint64_
 			tce_model_set(m, liobn, first + i, 0, 0, 0);
 		return 0;
 	}
-	/* A range larger than the model: rebuild it from the entries outside the range. */
-	kept.cap = m->cap;
-	kept.count = 0;
-	kept.slots = calloc(kept.cap ? kept.cap : 1, sizeof(*kept.slots));
-	if (!kept.slots)
-		return -1;
-	for (i = 0; i < m->cap; i++) {
-		const struct tce_entry *e = &m->slots[i];
+	/*
+	 * A range larger than the model: one pass over the table, removing in place (no new
+	 * table to allocate, clear and fill for every small clear of a sparse model). A removal
+	 * may pull a later entry of its run into slot i: look at slot i again.
+	 */
+	for (i = 0; i < m->cap;) {
+		struct tce_entry *e = &m->slots[i];
 
-		if (!e->tce || (e->liobn == liobn &&
-				(!count || (e->index >= first && e->index - first < count))))
-			continue;
-		*find_slot(&kept, e->liobn, e->index) = *e;
-		kept.count++;
+		if (e->tce && e->liobn == liobn &&
+		    (!count || (e->index >= first && e->index - first < count)))
+			remove_slot(m, e);
+		else
+			i++;
 	}
-	free(m->slots);
-	*m = kept;
 	return 0;
 }
 

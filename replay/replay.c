@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/perf_event.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,6 +82,7 @@ struct worker {
 
 static struct {
 	const char *backend, *json, *name, *trace;
+	FILE *raw;				/* --raw-latencies */
 	unsigned int threads, batch;
 	int probe, quiet;
 	uint64_t ram_backing;
@@ -111,7 +114,8 @@ static void usage(FILE *f)
 		"usage: tcelab-replay [--backend NAME] [--threads N] [--batch N] [--probe]\n"
 		"                     [--json FILE] [--name NAME] [--ram-backing SIZE]\n"
 		"                     [--expect-mismatches N] [--expect-ret CODE=N ...]\n"
-		"                     [--release-without-group] [-q] TRACE.tce\n"
+		"                     [--release-without-group] [--raw-latencies FILE]\n"
+		"                     [-q] TRACE.tce\n"
 		"       tcelab-replay --suite FILE --traces DIR --out DIR [--backends NAME,...]\n"
 		"       tcelab-replay --list-backends\n"
 		"Replays a .tce trace (traces/FORMAT.md) through a backend, checks every return\n"
@@ -132,6 +136,9 @@ static void usage(FILE *f)
 		"  --release-without-group  detach every container's group before closing it, so\n"
 		"                      that its release frees windows, TCEs and preregistered\n"
 		"                      memory with no group attached\n"
+		"  --raw-latencies FILE  every hypercall's latency in ns, one a line, in the order\n"
+		"                      they complete: the exact values behind the histograms\n"
+		"                      (tcelab bench's probe_bucket_error)\n"
 		"  -q                  no progress on stderr\n"
 		"  --suite FILE        every scenario of a suite (traces/suites/README.md), trace\n"
 		"                      --traces DIR/NAME.tce, on each backend of --backends (default\n"
@@ -256,8 +263,11 @@ static void flush(struct worker *w)
 	}
 	if (!ret) {
 		pthread_mutex_lock(&timeline_mu);
-		for (i = 0; i < w->n; i++)
+		for (i = 0; i < w->n; i++) {
 			timeline_add(&timeline, per, t0 + dt - replay_start_ns);
+			if (opt.raw)
+				fprintf(opt.raw, "%" PRIu64 "\n", per);
+		}
 		pthread_mutex_unlock(&timeline_mu);
 	}
 	w->n = 0;
@@ -507,6 +517,34 @@ static int expectations_met(const struct replay_stats *st, char *why, size_t len
 	return 1;
 }
 
+/* --- instructions of the replay phase --------------------------------------------------- */
+
+/*
+ * A counter of the instructions this process (and the threads it starts) retires, user and
+ * kernel: what the probes' handlers cost the replay shows there, and unlike the guest's clock
+ * (host time under TCG) it does not move with the host's load. -1 without a PMU.
+ */
+static int insns_open(void)
+{
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_HARDWARE, .size = sizeof(a), .config = PERF_COUNT_HW_INSTRUCTIONS,
+		.exclude_hv = 1, .inherit = 1,
+		.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING,
+	};
+
+	return syscall(__NR_perf_event_open, &a, 0, -1, -1, 0);
+}
+
+/* Its count, or -1 when it has none or shared the PMU (multiplexed: a scaled guess). */
+static int64_t insns_read(int fd)
+{
+	struct { uint64_t value, enabled, running; } v;
+
+	if (fd < 0 || read(fd, &v, sizeof(v)) != sizeof(v) || !v.enabled || v.running != v.enabled)
+		return -1;
+	return v.value;
+}
+
 /* --- under the probes ----------------------------------------------------------------------- */
 
 /*
@@ -632,6 +670,7 @@ int main(int argc, char **argv)
 		{ "expect-ret", required_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "release-without-group", no_argument, NULL, 'g' },
+		{ "raw-latencies", required_argument, NULL, 'R' },
 		{ "suite", required_argument, NULL, 'S' },
 		{ "traces", required_argument, NULL, 'T' },
 		{ "out", required_argument, NULL, 'o' },
@@ -649,6 +688,8 @@ int main(int argc, char **argv)
 	struct balance_report bal = { 0 };
 	struct replay_times times = { 0 };
 	uint64_t t0, t_last, n_last = 0, t;
+	int64_t insns0, insns1;
+	int insns_fd;
 	char err[600] = "", why[256] = "";
 	unsigned int i;
 	int c, fd, ret, ok, expect_ok;
@@ -677,6 +718,13 @@ int main(int argc, char **argv)
 			break;
 		case 'q': opt.quiet = 1; break;
 		case 'g': be.release_without_group = 1; break;
+		case 'R':
+			opt.raw = fopen(optarg, "w");
+			if (!opt.raw) {
+				fprintf(stderr, "tcelab-replay: %s: %s\n", optarg, strerror(errno));
+				return 2;
+			}
+			break;
 		case 'S': suite.file = optarg; break;
 		case 'T': suite.traces = optarg; break;
 		case 'o': suite.out = optarg; break;
@@ -769,6 +817,8 @@ int main(int argc, char **argv)
 			" MiB, backing %" PRIu64 " MiB, %u window%s)\n", opt.name, be.info->name,
 			times.setup, ram.size >> 20, ram.backing >> 20, parser.header.nr_windows,
 			parser.header.nr_windows == 1 ? "" : "s");
+	insns_fd = insns_open();
+	insns0 = insns_read(insns_fd);
 	t0 = t_last = replay_start_ns = now_ns();
 	if (opt.threads > 1)
 		for (i = 0; i < opt.threads; i++)
@@ -802,6 +852,12 @@ int main(int argc, char **argv)
 			pthread_join(workers[i].thread, NULL);
 	}
 	times.replay = (now_ns() - t0) / 1e9;
+	insns1 = insns_read(insns_fd);
+	times.replay_insns = insns0 < 0 || insns1 < 0 ? -1 : insns1 - insns0;
+	if (insns_fd >= 0)
+		close(insns_fd);
+	if (opt.raw && fclose(opt.raw))
+		set_error(&workers[0].st, "--raw-latencies: %s", strerror(errno));
 	memset(&total, 0, sizeof(total));
 	for (i = 0; i < opt.threads; i++)
 		merge(&total, &workers[i].st);

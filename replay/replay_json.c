@@ -170,6 +170,10 @@ int replay_json_write(const char *path, const struct replay_result *r)
 	jw_double(w, "replay", t->replay, 3);
 	jw_double(w, "teardown", t->teardown, 3);
 	jw_obj_end(w);
+	if (t->replay_insns >= 0)
+		jw_s64(w, "replay_insns", t->replay_insns);
+	else
+		jw_null(w, "replay_insns");
 	jw_double(w, "ops_per_s", t->replay > 0 ? st->records / t->replay : 0.0, 0);
 	jw_bool(w, "ok", r->ok);
 	jw_obj_end(w);

@@ -49,6 +49,11 @@ struct replay_stats {
 
 struct replay_times {
 	double setup, replay, teardown;
+	/*
+	 * Instructions the replay process retired in its replay phase, kernel and probe handlers
+	 * included (the guest's PMU); -1 where it has none (x86_64 under TCG) or shared it.
+	 */
+	int64_t replay_insns;
 };
 
 /* Everything a replay's document says. */

@@ -2,7 +2,7 @@
 # `make test` runs (run-tests.sh).
 UNIT_SRCS += $(wildcard tests/unit/*.c)
 $(BUILD)/host/unit-tests: $$(UNIT_SRCS) $(wildcard tests/unit/*.h) $$(LIB_HDRS) \
-		$(wildcard kmod/*.h traces/*.h replay/*.h reports/*.h vm/*.h)
+		$(wildcard kmod/*.h traces/*.h replay/*.h reports/*.h vm/*.h cli/*.h)
 	@mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -o $@ $(UNIT_SRCS) $(HOST_LDLIBS)
 
@@ -67,3 +67,10 @@ validity: build $(BUILD)/host/knob-validity
 	$(Q)rm -rf $(BUILD)/validity
 	$(Q)$(TCELAB) validity --target $(VALIDITY_TARGET) --out $(BUILD)/validity
 	$(Q)$(BUILD)/host/knob-validity $(TCELAB) $(BUILD)/validity
+
+# tcelab's own cost and speed (README "Benchmarks"), each figure beside its peer: about 15 min,
+# not part of make test (timing is never pass/fail). build/bench/bench.json, history.jsonl.
+.PHONY: bench
+bench: build
+	$(Q)$(TCELAB) bench --out $(BUILD)/bench $(if $(BENCH_ONLY),--only $(BENCH_ONLY)) \
+		$(if $(BENCH_LABEL),--label '$(BENCH_LABEL)')

@@ -257,7 +257,7 @@ int cmd_import(int argc, char **argv)
 static void gen_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tcelab gen KIND [--seed N] [--ops N] [--ram SIZE] [--threads N]\n"
+		"usage: tcelab gen KIND [--seed N] [--ops N] [--ram SIZE] [--threads N] [--batch N]\n"
 		"                       [--iommu-page-shift N] [--check-upstream] -o TRACE.tce\n"
 		"\n"
 		"Writes a synthetic .tce trace (traces/FORMAT.md) in which every hypercall carries\n"
@@ -271,6 +271,7 @@ static void gen_usage(FILE *f)
 		"  --ops N      records to aim for (default: per kind)\n"
 		"  --ram SIZE   guest RAM, a multiple of 16M (default 1G)\n"
 		"  --threads N  net, storage, overwrite: N streams with their own tid and entries\n"
+		"  --batch N    storage: every H_PUT_TCE_INDIRECT of N pages (default 2..512)\n"
 		"  --iommu-page-shift N\n"
 		"               host IOMMU page size for the replay (12, the default)\n"
 		"  --check-upstream\n"
@@ -287,6 +288,7 @@ int cmd_gen(int argc, char **argv)
 		{ "ops", required_argument, NULL, 'n' },
 		{ "ram", required_argument, NULL, 'r' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "batch", required_argument, NULL, 'b' },
 		{ "iommu-page-shift", required_argument, NULL, 'i' },
 		{ "check-upstream", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
@@ -314,6 +316,9 @@ int cmd_gen(int argc, char **argv)
 			break;
 		case 't':
 			o.threads = number_arg("--threads", optarg, 64);
+			break;
+		case 'b':
+			o.batch = number_arg("--batch", optarg, 512);
 			break;
 		case 'i':
 			o.iommu_page_shift = number_arg("--iommu-page-shift", optarg, 40);

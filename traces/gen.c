@@ -84,6 +84,7 @@ struct stream {
 
 struct gen {
 	FILE *out;
+	unsigned int batch;		/* gen_opts.batch */
 	struct trace_header h;
 	struct tce_windows ws;
 	struct tce_model model;
@@ -254,7 +255,7 @@ static int step_net(struct gen *g, struct stream *s)
 
 static uint64_t batch_size(struct gen *g, uint64_t limit)
 {
-	uint64_t n = rnd(g, 2) ? 2ULL << rnd(g, 9) : 2 + rnd(g, MAX_BATCH - 1);
+	uint64_t n = g->batch ?: rnd(g, 2) ? 2ULL << rnd(g, 9) : 2 + rnd(g, MAX_BATCH - 1);
 
 	return n < limit ? n : limit;
 }
@@ -851,6 +852,10 @@ static int check_opts(const struct gen_opts *o, enum kind *kind, char *err, size
 		snprintf(err, errlen, "--threads takes 1 to 64");
 		return -1;
 	}
+	if (o->batch && (i != K_STORAGE || o->batch > MAX_BATCH)) {
+		snprintf(err, errlen, "--batch applies to storage and takes 1 to %d", MAX_BATCH);
+		return -1;
+	}
 	if (o->iommu_page_shift && (o->iommu_page_shift < TRACE_MIN_PAGE_SHIFT ||
 				    o->iommu_page_shift > 12)) {
 		snprintf(err, errlen, "--iommu-page-shift takes 12 here: the 32-bit window "
@@ -878,6 +883,7 @@ int gen_trace(FILE *out, const struct gen_opts *o, char *err, size_t errlen)
 		return -1;
 	}
 	g->out = out;
+	g->batch = o->batch;
 	g->rng = o->seed;
 	g->h.version = TRACE_FORMAT_VERSION;
 	g->h.ram_size = o->ram_size ? o->ram_size : kind == K_ERRORS ? ERR_RAM : 1ULL << 30;
@@ -909,6 +915,8 @@ int gen_trace(FILE *out, const struct gen_opts *o, char *err, size_t errlen)
 	fprintf(out, "# tcelab gen %s --seed %" PRIu64 " --ops %" PRIu64, o->kind, o->seed, ops);
 	if (kinds[kind].threads)
 		fprintf(out, " --threads %u", nr);
+	if (o->batch)
+		fprintf(out, " --batch %u", o->batch);
 	fprintf(out, ": %s\n", kinds[kind].help);
 	for (active = nr; active && !g->oom;) {
 		struct stream *s = &streams[rnd(g, active)];

@@ -13,6 +13,7 @@ struct gen_opts {
 	uint64_t ram_size;		/* 0: 1G */
 	unsigned int threads;		/* streams with their own tid (net, storage, overwrite) */
 	unsigned int iommu_page_shift;	/* 0: 12 */
+	unsigned int batch;		/* storage: every INDIRECT of this many pages; 0: 2..512 */
 };
 
 /* "net, storage, ..." for usage text and errors. */

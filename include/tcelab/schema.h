@@ -23,6 +23,8 @@
 #define SCHEMA_SUMMARY	"tcelab-summary/1"	/* reports/README.md */
 #define SCHEMA_COMPARE	"tcelab-compare/2"	/* reports/README.md */
 #define SCHEMA_VALIDITY	"tcelab-validity/1"	/* README.md, "How far to trust a verdict" */
+#define SCHEMA_BENCH	"tcelab-bench/1"		/* README.md, "Benchmarks" */
+#define SCHEMA_BENCH_HISTORY "tcelab-bench-history/1"	/* a line of build/bench/history.jsonl */
 #define SCHEMA_PATCH_VALIDITY "tcelab-patch-validity/1" /* README.md, "Tests" */
 #define SCHEMA_KNOB_VALIDITY "tcelab-knob-validity/1" /* README.md, "Tests" */
 

@@ -26,7 +26,7 @@ static int write_replay(const char *path, struct timeline *tl)
 	static const struct guest_ram ram = { .backing = 1 << 25, .page_size = 65536 };
 	static const struct balance_report bal = { .available = 1, .ok = 1,
 						   .peak = { .pinned = 3 } };
-	static const struct replay_times times = { 0.5, 2.0, 0.25 };
+	static const struct replay_times times = { 0.5, 2.0, 0.25, 123456 };
 	struct replay_stats *st = calloc(1, sizeof(*st));
 	struct backend be = { .info = &kmod_info, .nr_notes = 1, .notes = { "LIOBN 0x1 emulated" } };
 	struct replay_result r = {
@@ -101,6 +101,7 @@ UNIT_TEST(replay_json_document)
 	CHECK_EQ(json_num(doc, "balance.during.pinned", 0), 3);
 	CHECK_EQ(json_num(doc, "seconds.replay", 0), 2);
 	CHECK_EQ(json_num(doc, "ops_per_s", 0), 2);
+	CHECK_EQ(json_num(doc, "replay_insns", 0), 123456);
 	CHECK(cJSON_IsFalse(json_at(doc, "ok")));
 	cJSON_Delete(doc);
 	timeline_free(&tl);

@@ -186,3 +186,30 @@ UNIT_TEST(gen_rejects_bad_options)
 	CHECK_EQ(gen_trace(stdout, &o, err, sizeof(err)), -1);
 	CHECK_STR(err, "--ram takes a multiple of 16M (the ddw kind maps 16M pages)");
 }
+
+/* --batch N: every H_PUT_TCE_INDIRECT of storage is a list of N pages; other kinds refuse it. */
+UNIT_TEST(gen_storage_fixed_batch)
+{
+	struct gen_opts o = { .kind = "storage", .seed = 2, .ops = 400, .batch = 512 };
+	char *text = NULL, err[256] = "";
+	unsigned long lists = 0, other = 0;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	CHECK_EQ(gen_trace(f, &o, err, sizeof(err)), 0);
+	fclose(f);
+	trace_parser_init_mem(&parser, "gen.tce", text, len);
+	while (trace_next(&parser, &rec) > 0)
+		if (rec.op == TRACE_INDIRECT)
+			rec.npages == 512 ? lists++ : other++;
+	CHECK(lists > 100);
+	CHECK_EQ(other, 0);
+	CHECK_EQ(replay(text, len).mismatches, 0);
+	free(text);
+	o.kind = "net";
+	f = open_memstream(&text, &len);
+	CHECK_EQ(gen_trace(f, &o, err, sizeof(err)), -1);
+	fclose(f);
+	CHECK(strstr(err, "--batch applies to storage") != NULL);
+	free(text);
+}
