@@ -300,7 +300,7 @@ static void fuzz_open(struct fuzz_thread *t, int slot)
 	 * Mostly a small two-level window at 0 in place of the default one (one level over 2 GiB:
 	 * clearing it at close walks 512K entries).
 	 */
-	if (!one_in(t, 16) &&
+	if (!one_in(t, 64) &&
 	    !fuzz_ioctl(t, OP_TCE_REMOVE, fd, TCELAB_TCE_REMOVE, (uintptr_t)&rm))
 		fuzz_ioctl(t, OP_TCE_CREATE, fd, TCELAB_TCE_CREATE, (uintptr_t)&cr);
 	fuzz_ioctl(t, OP_REGISTER_MEMORY, fd, TCELAB_REGISTER_MEMORY, (uintptr_t)&r);
@@ -449,7 +449,7 @@ static void fuzz_one(struct fuzz_thread *t, enum fuzz_op op)
 		a.dma = (struct tcelab_device_dma){
 			.argsz = sizeof(a.dma), .flags = below(t, 2) ? TCELAB_DEVICE_DMA_WRITE : 0,
 			.group = below(t, ngroups + 1), .iova = iova(t),
-			.size = one_in(t, 16) ? (2 << 20) : 1 + below(t, SCRATCH),
+			.size = one_in(t, 16) ? (2 << 20) : 1 + below(t, one_in(t, 4) ? SCRATCH : SZ_4K),
 			.buf = (uintptr_t)t->scratch,
 		};
 		break;
@@ -512,7 +512,7 @@ static void *fuzz_thread(void *arg)
 	struct fuzz_thread *t = arg;
 	long i;
 
-	for (i = 0; (i & 63) || !past(&deadline); i++)
+	for (i = 0; (i & 7) || !past(&deadline); i++)
 		fuzz_one(t, draw_op(t));
 	return NULL;
 }
