@@ -155,9 +155,9 @@ static uint64_t iova(struct fuzz_thread *t)
 	default:
 		/*
 		 * A few leaf nodes mostly: the groups' DMA32 tables keep every node a v1 container
-		 * touched, and each release walks every entry of those.
+		 * touched until unload, and each v1 release walks every entry of those.
 		 */
-		return base + (below(t, 64) << (one_in(t, 64) ? page_shift(t) : 12 + 4 * below(t, 2)));
+		return base + (below(t, 64) << (one_in(t, 512) ? page_shift(t) : 12 + 4 * below(t, 2)));
 	}
 }
 
@@ -510,9 +510,8 @@ static bool past(const struct timespec *end)
 static void *fuzz_thread(void *arg)
 {
 	struct fuzz_thread *t = arg;
-	long i;
 
-	for (i = 0; (i & 7) || !past(&deadline); i++)
+	while (!past(&deadline))
 		fuzz_one(t, draw_op(t));
 	return NULL;
 }

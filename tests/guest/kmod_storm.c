@@ -10,6 +10,8 @@
  * - teardown: threads stay inside MAP and hypercalls while the main thread removes the window
  *   they use, then closes the container under them (the last reference goes with their calls).
  */
+#include <time.h>
+
 #include "kmod_util.h"
 
 #define POOL		16
@@ -172,6 +174,19 @@ static void teardown_storm(char *pool)
 	tap_eq(tl_counter("double_releases") - dr, 0, "teardown: no double release");
 }
 
+/* Seconds since the previous call, for the diagnostics (the time make test spends here). */
+static double lap(void)
+{
+	static struct timespec last;
+	struct timespec now;
+	double s;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s = now.tv_sec - last.tv_sec + (now.tv_nsec - last.tv_nsec) / 1e9;
+	last = now;
+	return s;
+}
+
 int main(void)
 {
 	struct tl_baseline b;
@@ -181,9 +196,13 @@ int main(void)
 	tap_plan(6 + 6 + 2 + TL_BALANCE_CHECKS);
 	b = tl_baseline();
 	pool = tl_buf(POOL);
+	lap();
 	overwrite_storm(pool);
+	tap_diag("overwrite storm: %.1f s", lap());
 	v2_storm(pool);
+	tap_diag("v2 storm: %.1f s", lap());
 	teardown_storm(pool);
+	tap_diag("teardown storms: %.1f s", lap());
 	tl_check_balance(&b, "storms");
 	return tap_finish();
 }
