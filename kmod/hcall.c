@@ -186,8 +186,7 @@ static long tcelab_do_unmap(struct tcelab_container *c, struct tcelab_table *tbl
 
 	if (tcelab_tce_xchg(c, tbl, entry, &hpa, &dir))
 		return TCELAB_H_TOO_HARD;
-	if (dir != TCE_DIR_NONE)
-		tcelab_unuse_v2(c, tbl, entry);
+	tcelab_unuse_v2(c, tbl, entry);
 	return TCELAB_H_SUCCESS;
 }
 
@@ -237,9 +236,7 @@ static long tcelab_do_map(struct tcelab_container *c, struct tcelab_table *tbl, 
 		tcelab_prereg_mapped_dec(mem);
 		return TCELAB_H_TOO_HARD;
 	}
-	if (dir != TCE_DIR_NONE)
-		tcelab_unuse_v2(c, tbl, entry);
-	*pua = ua;
+	tcelab_ua_set(c, tbl, pua, ua);
 	return TCELAB_H_SUCCESS;
 }
 

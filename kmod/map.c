@@ -15,18 +15,33 @@ static bool tcelab_page_is_contained(struct page *page, unsigned int shift)
 	return page_shift(compound_head(page)) >= shift;
 }
 
-/* Drop the v2 mapping reference recorded for @entry (tce_iommu_unuse_page_v2()). */
-void tcelab_unuse_v2(struct tcelab_container *c, struct tcelab_table *tbl, u64 entry)
+/*
+ * Record user address @ua (0: none) in @entry's mirror slot @pua and drop the mapping reference
+ * of the address it held (tce_iommu_unuse_page_v2()). The TCE and its user address are two
+ * exchanges, not one, so concurrent writers of an entry may pair them differently; but each
+ * reference taken is stored in the mirror once and dropped once, when it leaves the mirror. A
+ * read-then-write of the slot here let two writers drop one reference and leak another, and the
+ * region could then never be unregistered.
+ */
+void tcelab_ua_set(struct tcelab_container *c, struct tcelab_table *tbl, u64 *pua, u64 ua)
 {
 	struct tcelab_prereg *mem;
-	u64 *ua = tcelab_table_ua(tbl, entry, false);
+	u64 old = xchg(pua, ua);
 
-	if (!ua || !*ua)
+	if (!old)
 		return;
-	mem = tcelab_prereg_lookup(c, *ua, 1ULL << tbl->page_shift);
+	mem = tcelab_prereg_lookup(c, old, 1ULL << tbl->page_shift);
 	if (mem)
 		tcelab_prereg_mapped_dec(mem);
-	*ua = 0;
+}
+
+/* Drop the v2 mapping reference recorded for @entry, if any. */
+void tcelab_unuse_v2(struct tcelab_container *c, struct tcelab_table *tbl, u64 entry)
+{
+	u64 *pua = tcelab_table_ua(tbl, entry, false);
+
+	if (pua)
+		tcelab_ua_set(c, tbl, pua, 0);
 }
 
 /*
@@ -48,11 +63,12 @@ void tcelab_clear(struct tcelab_container *c, struct tcelab_table *tbl, u64 entr
 		cond_resched();
 		dir = TCE_DIR_NONE;
 		hpa = 0;
-		if (tcelab_tce_xchg(c, tbl, entry, &hpa, &dir) || dir == TCE_DIR_NONE || !release)
+		if (tcelab_tce_xchg(c, tbl, entry, &hpa, &dir) || !release)
 			continue;
+		/* Even for a cleared TCE: a racing writer may have stored its address since. */
 		if (tcelab_v2(c))
 			tcelab_unuse_v2(c, tbl, entry);
-		else
+		else if (dir != TCE_DIR_NONE)
 			tcelab_unpin_hpa(c, hpa);
 	}
 	tcelab_tce_kill(c, tbl, first, pages);
@@ -125,9 +141,7 @@ static long tcelab_build_v2(struct tcelab_container *c, struct tcelab_table *tbl
 			tcelab_prereg_mapped_dec(mem);
 			break;
 		}
-		if (olddir != TCE_DIR_NONE)
-			tcelab_unuse_v2(c, tbl, entry + i);
-		*ua = tce;
+		tcelab_ua_set(c, tbl, ua, tce);
 	}
 	if (ret)
 		tcelab_clear(c, tbl, entry, i, !tcelab_fault(TCELAB_FAULT_MAP_LEAK));

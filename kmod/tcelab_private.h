@@ -195,6 +195,7 @@ long tcelab_map_dma(struct tcelab_container *c, struct tcelab_dma_map *map);
 long tcelab_unmap_dma(struct tcelab_container *c, struct tcelab_dma_unmap *unmap);
 void tcelab_clear(struct tcelab_container *c, struct tcelab_table *tbl, u64 entry, u64 pages,
 		  bool release);
+void tcelab_ua_set(struct tcelab_container *c, struct tcelab_table *tbl, u64 *pua, u64 ua);
 void tcelab_unuse_v2(struct tcelab_container *c, struct tcelab_table *tbl, u64 entry);
 
 /* prereg.c */

@@ -63,6 +63,21 @@ expect_failure x86_64-leak-table live-allocations --target x86_64 --job suite --
 want="live-allocations: tcelab.ko still held 3 objects after the job: table_levels 2, tables 1"
 grep -qxF "$want" "$runs/x86_64-leak-table.log" ||
 	{ cat "$runs/x86_64-leak-table.log"; echo "the verdict did not report: $want"; exit 1; }
+echo "==> tcelab.ko's interface fuzzed for 60 s on x86_64 (job fuzz, under the probes)"
+"$tcelab" run --target x86_64 --job fuzz --append tcelab.fuzz.seconds=60 --out "$runs/x86_64-fuzz" \
+	>"$runs/x86_64-fuzz.log" 2>&1 &&
+	grep -Eq '^  fuzz      seed [0-9]+: [1-9][0-9]* calls' "$runs/x86_64-fuzz.log" ||
+	{ cat "$runs/x86_64-fuzz.log"; exit 1; }
+grep -E '^  fuzz ' "$runs/x86_64-fuzz.log"
+echo "==> the fuzz run fails with a leak knob: release_leak leaves TCEs and pins at close"
+expect_failure x86_64-fuzz-release-leak test-failure,pinned-pages,probe-leak --target x86_64 \
+	--job fuzz --append "tcelab.fuzz.seconds=5 tcelab.knob.release_leak=1"
+echo "==> the storms report double releases with a non-atomic exchange (knob nonatomic_xchg)"
+expect_failure x86_64-storm-nonatomic test-failure,pinned-pages --target x86_64 --job storm \
+	--append tcelab.knob.nonatomic_xchg=1
+grep -q '^not ok [0-9]* storms: double releases back to baseline' \
+	"$runs/x86_64-storm-nonatomic/guest/tap/kmod_storm.tap" ||
+	{ cat "$runs/x86_64-storm-nonatomic.log"; echo "the storms did not report double releases"; exit 1; }
 echo "==> a failing run exits 1"
 echo "==> the suites catch the knobs' bug classes (tests/knobs/MANIFEST): the errors suite passes"
 echo "    clean and fails with no_dirty with exactly guest-exit and probe-not-dirtied"

@@ -58,6 +58,18 @@ test: build checkpatch report-test oracle-test $(BUILD)/host/patch-validity \
 	$(Q)tests/disk-full.sh $(TCELAB) $(BUILD)/disk-full
 	$(Q)tests/run-tests.sh $(TCELAB) $(BUILD)/test-runs
 
+# tcelab.ko's interface fuzzed long in the guest (job fuzz, tests/guest/kmod_fuzz.c, under the
+# probes): FUZZ_GUEST_SECONDS on FUZZ_GUEST_TARGET into build/fuzz-guest; FUZZ_GUEST_SEED=S
+# replays a run's calls. make test runs it 60 s on x86_64.
+FUZZ_GUEST_SECONDS ?= 3600
+FUZZ_GUEST_TARGET ?= x86_64
+.PHONY: fuzz-guest
+fuzz-guest: build
+	$(Q)rm -rf $(BUILD)/fuzz-guest
+	$(Q)$(TCELAB) run --target $(FUZZ_GUEST_TARGET) --job fuzz --out $(BUILD)/fuzz-guest \
+		--timeout $$(($(FUZZ_GUEST_SECONDS) * 2 + 600)) --append \
+		"tcelab.fuzz.seconds=$(FUZZ_GUEST_SECONDS)$(if $(FUZZ_GUEST_SEED), tcelab.fuzz.seed=$(FUZZ_GUEST_SEED))"
+
 # The verdict itself measured (README "How far to trust a verdict"): false alarms on 20 A/A
 # pairs and power against +5/10/20 % of op:put, per timing mode, side by side. About 2 hours
 # on x86_64; build/validity/verdict.json. make test runs a short version (tests/run-tests.sh).

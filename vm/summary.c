@@ -103,6 +103,23 @@ static void print_excerpt(const char *text)
 	}
 }
 
+/* The fuzz job: its seed, how many calls, how fast, and the calls of each operation. */
+static void summary_fuzz(const cJSON *fuzz)
+{
+	const cJSON *op;
+	int n = 0;
+
+	printf("  fuzz      seed %.0f: %.0f calls (%.0f hypercalls) in %.1f s, %.0f calls/s, "
+	       "%d threads\n", json_num(fuzz, "seed", 0), json_num(fuzz, "calls", 0),
+	       json_num(fuzz, "hcalls", 0), json_num(fuzz, "seconds", 0),
+	       json_num(fuzz, "calls_per_second", 0), (int)json_num(fuzz, "threads", 0));
+	cJSON_ArrayForEach(op, cJSON_GetObjectItem(fuzz, "ops"))
+		printf("%s%s %.0f (%.0f ok)", n++ % 6 ? ", " : n > 1 ? "\n    " : "    ",
+		       op->string, json_num(op, "calls", 0), json_num(op, "returns.0", 0));
+	if (n)
+		printf("\n");
+}
+
 void run_print_summary(const struct run *r)
 {
 	const cJSON *tests = cJSON_GetObjectItem(r->results, "tests");
@@ -129,6 +146,8 @@ void run_print_summary(const struct run *r)
 		summary_suite(cJSON_GetObjectItem(r->results, "suite"));
 		summary_side_by_side(cJSON_GetObjectItem(r->results, "suite"));
 	}
+	if (cJSON_GetObjectItem(r->results, "fuzz"))
+		summary_fuzz(cJSON_GetObjectItem(r->results, "fuzz"));
 	if (probe) {
 		probe_doc_totals(probe, &t);
 		printf("  probes    %s: pin %lld, unpin %lld\n",

@@ -524,6 +524,22 @@ static void check_suite(struct run *r)
 }
 
 /*
+ * The fuzz job's counts (guest/fuzz.json, tests/guest/kmod_fuzz.c), kept in results.json for
+ * the summary; its pass or fail is the KTAP output's, the kernel log's and the balance's.
+ */
+static void check_fuzz(struct run *r)
+{
+	char *path = xasprintf("%s/fuzz.json", r->share), err[512];
+	cJSON *fuzz = json_load(path, SCHEMA_FUZZ, err, sizeof(err));
+
+	if (fuzz)
+		cJSON_AddItemToObject(r->results, "fuzz", fuzz);
+	else if (path_exists(path))
+		fail(r, "guest-exit", NULL, "%s", err);
+	free(path);
+}
+
+/*
  * --patch, --rebuild: the guest must have run the rebuilt modules. vm/guest/finish writes
  * patched-loaded, "NAME BUILD-ID" per module of etc/tcelab/patched as the kernel has it
  * ("-" when not loaded), and each must be the rebuilt one's.
@@ -598,6 +614,7 @@ void run_judge(struct run *r)
 	check_probe(r);
 	check_probe_ledgers(r);
 	check_suite(r);
+	check_fuzz(r);
 	if (r->patch)
 		check_patched(r);
 	if (r->kernel_info)

@@ -7,6 +7,7 @@
  *   probe             probe/probe_json.c             lib/probe_doc.c (replay, verdict, tests)
  *   replay, suite     replay/replay_json.c           vm/verdict.c, reports/model.c
  *   smoke             replay/smoke.c                 vm/verdict.c
+ *   fuzz              tests/guest/kmod_fuzz.c        vm/verdict.c
  *   run               vm/verdict.c (results.json)    reports/model.c
  *   summary           reports/export.c               reports/history.c, users' CI
  *   compare           reports/compare.c              users' CI
@@ -19,6 +20,7 @@
 #define SCHEMA_REPLAY	"tcelab-replay/2"	/* traces/README.md, "Replay results" */
 #define SCHEMA_SUITE	"tcelab-suite/1"	/* traces/suites/README.md */
 #define SCHEMA_SMOKE	"tcelab-smoke/1"	/* the smoke scenario's scenario.json */
+#define SCHEMA_FUZZ	"tcelab-fuzz/1"		/* the fuzz job's fuzz.json (README.md, "Tests") */
 #define SCHEMA_RUN	"tcelab-run/1"		/* README.md, "Where results go" */
 #define SCHEMA_SUMMARY	"tcelab-summary/1"	/* reports/README.md */
 #define SCHEMA_COMPARE	"tcelab-compare/2"	/* reports/README.md */
