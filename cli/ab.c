@@ -65,7 +65,8 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status: 0 no regression; 1 regression, new leak or new failure; 2 the harness\n"
 		"could not measure (a run left no results, bad options); 3 inconclusive (more runs, or\n"
-		"a quieter host). With --bisect: 0 good (0), 1 bad (1), 125 skip (2 or 3).\n");
+		"a quieter host; or the runs' environments differ beyond the kernel, which the sides\n"
+		"may vary). With --bisect: 0 good (0), 1 bad (1), 125 skip (2 or 3).\n");
 }
 
 static void split_side(struct ab_side *s)
@@ -267,8 +268,12 @@ int cmd_ab(int argc, char **argv)
 	}
 	json = o.json ? strdup(o.json) : xasprintf("%s/compare.json", o.out);
 	log = xasprintf("%s/compare.txt", o.out);
-	c = spawn_compare(o.side[0].list, o.side[1].list, o.threshold, o.html, json, log, &status,
-			  err, sizeof(err));
+	/* The sides may boot different kernels (--kernel): that is what ab compares. */
+	c = spawn_compare(o.side[0].list, o.side[1].list, o.threshold, o.html, true, json, log,
+			  &status, err, sizeof(err));
+	/* Latencies from different environments are not compared: nothing was measured. */
+	if (c && cJSON_IsArray(cJSON_GetObjectItem(c, "environment_mismatch")))
+		status = TCELAB_EXIT_INCONCLUSIVE;
 	if (!c || status == TCELAB_EXIT_ERROR || status > TCELAB_EXIT_INCONCLUSIVE) {
 		fprintf(stderr, "tcelab: ab: the comparison failed (exit %d%s%s); see %s\n", status,
 			c ? "" : ": ", c ? "" : err, log);

@@ -57,11 +57,14 @@ char *run_list_add(char *list, const char *dir)
 }
 
 cJSON *spawn_compare(const char *base, const char *cur, const char *threshold, const char *html,
-		     const char *json, const char *log, int *status, char *err, size_t errlen)
+		     bool vary_kernel, const char *json, const char *log, int *status, char *err,
+		     size_t errlen)
 {
 	char *argv[12] = { "tcelab", "compare", "--json", (char *)json };
 	int n = 4;
 
+	if (vary_kernel)
+		argv[n++] = "--vary-kernel";
 	if (threshold) {
 		argv[n++] = "--threshold";
 		argv[n++] = (char *)threshold;

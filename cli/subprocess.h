@@ -6,6 +6,7 @@
 #ifndef TCELAB_CLI_SUBPROCESS_H
 #define TCELAB_CLI_SUBPROCESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
@@ -19,11 +20,12 @@ int spawn_self(char **argv, const char *log);
 char *run_list_add(char *list, const char *dir);
 
 /*
- * `tcelab compare --json JSON [--threshold THRESHOLD] [--html HTML] BASE CUR` (NULL: option
- * left out), its output in @log; the comparison it wrote (SCHEMA_COMPARE) and its exit status
- * in *@status, or NULL with why in @err.
+ * `tcelab compare --json JSON [--vary-kernel] [--threshold THRESHOLD] [--html HTML] BASE CUR`
+ * (NULL, false: option left out), its output in @log; the comparison it wrote (SCHEMA_COMPARE)
+ * and its exit status in *@status, or NULL with why in @err.
  */
 cJSON *spawn_compare(const char *base, const char *cur, const char *threshold, const char *html,
-		     const char *json, const char *log, int *status, char *err, size_t errlen);
+		     bool vary_kernel, const char *json, const char *log, int *status, char *err,
+		     size_t errlen);
 
 #endif /* TCELAB_CLI_SUBPROCESS_H */

@@ -218,7 +218,7 @@ static cJSON *compare(const struct validity_opts *o, const struct side *a, const
 		cur = run_list_add(cur, b->dirs[r]);
 	}
 	snprintf(thr, sizeof(thr), "%g", o->threshold);
-	c = spawn_compare(base, cur, o->threshold >= 0 ? thr : NULL, NULL, json, log, &status,
+	c = spawn_compare(base, cur, o->threshold >= 0 ? thr : NULL, NULL, false, json, log, &status,
 			  err, sizeof(err));
 	if (status != 0 && status != 1 && status != 3)
 		die("validity: tcelab compare failed (exit %d): see %s", status, log);

@@ -342,6 +342,8 @@ static void compare_usage(FILE *f)
 		"                   'tcelab validity')\n"
 		"  --max-rsd PCT    run-to-run relative stddev a side may have (default 20)\n"
 		"  --strict-env     an environment mismatch fails (exit 1)\n"
+		"  --vary-kernel    the kernel is what is compared (tcelab ab does this): the sides may\n"
+		"                   run different kernels, each side's runs must share one\n"
 		"  --robot          report as the kernel test robot does (headline, %%stddev and\n"
 		"                   %%change of what moved, the statistics): to paste into a mail\n"
 		"  --json FILE      the comparison as JSON (tcelab-compare/2, reports/README.md)\n"
@@ -356,6 +358,7 @@ int cmd_compare(int argc, char **argv)
 		{ "json", required_argument, NULL, 'j' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "strict-env", no_argument, NULL, 's' },
+		{ "vary-kernel", no_argument, NULL, 'k' },
 		{ "robot", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -387,6 +390,9 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 's':
 			strict = 1;
+			break;
+		case 'k':
+			o.vary_kernel = true;
 			break;
 		case 'R':
 			robot = 1;

@@ -10,12 +10,14 @@
 #include "export.h"
 #include "model.h"
 #include "stats.h"
+#include "lib/json.h"
 #include "lib/util.h"
 
 void compare_opts_default(struct compare_opts *o)
 {
 	o->threshold = NAN;	/* the timing mode's (include/tcelab/timing.h) */
 	o->max_rsd = 0.20;
+	o->vary_kernel = false;
 }
 
 /*
@@ -394,34 +396,54 @@ static void new_failures(cJSON *out, cJSON *const *base, int nb, cJSON *const *c
 		}
 }
 
-static void env_check(cJSON *c, cJSON *const *base, int nb, cJSON *const *cur, int nc)
+/* Adds to @mis a line when run @s of side @what differs from run @ref. */
+static void env_differs(cJSON *mis, const char *what, const cJSON *s, const cJSON *ref,
+			bool with_kernel)
 {
-	char *ref = report_env_line(summary_of(base[0]));
+	char *line = report_env_line(s, with_kernel), *ref_line = report_env_line(ref, with_kernel);
+
+	if (strcmp(line, ref_line)) {
+		char *m = xasprintf("%s %s has %s; %s has %s", what, jstr(s, "run_id") ?: "?", line,
+				    jstr(ref, "run_id") ?: "?", ref_line);
+
+		cJSON_AddItemToArray(mis, cJSON_CreateString(m));
+		free(m);
+	}
+	free(line);
+	free(ref_line);
+}
+
+static void env_check(cJSON *c, cJSON *const *base, int nb, cJSON *const *cur, int nc,
+		      const struct compare_opts *o)
+{
+	const cJSON *ref = summary_of(base[0]);
+	char *ref_line = report_env_line(ref, !o->vary_kernel);
 	cJSON *mis = cJSON_CreateArray();
 	int i;
 
-	for (i = 0; i < nb + nc; i++) {
-		const cJSON *s = summary_of(i < nb ? base[i] : cur[i - nb]);
-		char *line = report_env_line(s);
-
-		if (strcmp(line, ref)) {
-			char *m = xasprintf("%s %s has %s; %s has %s", i < nb ? "baseline" : "current",
-					    jstr(s, "run_id") ?: "?", line,
-					    jstr(summary_of(base[0]), "run_id") ?: "?", ref);
-
-			cJSON_AddItemToArray(mis, cJSON_CreateString(m));
-			free(m);
-		}
-		free(line);
+	for (i = 1; i < nb; i++)
+		env_differs(mis, "baseline", summary_of(base[i]), ref, true);
+	/* With the kernel under test, a side's own runs must still share theirs. */
+	for (i = 0; i < nc; i++) {
+		env_differs(mis, "current", summary_of(cur[i]), ref, !o->vary_kernel);
+		if (o->vary_kernel && i)
+			env_differs(mis, "current", summary_of(cur[i]), summary_of(cur[0]), true);
 	}
-	cJSON_AddStringToObject(c, "environment", ref);
+	cJSON_AddStringToObject(c, "environment", ref_line);
+	if (o->vary_kernel) {
+		cJSON *k = cJSON_AddObjectToObject(c, "kernels");
+
+		cJSON_AddStringToObject(k, "baseline", json_str_at(ref, "environment.kernel") ?: "?");
+		cJSON_AddStringToObject(k, "current",
+					json_str_at(summary_of(cur[0]), "environment.kernel") ?: "?");
+	}
 	if (cJSON_GetArraySize(mis))
 		cJSON_AddItemToObject(c, "environment_mismatch", mis);
 	else {
 		cJSON_Delete(mis);
 		cJSON_AddNullToObject(c, "environment_mismatch");
 	}
-	free(ref);
+	free(ref_line);
 }
 
 static cJSON *side(cJSON *const *docs, int n)
@@ -460,7 +482,7 @@ cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 	cJSON_AddStringToObject(c, "ci", "welch-t-95");
 	cJSON_AddItemToObject(c, "baseline", side(base, nb));
 	cJSON_AddItemToObject(c, "current", side(cur, nc));
-	env_check(c, base, nb, cur, nc);
+	env_check(c, base, nb, cur, nc, o);
 	cJSON_AddStringToObject(c, "target", jstr(summary_of(base[0]), "target") ?: "?");
 	cJSON_AddStringToObject(c, "timing", jstr(cJSON_GetObjectItem(summary_of(base[0]),
 								       "environment"), "timing") ?: "host");
@@ -554,6 +576,9 @@ void compare_print(const cJSON *c, FILE *f)
 		cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "current"), "runs")),
 		100 * jnum(c, "threshold"), 100 * jnum(c, "max_rsd"), jnum(c, "min_runs"));
 	fprintf(f, "  environment %s\n", jstr(c, "environment") ?: "?");
+	if (cJSON_GetObjectItem(c, "kernels"))
+		fprintf(f, "  kernels     baseline %s, current %s\n",
+			json_str_at(c, "kernels.baseline") ?: "?", json_str_at(c, "kernels.current") ?: "?");
 	cJSON_ArrayForEach(m, cJSON_GetObjectItem(c, "environment_mismatch"))
 		fprintf(f, "  ENVIRONMENT MISMATCH: %s\n", m->valuestring);
 	fprintf(f, "  per run: the mean of each run's percentile, its change with a 95 %% Welch "

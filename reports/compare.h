@@ -6,6 +6,7 @@
 #ifndef TCELAB_REPORT_COMPARE_H
 #define TCELAB_REPORT_COMPARE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
 #include <tcelab/exit_codes.h>
@@ -18,6 +19,7 @@
 struct compare_opts {
 	double threshold;	/* relative change of the mean of a per-run percentile that matters (0.10) */
 	double max_rsd;		/* relative stddev of a side's per-run values above this: inconclusive (0.20) */
+	bool vary_kernel;	/* the sides run different kernels on purpose: only each side's own runs must agree on it */
 };
 
 void compare_opts_default(struct compare_opts *o);

@@ -454,12 +454,13 @@ const cJSON *report_role_latency(const cJSON *doc, const char *scenario, const c
 	return cJSON_GetObjectItem(d, "latency");
 }
 
-char *report_env_line(const cJSON *summary)
+char *report_env_line(const cJSON *summary, bool with_kernel)
 {
 	const cJSON *env = cJSON_GetObjectItem(summary, "environment");
 
 	return xasprintf("target=%s kernel=%s attach=%s stack=%s clock=%s timing=%s qemu=%s",
-			 jstr(env, "target") ?: "?", jstr(env, "kernel") ?: "?",
+			 jstr(env, "target") ?: "?",
+			 with_kernel ? jstr(env, "kernel") ?: "?" : "(under test)",
 			 jstr(env, "attach_mode") ?: "?", jstr(env, "stack") ?: "?",
 			 jstr(env, "clocksource") ?: "?", jstr(env, "timing") ?: "?",
 			 jstr(env, "qemu_version") ?: "?");

@@ -9,6 +9,7 @@
 #ifndef TCELAB_REPORT_MODEL_H
 #define TCELAB_REPORT_MODEL_H
 
+#include <stdbool.h>
 #include <cjson/cJSON.h>
 
 #include "stats.h"
@@ -20,8 +21,11 @@ cJSON *report_load(const char *dir, const char **err);
 void rhist_from_json(const cJSON *lat, struct rhist *h);
 /* detail.scenarios.<scenario>.roles.<role>.latency of a loaded report, or NULL. */
 const cJSON *report_role_latency(const cJSON *doc, const char *scenario, const char *role);
-/* The environment fields compare checks, as one "k=v, ..." line. */
-char *report_env_line(const cJSON *summary);
+/*
+ * The environment fields compare checks, as one "k=v ..." line; without the kernel's release
+ * when the kernel is what is compared (compare --vary-kernel, tcelab ab).
+ */
+char *report_env_line(const cJSON *summary, bool with_kernel);
 /* Number helpers: NAN when absent. */
 double jnum(const cJSON *o, const char *key);
 const char *jstr(const cJSON *o, const char *key);

@@ -103,4 +103,7 @@ void compare_print_robot(const cJSON *c, const char *who, FILE *f)
 		cJSON_GetArraySize(json_at(c, "current.runs")), 100 * json_num(c, "threshold", NAN),
 		100 * json_num(c, "max_rsd", NAN), json_str_at(c, "verdict"));
 	fprintf(f, "\nenvironment: %s\n", json_str_at(c, "environment") ?: "?");
+	if (cJSON_GetObjectItem(c, "kernels"))
+		fprintf(f, "kernels: baseline %s, candidate %s\n",
+			json_str_at(c, "kernels.baseline") ?: "?", json_str_at(c, "kernels.current") ?: "?");
 }

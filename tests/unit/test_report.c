@@ -463,6 +463,48 @@ UNIT_TEST(report_compare_environment_mismatch)
 	cJSON_Delete(r);
 }
 
+/* Sets run @doc's kernel release (summary.environment.kernel). */
+static void set_kernel(cJSON *doc, const char *release)
+{
+	cJSON *env = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "summary"), "environment");
+
+	cJSON_ReplaceItemInObject(env, "kernel", cJSON_CreateString(release));
+}
+
+/* compare --vary-kernel (tcelab ab): the sides' kernels may differ, a side's own runs not. */
+UNIT_TEST(report_compare_vary_kernel)
+{
+	cJSON *base[3], *cur[3], *r;
+	struct compare_opts o;
+	int i, j;
+
+	compare_opts_default(&o);
+	for (i = 0; i < 3; i++) {
+		base[i] = fixture(base_runs[i]);
+		cur[i] = fixture(base_runs[i]);
+		set_kernel(cur[i], "6.12.0-cand");
+	}
+	for (j = 0; j < 3; j++) {
+		/* 0: kernels differ, not varied; 1: varied; 2: varied, a candidate run differs */
+		o.vary_kernel = j > 0;
+		if (j == 2)
+			set_kernel(cur[1], "6.12.0-other");
+		r = compare_docs(base, 3, cur, 3, &o);
+		CHECK_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(r, "environment_mismatch")),
+			 j == 1 ? 0 : 3 - j);
+		CHECK_EQ(!!cJSON_GetObjectItem(r, "kernels"), j > 0);
+		if (j == 1) {
+			CHECK(!strcmp(json_str_at(r, "kernels.current"), "6.12.0-cand"));
+			CHECK(!strcmp(jstr(r, "verdict"), "no change"));
+		}
+		cJSON_Delete(r);
+	}
+	for (i = 0; i < 3; i++) {
+		cJSON_Delete(base[i]);
+		cJSON_Delete(cur[i]);
+	}
+}
+
 /* A real run of the default suite: the smoke scenario, and each replay with its own probes. */
 UNIT_TEST(report_load_replay_suite)
 {
