@@ -42,6 +42,14 @@ test: build checkpatch report-test oracle-test $(BUILD)/host/patch-validity
 	$(Q)$(BUILD)/host/unit-tests
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	$(Q)tests/run-tests.sh $(TCELAB) $(BUILD)/test-runs
+	$(Q)tests/lava-test.sh $(TCELAB) $(BUILD)/lava-test short
+
+# Runs fanned out on LAVA (README "Fan-out"): installs lava-dispatcher on demand
+# (vm/lava-setup.sh), then the matrix LAVA_TARGETS x LAVA_JOBS x LAVA_REPEATS through lava-run,
+# collected, compared and recorded. make test runs the short version above.
+.PHONY: lava-test
+lava-test: build
+	$(Q)tests/lava-test.sh $(TCELAB) $(BUILD)/lava-test
 
 # The verdict itself measured (README "How far to trust a verdict"): false alarms on 20 A/A
 # pairs and power against +5/10/20 % of op:put, per timing mode, side by side. About 2 hours
