@@ -58,7 +58,19 @@ print(",".join(sorted(f["kind"] for f in r["failures"])))' "$out/runs/$name/resu
 		$(($(date +%s) - t0))
 }
 
+# Usage and harness errors exit 2 and leave no run directory behind.
+expect_error() { # NAME tcelab-args...
+	local name=$1 st=0
+	shift
+	"$tcelab" "$@" >"$out/$name.log" 2>&1 || st=$?
+	[ "$st" = 2 ] || { cat "$out/$name.log"; fail "tcelab $*: exit $st, want 2"; }
+	[ ! -e "$out/runs/$name" ] || fail "tcelab $* left $out/runs/$name behind"
+}
 echo "==> LAVA fan-out ($mode): lava-dispatcher $LAVA_DISPATCHER_VERSION, qemu device type"
+expect_error usage-job lava-job --no-such-option
+expect_error usage-collect lava-collect --no-such-option
+expect_error no-out lava-job --target x86_64
+expect_error not-a-job lava-collect "$out" --out "$out/runs/not-a-job"
 for t in $targets; do
 	for j in $jobs; do
 		for i in $(seq 1 "$repeats"); do
@@ -73,6 +85,11 @@ done
 # LAVA's verdict travels in its log: its boot timeout must fail the collected run.
 lava_run x86_64-timeout 1 timeout --target x86_64 --job run --timeout 2
 grep -q 'timed out' "$out/jobs/x86_64-timeout/lava.log" || fail "LAVA did not time the job out"
+
+# A log cut before LAVA's result (a job still running) is refused, not judged.
+head -n 50 "$out/jobs/x86_64-timeout/lava.log" >"$out/cut.log"
+expect_error cut-log lava-collect "$out/jobs/x86_64-timeout" --log "$out/cut.log" \
+	--out "$out/runs/cut-log"
 
 # The share carried the whole run: every guest file 'tcelab run' gets, the KTAP document too.
 r=$out/runs/${targets%% *}-${jobs%% *}-1

@@ -278,7 +278,7 @@ static double log_seconds(const cJSON *line)
 }
 
 struct lava_log {
-	char *console;		/* the "target" lines: what the guest console showed */
+	char *console;		/* the "target" and "feedback" lines: the guest console */
 	size_t console_len;
 	const char *qemu_command, *version, *result, *error;
 	double boot_start, boot_end;
@@ -306,7 +306,8 @@ static void read_line(struct lava_log *l, cJSON *line)
 
 	if (!lvl)
 		return;
-	if (!strcmp(lvl, "target") && msg) {
+	/* "feedback": what the console printed after the boot action ended, read at the end. */
+	if ((!strcmp(lvl, "target") || !strcmp(lvl, "feedback")) && msg) {
 		console_add(l, msg);
 		l->boot_end = log_seconds(line);
 	} else if (!strcmp(lvl, "info") && msg) {
@@ -325,7 +326,7 @@ static void read_line(struct lava_log *l, cJSON *line)
 
 		if (c && !strcmp(c, "job")) {
 			l->result = json_str_at(res, "result");
-			l->error = json_str_at(res, "extra.error_msg");
+			l->error = json_str_at(res, "error_msg");
 		} else if (c && !strcmp(c, "file-download")) {
 			cJSON *img = cJSON_CreateObject();
 
