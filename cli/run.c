@@ -2,6 +2,7 @@
 /*
  * tcelab run: the only place that chains the stages: prepare and boot the guest (vm/), judge
  * what it wrote (vm/ verdict: results.json), then the reports (history, dashboard, exports).
+ * cli/lava.c judges and reports a run LAVA booted the same way.
  */
 #include <getopt.h>
 #include <stdbool.h>

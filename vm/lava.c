@@ -195,16 +195,23 @@ void lava_write_job(struct run *r, const char *job_dir)
 	if (!dir_is_empty(job_dir))
 		die("%s exists and is not empty: a job's results would mix; name a new directory",
 		    job_dir);
-	r->dir = strdup(job_dir);
 	r->share = xasprintf("%s/guest", job_dir);
-	r->console = "stdio";
 	if (mkdir_p(r->share))
 		die("cannot create %s: %s", r->share, strerror(errno));
+	/* QEMU runs in LAVA's directory, not ours: every path in its command is absolute. */
+	r->dir = realpath(job_dir, NULL);
+	if (!r->dir)
+		die("%s: %s", job_dir, strerror(errno));
+	r->share = xasprintf("%s/guest", r->dir);
+	r->console = "stdio";	/* split_qemu_argv() puts the console there, for LAVA */
 	run_boot_params(r, &b);
 	r->t->qemu_argv(r->t, &b, &a);
 	split_qemu_argv(&a, &q);
 	check_plain_path("the kernel", q.kernel);
 	check_plain_path("the initramfs", q.initrd);
+	if (strchr(q.append, '"'))
+		die("--append '%s' has a double quote, which LAVA's -append \"...\" cannot carry",
+		    r->o->append);
 	write_job_yaml(r, &q, b.mem_mb, timeout, xasprintf("%s/job.yaml", job_dir));
 	write_job_json(r, timeout, xasprintf("%s/tcelab-job.json", job_dir));
 }
