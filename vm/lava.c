@@ -7,17 +7,16 @@
  * LAVA's log gives only what the console showed, the QEMU command and the job's result.
  */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <tcelab/schema.h>
 #include <tcelab/timing.h>
 
+#include "lavalog.h"
 #include "target.h"
 #include "vm.h"
 #include "lib/json.h"
@@ -272,163 +271,17 @@ static void copy_file(const char *from, const char *to)
 	free(text);
 }
 
-/* LAVA's "dt": "2026-12-03T06:33:35.691862" (UTC) in seconds. */
-static double log_seconds(const cJSON *line)
-{
-	const char *dt = json_str_at(line, "dt");
-	struct tm tm = {};
-	const char *frac;
-
-	if (!dt || !(frac = strptime(dt, "%Y-%m-%dT%H:%M:%S", &tm)))
-		return 0;
-	return (double)timegm(&tm) + (*frac == '.' ? strtod(frac, NULL) : 0);
-}
-
-struct lava_log {
-	char *console;		/* the "target" and "feedback" lines: the guest console */
-	size_t console_len;
-	const char *qemu_command, *version, *result, *error;
-	double boot_start, boot_end;
-	cJSON *images;		/* [{label, sha256}] of what LAVA downloaded and booted */
-	cJSON *lines;		/* owns the strings above */
-};
-
-static void console_add(struct lava_log *l, const char *text)
-{
-	size_t n = strlen(text);
-
-	l->console = realloc(l->console, l->console_len + n + 2);
-	if (!l->console)
-		die("out of memory");
-	memcpy(l->console + l->console_len, text, n);
-	l->console_len += n;
-	l->console[l->console_len++] = '\n';
-	l->console[l->console_len] = 0;
-}
-
-static void read_line(struct lava_log *l, cJSON *line)
-{
-	const char *lvl = json_str_at(line, "lvl"), *msg = json_str_at(line, "msg"), *prefix;
-	const cJSON *res = cJSON_GetObjectItem(line, "msg");
-
-	if (!lvl)
-		return;
-	/* "feedback": what the console printed after the boot action ended, read at the end. */
-	if ((!strcmp(lvl, "target") || !strcmp(lvl, "feedback")) && msg) {
-		console_add(l, msg);
-		l->boot_end = log_seconds(line);
-	} else if (!strcmp(lvl, "info") && msg) {
-		prefix = "Boot command: ";
-		if (!strncmp(msg, prefix, strlen(prefix))) {
-			l->qemu_command = msg + strlen(prefix);
-			l->boot_start = log_seconds(line);
-		}
-		prefix = "lava-dispatcher, installed at version: ";
-		if (!strncmp(msg, prefix, strlen(prefix)))
-			l->version = msg + strlen(prefix);
-	} else if (!strcmp(lvl, "debug") && msg && !strncmp(msg, "Matched prompt", 14)) {
-		l->boot_end = log_seconds(line);
-	} else if (!strcmp(lvl, "results") && cJSON_IsObject(res)) {
-		const char *c = json_str_at(res, "case");
-
-		if (c && !strcmp(c, "job")) {
-			l->result = json_str_at(res, "result");
-			l->error = json_str_at(res, "error_msg");
-		} else if (c && !strcmp(c, "file-download")) {
-			cJSON *img = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(img, "label", json_str_at(res, "extra.label") ?: "?");
-			cJSON_AddStringToObject(img, "sha256",
-						json_str_at(res, "extra.sha256sum") ?: "?");
-			cJSON_AddItemToArray(l->images, img);
-		}
-	}
-}
-
-/*
- * One line of LAVA's log, a YAML flow mapping, as JSON: LAVA writes JSON but for a '!' tag
- * before some scalars ("size": ! "65906612") and YAML's escapes of control characters the
- * console may carry (\e, \xHH, \0, \a, \v), which become \u00HH.
- */
-static char *yaml_line_to_json(const char *line)
-{
-	char *out = malloc(strlen(line) * 3 + 1), *p = out;
-	int in_string = 0;
-
-	if (!out)
-		die("out of memory");
-	for (; *line; line++) {
-		if (!in_string && line[0] == '!' && line[1] == ' ') {
-			line++;
-			continue;
-		}
-		if (in_string && *line == '\\' && line[1]) {
-			int code = -1;
-
-			line++;
-			switch (*line) {
-			case 'e':
-				code = 0x1b;
-				break;
-			case '0':
-				code = 0;
-				break;
-			case 'a':
-				code = 0x07;
-				break;
-			case 'v':
-				code = 0x0b;
-				break;
-			case 'x':
-				if (isxdigit((unsigned char)line[1]) && isxdigit((unsigned char)line[2])) {
-					code = (int)strtol((char[]){ line[1], line[2], 0 }, NULL, 16);
-					line += 2;
-				}
-				break;
-			}
-			if (code >= 0) {
-				p += sprintf(p, "\\u%04x", code);
-			} else {
-				*p++ = '\\';
-				*p++ = *line;
-			}
-			continue;
-		}
-		if (*line == '"')
-			in_string = !in_string;
-		*p++ = *line;
-	}
-	*p = 0;
-	return out;
-}
-
-/*
- * LAVA's job log: a line per entry as lava-run prints it, or "- {...}" as a server's raw log
- * (lavacli jobs logs --raw) keeps it.
- */
 static void read_log(const char *path, struct lava_log *l)
 {
-	char *text = read_file(path, NULL), *line, *save = NULL;
+	char *text = read_file(path, NULL);
 
 	if (!text)
 		die("cannot read LAVA's log %s: %s (lava-run's output, or 'lavacli jobs logs --raw')",
 		    path, strerror(errno));
-	l->lines = cJSON_CreateArray();
-	l->images = cJSON_CreateArray();
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *json = yaml_line_to_json(line + (strncmp(line, "- ", 2) ? 0 : 2));
-		cJSON *doc = cJSON_Parse(json);
-
-		free(json);
-		if (!doc)
-			continue;
-		cJSON_AddItemToArray(l->lines, doc);
-		read_line(l, doc);
-	}
-	free(text);
-	if (!l->result)
+	if (lava_log_parse(text, l))
 		die("%s holds no result of a finished LAVA job: let lava-run finish (or the job "
 		    "complete on the server) and collect its whole log", path);
+	free(text);
 }
 
 void lava_collect(struct run *r, const char *job_dir, const char *log)
@@ -468,11 +321,11 @@ void lava_collect(struct run *r, const char *job_dir, const char *log)
 	if (l.error)
 		cJSON_AddStringToObject(r->engine, "error", l.error);
 	cJSON_AddItemToObject(r->engine, "images", l.images);
+	l.images = NULL;	/* now the engine's */
 	cJSON_AddStringToObject(r->versions, "LAVA_DISPATCHER_VERSION", l.version ?: "unknown");
 	progress("LAVA job %s (lava-dispatcher %s), guest ran %.1f s; results from %s", l.result,
 		 l.version ?: "unknown", r->guest_seconds, share);
-	cJSON_Delete(l.lines);
-	free(l.console);
+	lava_log_free(&l);
 	free(share);
 	free(lava_dir);
 }
