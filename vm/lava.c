@@ -309,7 +309,8 @@ void lava_collect(struct run *r, const char *job_dir, const char *log)
 		if (l.error && strstr(l.error, "timed out"))
 			r->timed_out = 1;
 		else
-			r->engine_error = xasprintf("%s", l.error ?: "no error message");
+			r->engine_error = l.error ? strndup(l.error, strcspn(l.error, "\n")) :
+					  strdup("no error message");
 	}
 	r->engine = cJSON_CreateObject();
 	cJSON_AddStringToObject(r->engine, "name", "lava-dispatcher");

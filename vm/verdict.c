@@ -349,10 +349,10 @@ static void check_guest(struct run *r)
 		fail(r, "qemu", text ? tail_lines(text, EXCERPT_LINES) : NULL,
 		     "QEMU exited with status %d (log: %s)", r->qemu_status, r->qemu_log);
 		free(text);
-	}
-	else if (r->engine_error)
+	} else if (r->engine_error) {
 		fail(r, "engine", NULL, "the LAVA job failed: %s (log: %s)", r->engine_error,
 		     r->qemu_log);
+	}
 	status = share_number(r, "status");
 	if (status < 0 && !r->timed_out && !r->interrupted)
 		fail(r, "no-results", tail_lines(console, EXCERPT_LINES),
