@@ -50,9 +50,10 @@ assert e["name"] == "lava-dispatcher" and e["version"] not in ("", "unknown"), e
 assert r["versions"]["LAVA_DISPATCHER_VERSION"] == e["version"]
 job = yaml.safe_load(open(sys.argv[2]))
 images = job["actions"][0]["deploy"]["images"]
-want = [{"label": k, "sha256": hashlib.sha256(open(v["url"][len("file://"):], "rb").read()).hexdigest()}
-        for k, v in images.items()]
-assert e["images"] == want or not e["images"] and e["result"] == "fail", (e["images"], want)
+if e["images"] or e["result"] == "pass":  # a job LAVA refused downloaded nothing
+    want = [{"label": k, "sha256": hashlib.sha256(open(v["url"][len("file://"):], "rb").read()).hexdigest()}
+            for k, v in images.items()]
+    assert e["images"] == want, (e["images"], want)
 print(",".join(sorted(f["kind"] for f in r["failures"])))' "$out/runs/$name/results.json" "$jd/job.yaml") ||
 		fail "$name: results.json lacks the engine, its version or the images LAVA booted"
 	[ "$got" = "$kinds" ] || fail "$name: failure kinds '$got', want '$kinds'"
