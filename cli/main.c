@@ -7,6 +7,7 @@
 #include "ab.h"
 #include "bench.h"
 #include "kconfig.h"
+#include "lava.h"
 #include "run.h"
 #include "validity.h"
 #include "reports/reports.h"
@@ -28,6 +29,8 @@ static const struct command {
 	{ "kconfig", cmd_kconfig, "the kernel options a target needs (a .config fragment, or --check)" },
 	{ "validity", cmd_validity, "measure the verdict: A/A false alarms, power on a known slowdown" },
 	{ "bench", cmd_bench, "tcelab's own cost and speed, each figure beside its peer (make bench)" },
+	{ "lava-job", cmd_lava_job, "write a LAVA job (qemu device type) that runs a guest job" },
+	{ "lava-collect", cmd_lava_collect, "turn a finished LAVA job into a run directory" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -43,9 +46,9 @@ static void usage(FILE *f)
 		"\n"
 		"commands:\n");
 	for (i = 0; i < NR_COMMANDS; i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].what);
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].what);
 	fprintf(f,
-		"  help      this text; 'tcelab COMMAND --help' for a command's options\n"
+		"  help         this text; 'tcelab COMMAND --help' for a command's options\n"
 		"\n"
 		"exit status (README.md, \"Exit codes\"): 0 pass, 1 fail or regression, 2 usage or\n"
 		"harness error, 3 inconclusive (compare, ab), 4 cannot run here (skip); ab --bisect:\n"

@@ -2,6 +2,7 @@
 /*
  * tcelab run: the only place that chains the stages: prepare and boot the guest (vm/), judge
  * what it wrote (vm/ verdict: results.json), then the reports (history, dashboard, exports).
+ * cli/lava.c judges and reports a run LAVA booted the same way.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -109,7 +110,7 @@ static void run_usage(FILE *f)
 }
 
 /* "traces/suites/x.suite" or "x" to "x", which must name a built-in suite. */
-static const char *suite_name(const char *arg)
+const char *run_suite_name(const char *arg)
 {
 	const char *base = strrchr(arg, '/');
 	char *name = strdup(base ? base + 1 : arg), *dot = strstr(name, ".suite");
@@ -128,7 +129,7 @@ static const char *suite_name(const char *arg)
 }
 
 /* "kmod,vfio": names from replay/replay.h's table, each once; vfio ones need -vfio targets. */
-static void check_backends(const char *arg, const char *target)
+void run_check_backends(const char *arg, const char *target)
 {
 	char *list = strdup(arg), *save = NULL, *b, names[256] = "";
 	bool given[NR_BACKENDS] = {}, any = false;
@@ -255,7 +256,7 @@ int cmd_run(int argc, char **argv)
 			o.append = optarg;
 			break;
 		case 'S':
-			o.suite = suite_name(optarg);
+			o.suite = run_suite_name(optarg);
 			break;
 		case 'B':
 			o.backends = optarg;
@@ -316,7 +317,7 @@ int cmd_run(int argc, char **argv)
 	if (optind < argc)
 		die("unexpected argument '%s' (see 'tcelab run --help')", argv[optind]);
 	if (o.backends)
-		check_backends(o.backends, o.target);
+		run_check_backends(o.backends, o.target);
 	if (strchr(o.job, '/') || strchr(o.job, ' '))
 		die("--job takes a job name from vm/guest/jobs, not '%s'", o.job);
 	if (u.nr && strcmp(o.job, "suite") && strcmp(o.job, "run"))

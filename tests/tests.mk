@@ -57,6 +57,14 @@ test: build checkpatch report-test oracle-test $(BUILD)/host/patch-validity \
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	$(Q)tests/disk-full.sh $(TCELAB) $(BUILD)/disk-full
 	$(Q)tests/run-tests.sh $(TCELAB) $(BUILD)/test-runs
+	$(Q)tests/lava-test.sh $(TCELAB) $(BUILD)/lava-test short
+
+# Runs fanned out on LAVA (README "Fan-out"): installs lava-dispatcher on demand
+# (vm/lava-setup.sh), then the matrix LAVA_TARGETS x LAVA_JOBS x LAVA_REPEATS through lava-run,
+# collected, compared and recorded. make test runs the short version above.
+.PHONY: lava-test
+lava-test: build
+	$(Q)tests/lava-test.sh $(TCELAB) $(BUILD)/lava-test
 
 # tcelab.ko's interface fuzzed long in the guest (job fuzz, tests/guest/kmod_fuzz.c, under the
 # probes): FUZZ_GUEST_SECONDS on FUZZ_GUEST_TARGET into build/fuzz-guest; FUZZ_GUEST_SEED=S

@@ -275,26 +275,22 @@ void run_make_dir(struct run *r)
 	r->qemu_log = xasprintf("%s/qemu.log", r->dir);
 }
 
-void run_boot(struct run *r)
+void run_boot_params(const struct run *r, struct boot *b)
 {
 	const struct run_opts *o = r->o;
-	struct boot b = {
+
+	*b = (struct boot){
 		.kernel = r->kernel, .initrd = r->initrd, .share_dir = r->share,
 		.run_dir = r->dir, .console = r->console, .cpus = o->cpus ? o->cpus : 2,
 		.mem_mb = 2048, .timing = r->timing,
 	};
-
-	if (!r->t->arch) {
-		run_native(r);
-		return;
-	}
 	if (r->timing == TCELAB_TIMING_ICOUNT)
-		b.cpus = 1;
-	b.cmdline = xasprintf("%spanic=-1 tcelab.job=%s tcelab.timing=%s%s%s%s%s%s%s",
-			      o->verbose ? "" : "quiet ", o->job, tcelab_timings[r->timing].name,
-			      o->suite ? " tcelab.suite=" : "", o->suite ? o->suite : "",
-			      o->backends ? " tcelab.backends=" : "", o->backends ? o->backends : "",
-			      o->append ? " " : "", o->append ? o->append : "");
+		b->cpus = 1;
+	b->cmdline = xasprintf("%spanic=-1 tcelab.job=%s tcelab.timing=%s%s%s%s%s%s%s",
+			       o->verbose ? "" : "quiet ", o->job, tcelab_timings[r->timing].name,
+			       o->suite ? " tcelab.suite=" : "", o->suite ? o->suite : "",
+			       o->backends ? " tcelab.backends=" : "", o->backends ? o->backends : "",
+			       o->append ? " " : "", o->append ? o->append : "");
 	if (r->t->disk_mb) {
 		char *disk = xasprintf("%s/disk.img", r->dir);
 		int fd = open(disk, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -304,5 +300,16 @@ void run_boot(struct run *r)
 		close(fd);
 		free(disk);
 	}
+}
+
+void run_boot(struct run *r)
+{
+	struct boot b;
+
+	if (!r->t->arch) {
+		run_native(r);
+		return;
+	}
+	run_boot_params(r, &b);
 	boot_qemu(r, &b);
 }

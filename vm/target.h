@@ -39,6 +39,13 @@ struct target {
 };
 
 const struct target *target_find(const char *name);
+
+struct run;
+/*
+ * boot.c: what booting run @r takes (kernel, initramfs, command line, CPUs, memory; creates
+ * the target's scratch disk in the run directory), for tcelab's own QEMU and for a LAVA job.
+ */
+void run_boot_params(const struct run *r, struct boot *b);
 /* "powernv9|powernv8|x86_64|native" */
 
 

@@ -28,7 +28,7 @@
 
 const char *run_failure_kinds(void)
 {
-	return "interrupted, qemu, timeout, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
+	return "interrupted, qemu, engine, timeout, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
 	       "  kernel-hang, guest-exit, pinned-pages, live-allocations, module-unload, probe-mismatch,\n"
 	       "  test-failure, backend-mismatch, probe-leak, probe-double-release, probe-not-dirtied,\n"
 	       "  patch-not-loaded";
@@ -387,6 +387,9 @@ static void check_guest(struct run *r)
 		fail(r, "qemu", text ? tail_lines(text, EXCERPT_LINES) : NULL,
 		     "QEMU exited with status %d (log: %s)", r->qemu_status, r->qemu_log);
 		free(text);
+	} else if (r->engine_error) {
+		fail(r, "engine", NULL, "the LAVA job failed: %s (log: %s)", r->engine_error,
+		     r->qemu_log);
 	}
 	status = share_number(r, "status");
 	if (status < 0 && !r->timed_out && !r->interrupted)
@@ -609,6 +612,8 @@ void run_judge(struct run *r)
 		cJSON_AddStringToObject(qemu, "command", r->qemu_command);
 		cJSON_AddNumberToObject(qemu, "exit_status", r->qemu_status);
 	}
+	if (r->engine)
+		cJSON_AddItemToObject(r->results, "engine", r->engine);
 	check_guest(r);
 	check_tests(r);
 	check_probe(r);

@@ -60,6 +60,8 @@ struct run {
 	int interrupted;		/* the signal that stopped the run, 0: none */
 	struct run_failure failures[RUN_MAX_FAILURES];
 	int nfail;
+	cJSON *engine;			/* the engine that booted the guest (LAVA), or NULL */
+	char *engine_error;		/* why that engine failed its job, or NULL */
 	cJSON *results;			/* results.json, once judged */
 	char *results_path;
 };
@@ -95,6 +97,18 @@ void run_write_results(struct run *r);
 int run_exit_status(const struct run *r);
 /* The failure kinds a run can report, for --help and --expect-failure. */
 const char *run_failure_kinds(void);
+
+/*
+ * lava.c: the run as a LAVA job (README "Fan-out"). lava_write_job() writes @job_dir/job.yaml
+ * (LAVA's qemu device type booting the target's kernel and initramfs, the results share passed
+ * to QEMU by the job context) and @job_dir/tcelab-job.json, and makes @job_dir/guest, the share.
+ * lava_read_job() reads tcelab-job.json back into @o; lava_collect() makes run @r's directory
+ * and fills it from the finished job: the share, and from LAVA's log @log the console, the
+ * QEMU command, the time the guest ran, the engine's version and the job's result.
+ */
+void lava_write_job(struct run *r, const char *job_dir);
+void lava_read_job(const char *job_dir, struct run_opts *o);
+void lava_collect(struct run *r, const char *job_dir, const char *log);
 
 /* summary.c: the run's summary on stdout, its failures with their excerpts on stderr. */
 void run_print_summary(const struct run *r);

@@ -1,7 +1,7 @@
 # vm/: set-up (setup.sh), the initramfs, the guest's init and jobs (guest/), booting a target's
 # QEMU guest and judging what it wrote back (the verdict: results.json).
 HOST_SRCS += $(wildcard vm/*.c)
-UNIT_SRCS += vm/guestlog.c vm/kconfig.c vm/target.c vm/modfiles.c
+UNIT_SRCS += vm/guestlog.c vm/kconfig.c vm/target.c vm/modfiles.c vm/lavalog.c
 
 define initramfs_inputs
 $(BUILD)/$(1)/kmod/tcelab.ko $(KMOD_EXTRA_$(1)) $(BUILD)/$(1)/tests/.built $(addprefix $(BUILD)/$(1)/bin/,$(GUEST_BINS))

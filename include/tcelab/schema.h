@@ -12,6 +12,7 @@
  *   summary           reports/export.c               reports/history.c, users' CI
  *   compare           reports/compare.c              users' CI
  *   patch-validity    tests/patch_validity.c         users' CI (make patch-validity)
+ *   lava-job          vm/lava.c (tcelab-job.json)    vm/lava.c (tcelab lava-collect)
  */
 #ifndef __TCELAB_SCHEMA_H
 #define __TCELAB_SCHEMA_H
@@ -29,5 +30,6 @@
 #define SCHEMA_BENCH_HISTORY "tcelab-bench-history/1"	/* a line of build/bench/history.jsonl */
 #define SCHEMA_PATCH_VALIDITY "tcelab-patch-validity/1" /* README.md, "Tests" */
 #define SCHEMA_KNOB_VALIDITY "tcelab-knob-validity/1" /* README.md, "Tests" */
+#define SCHEMA_LAVA_JOB	"tcelab-lava-job/1"	/* README.md, "Fan-out" */
 
 #endif /* __TCELAB_SCHEMA_H */
