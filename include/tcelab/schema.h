@@ -11,6 +11,7 @@
  *   summary           reports/export.c               reports/history.c, users' CI
  *   compare           reports/compare.c              users' CI
  *   patch-validity    tests/patch_validity.c         users' CI (make patch-validity)
+ *   diff              replay/diff.c                  vm/verdict.c
  */
 #ifndef __TCELAB_SCHEMA_H
 #define __TCELAB_SCHEMA_H
@@ -24,5 +25,6 @@
 #define SCHEMA_COMPARE	"tcelab-compare/2"	/* reports/README.md */
 #define SCHEMA_VALIDITY	"tcelab-validity/1"	/* README.md, "How far to trust a verdict" */
 #define SCHEMA_PATCH_VALIDITY "tcelab-patch-validity/1" /* README.md, "Tests" */
+#define SCHEMA_DIFF	"tcelab-diff/1"		/* kmod/README.md, "The differential" */
 
 #endif /* __TCELAB_SCHEMA_H */

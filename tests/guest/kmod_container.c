@@ -24,7 +24,7 @@ static void test_api(const struct tl_baseline *b)
 	tap_eq(ioctl(fd, TCELAB_CHECK_EXTENSION, 77), 0, "CHECK_EXTENSION unknown is 0");
 	tap_eq(ERR(ioctl(fd, 0xdead)), -ENOTTY, "unknown ioctl: ENOTTY");
 	tap_eq(tl_attach(fd, 0), -EPERM, "ATTACH before SET_IOMMU: EPERM");
-	tap_eq(ERR(ioctl(fd, TCELAB_ENABLE)), -ENOTTY, "ENABLE before SET_IOMMU: ENOTTY");
+	tap_eq(ERR(ioctl(fd, TCELAB_ENABLE)), -EINVAL, "ENABLE before SET_IOMMU: EINVAL");
 	tap_eq(ERR(ioctl(fd, TCELAB_SET_IOMMU, 3)), -EINVAL, "SET_IOMMU unknown type: EINVAL");
 	tap_eq(ERR(ioctl(fd, TCELAB_SET_IOMMU, TCELAB_SPAPR_TCE_IOMMU)), 0, "SET_IOMMU v1");
 	tap_eq(ERR(ioctl(fd, TCELAB_SET_IOMMU, TCELAB_SPAPR_TCE_IOMMU)), -EBUSY,
@@ -46,6 +46,10 @@ static void test_api(const struct tl_baseline *b)
 	close(fd2);
 	tap_eq(tl_detach(fd, 1), -ENODEV, "DETACH a group not attached: ENODEV");
 	tap_eq(tl_detach(fd, 0), 0, "DETACH group 0");
+	/* The last group gone, the container has no IOMMU type, as in VFIO. */
+	tap_eq(ERR(ioctl(fd, TCELAB_ENABLE)), -EINVAL, "ENABLE after the last DETACH: EINVAL");
+	tap_eq(tl_attach(fd, 0), -EPERM, "ATTACH after the last DETACH: EPERM");
+	tap_eq(ERR(ioctl(fd, TCELAB_SET_IOMMU, TCELAB_SPAPR_TCE_IOMMU)), 0, "SET_IOMMU again");
 	tap_eq(tl_attach(fd, 0), 0, "ATTACH again after DETACH");
 	close(fd);
 	/* Containers that never got further than open or SET_IOMMU. */
@@ -187,7 +191,7 @@ static void test_release(const struct tl_baseline *b)
 	tl_map(fd, buf, 0, SZ_4K, RW);
 	tap_eq(tl_detach(fd, 1), 0, "DETACH with a live mapping");
 	tap_eq(tl_counter("pinned"), b->pinned, "DETACH clears the group's table");
-	tap_eq(tl_map(fd, buf, 0, SZ_4K, RW), -ENXIO, "MAP after DETACH: no window, ENXIO");
+	tap_eq(tl_map(fd, buf, 0, SZ_4K, RW), -EINVAL, "MAP after DETACH: no IOMMU type, EINVAL");
 	close(fd);
 	tl_check_balance(b, "detach");
 	munmap(buf, 8 * page_size);
@@ -214,7 +218,7 @@ int main(void)
 	struct tl_baseline b;
 
 	tl_init();
-	tap_plan(72 + 7 * TL_BALANCE_CHECKS);
+	tap_plan(75 + 7 * TL_BALANCE_CHECKS);
 	b = tl_baseline();
 	test_api(&b);
 	test_enable(&b);
