@@ -66,6 +66,7 @@ help:
 	@echo "make build   build host tools, modules, probes and initramfs for both guest arches"
 	@echo "make checkpatch  kernel style (checkpatch.pl --strict) of kmod/"
 	@echo "make patch-validity  every patch of tests/patches/MANIFEST on the real VFIO stack"
+	@echo "make diff    the differential's long run: tcelab.ko against the upstream VFIO stack"
 	@echo "make clean   remove build/ (keeps downloads in .cache/)"
 	@echo "Options: TARGET=powernv9|powernv8|x86_64|native  V=1 (verbose build)"
 

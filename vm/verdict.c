@@ -30,7 +30,8 @@ const char *run_failure_kinds(void)
 {
 	return "interrupted, qemu, timeout, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
 	       "  kernel-hang, guest-exit, pinned-pages, live-allocations, module-unload, probe-mismatch,\n"
-	       "  test-failure, backend-mismatch, probe-leak, probe-double-release, patch-not-loaded";
+	       "  test-failure, backend-mismatch, probe-leak, probe-double-release, patch-not-loaded,\n"
+	       "  diff-undeclared";
 }
 
 static void fail(struct run *r, const char *kind, const char *excerpt, const char *fmt, ...)
@@ -456,6 +457,37 @@ static void check_suite(struct run *r)
 }
 
 /*
+ * The differential's results (guest/diff.json, job diff: kmod/README.md): a divergence from
+ * the upstream stack that kmod/DIFFERENCES.md does not declare fails the run.
+ */
+static void check_diff(struct run *r)
+{
+	char *path = xasprintf("%s/diff.json", r->share), err[512];
+	cJSON *diff = json_load(path, SCHEMA_DIFF, err, sizeof(err));
+	const cJSON *first;
+	long undeclared;
+
+	if (diff) {
+		undeclared = (long)cJSON_GetNumberValue(cJSON_GetObjectItem(diff, "undeclared"));
+		first = cJSON_GetArrayItem(cJSON_GetObjectItem(diff, "divergences"), 0);
+		if (undeclared)
+			fail(r, "diff-undeclared", NULL, "%ld divergence%s from the upstream stack "
+			     "that kmod/DIFFERENCES.md does not declare (seed %.0f), the first: %s "
+			     "%s upstream=%s tcelab=%s (guest/job.log shows each, minimized)",
+			     undeclared, undeclared == 1 ? "" : "s",
+			     cJSON_GetNumberValue(cJSON_GetObjectItem(diff, "seed")),
+			     cJSON_GetStringValue(cJSON_GetObjectItem(first, "key")) ?: "?",
+			     cJSON_GetStringValue(cJSON_GetObjectItem(first, "op")) ?: "?",
+			     cJSON_GetStringValue(cJSON_GetObjectItem(first, "upstream")) ?: "?",
+			     cJSON_GetStringValue(cJSON_GetObjectItem(first, "tcelab")) ?: "?");
+		cJSON_AddItemToObject(r->results, "diff", diff);
+	} else if (path_exists(path)) {
+		fail(r, "guest-exit", NULL, "%s", err);
+	}
+	free(path);
+}
+
+/*
  * --patch, --rebuild: the guest must have run the rebuilt modules. vm/guest/finish writes
  * patched-loaded, "NAME BUILD-ID" per module of etc/tcelab/patched as the kernel has it
  * ("-" when not loaded), and each must be the rebuilt one's.
@@ -530,6 +562,7 @@ void run_judge(struct run *r)
 	check_probe(r);
 	check_probe_ledgers(r);
 	check_suite(r);
+	check_diff(r);
 	if (r->patch)
 		check_patched(r);
 	if (r->o->expect_failure)

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kmod/DIFFERENCES.md's table, read, and a mismatch matched against it (differences.h). */
+/*
+ * kmod/DIFFERENCES.md's table, read, and a mismatch matched against it (differences.h): the
+ * oracle's (traces/oracle/) and the differential's (replay/diff.c).
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -8,7 +11,7 @@
 #include <string.h>
 
 #include "differences.h"
-#include "lib/util.h"
+#include "util.h"
 
 #define MAX_CELLS	8
 
@@ -173,7 +176,7 @@ static int parse_key(struct table *t, char *key, struct difference *d)
 			snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
 				 i ? ", " : "", conditions[i].name);
 		return fail(t, "oracle key: no condition '%s' (the oracle knows %s; "
-			    "traces/oracle/differences.c)", tok[3] + 5, known);
+			    "lib/differences.c)", tok[3] + 5, known);
 	}
 	d->when = i;
 	d->has_key = 1;
