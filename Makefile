@@ -69,6 +69,7 @@ help:
 	@echo "make knob-validity   every fault knob of tests/knobs/MANIFEST under the suites"
 	@echo "make bench  tcelab's own cost and speed (build/bench/bench.json; BENCH_ONLY=NAME)"
 	@echo "make lava-test  runs fanned out on LAVA (lava-run, installed on demand), collected"
+	@echo "make diff    the differential's long run: tcelab.ko against the upstream VFIO stack"
 	@echo "make clean   remove build/ (keeps downloads in .cache/)"
 	@echo "Options: TARGET=powernv9|powernv8|x86_64|native  V=1 (verbose build)"
 

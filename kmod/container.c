@@ -165,6 +165,8 @@ static void tcelab_do_detach(struct tcelab_container *c, unsigned int slot, bool
 	grp->tables[0] = grp->dma32;
 }
 
+static void tcelab_do_unset_iommu(struct tcelab_container *c, bool clear);
+
 long tcelab_detach_group(struct tcelab_container *c, u32 id)
 {
 	unsigned int i;
@@ -174,6 +176,8 @@ long tcelab_detach_group(struct tcelab_container *c, u32 id)
 	for (i = 0; i < c->ngroups; i++) {
 		if (c->groups[i]->id == id) {
 			tcelab_do_detach(c, i, true);
+			if (!c->ngroups)
+				tcelab_do_unset_iommu(c, true);
 			ret = 0;
 			break;
 		}
@@ -192,12 +196,14 @@ long tcelab_enable(struct tcelab_container *c)
 	long ret;
 
 	down_write(&c->lock);
-	if (c->enabled)
+	if (c->enabled) {
 		ret = -EBUSY;
-	else if (!c->ngroups)
+	} else if (!c->ngroups) {
 		ret = -ENODEV;
-	else
+	} else {
+		c->mm_set = true;	/* tce_iommu_mm_set(), before the charge */
 		ret = tcelab_account(c, locked, true);
+	}
 	if (!ret) {
 		c->locked_pages = locked;
 		c->enabled = true;
@@ -270,6 +276,11 @@ static long tcelab_do_create_window(struct tcelab_container *c, u32 page_shift,
 				 &geo);
 	if (ret)
 		return ret;
+	/*
+	 * pnv_pci_ioda2_table_alloc_pages() sizes the window by its table, at least a system
+	 * page of TCEs: a smaller window comes out that many IOMMU pages long.
+	 */
+	geo.entries = max_t(u64, geo.entries, PAGE_SIZE >> TCE_ENTRY_SHIFT);
 
 	charge = DIV_ROUND_UP(geo.worst_bytes, PAGE_SIZE);
 	ret = tcelab_account(c, charge, true);
@@ -376,24 +387,40 @@ long tcelab_remove_window(struct tcelab_container *c, u64 start_addr)
 }
 
 /*
+ * The IOMMU type's state goes: the container's own windows, preregistered memory and the v1
+ * charge. Called with c->lock held for writing, with no group left: at the last close, and
+ * when the last group is detached, which in VFIO deprivileges the container
+ * (vfio_group_detach_container() releases the IOMMU driver): SET_IOMMU is needed again.
+ */
+static void tcelab_do_unset_iommu(struct tcelab_container *c, bool clear)
+{
+	int i;
+
+	for (i = 0; i < TCE_MAX_WINDOWS; i++)
+		if (tcelab_v2(c) && c->tables[i])
+			tcelab_free_window(c, i, clear);
+	tcelab_prereg_release_all(c, clear);
+	tcelab_do_disable(c);
+	c->type = 0;
+	c->enabled = false;
+	c->def_window_pending = false;
+	c->mm_set = false;
+}
+
+/*
  * Last close: detach every group, free the container's own windows, release preregistered
  * memory and the v1 charge. Fault 4 skips clearing, leaving TCEs and pins behind.
  */
 void tcelab_container_release(struct tcelab_container *c)
 {
 	bool clear = !tcelab_fault(TCELAB_FAULT_RELEASE_LEAK);
-	int i;
 
 	tcelab_debugfs_container_remove(c);
 	down_write(&c->lock);
 	while (c->ngroups)
 		tcelab_do_detach(c, 0, clear);
-	for (i = 0; i < TCE_MAX_WINDOWS; i++)
-		if (tcelab_v2(c) && c->tables[i])
-			tcelab_free_window(c, i, clear);
+	tcelab_do_unset_iommu(c, clear);
 	tcelab_liobns_free(c);
-	tcelab_prereg_release_all(c, clear);
-	tcelab_do_disable(c);
 	up_write(&c->lock);
 	mmdrop(c->mm);
 	tcelab_free(TCELAB_OBJ_CONTAINER, c);

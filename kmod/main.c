@@ -120,16 +120,29 @@ static long tcelab_ioctl_args(struct tcelab_container *c, unsigned int cmd, unsi
 			return tcelab_attach_group(c, a.group.group);
 		return tcelab_detach_group(c, a.group.group);
 	case TCELAB_MAP_DMA:
+		/* VFIO checks ENABLE before the argument (tce_iommu_ioctl()). */
+		if (!READ_ONCE(c->enabled))
+			return -EPERM;
 		ret = TCELAB_ARG(a.map, uarg, size,
 				 TCELAB_DMA_MAP_FLAG_READ | TCELAB_DMA_MAP_FLAG_WRITE);
 		return ret ?: tcelab_map_dma(c, &a.map);
 	case TCELAB_UNMAP_DMA:
+		if (!READ_ONCE(c->enabled))
+			return -EPERM;
 		ret = TCELAB_ARG(a.unmap, uarg, size, 0);
 		return ret ?: tcelab_unmap_dma(c, &a.unmap);
 	case TCELAB_REGISTER_MEMORY:
 	case TCELAB_UNREGISTER_MEMORY:
 		if (!tcelab_v2(c))
 			return -ENOTTY;
+		/*
+		 * VFIO binds a container to an mm at its first REGISTER_MEMORY, TCE_CREATE,
+		 * TCE_REMOVE or ENABLE (tce_iommu_mm_set()); UNREGISTER_MEMORY before is -EPERM.
+		 */
+		if (cmd == TCELAB_REGISTER_MEMORY)
+			WRITE_ONCE(c->mm_set, true);
+		else if (!READ_ONCE(c->mm_set))
+			return -EPERM;
 		ret = TCELAB_ARG(a.reg, uarg, size, 0);
 		if (ret)
 			return ret;
@@ -139,6 +152,7 @@ static long tcelab_ioctl_args(struct tcelab_container *c, unsigned int cmd, unsi
 	case TCELAB_TCE_CREATE:
 		if (!tcelab_v2(c))
 			return -ENOTTY;
+		WRITE_ONCE(c->mm_set, true);
 		ret = TCELAB_ARG(a.create, uarg, start_addr, 0);
 		if (!ret)
 			ret = tcelab_create_window(c, a.create.page_shift, a.create.window_size,
@@ -150,6 +164,7 @@ static long tcelab_ioctl_args(struct tcelab_container *c, unsigned int cmd, unsi
 	case TCELAB_TCE_REMOVE:
 		if (!tcelab_v2(c))
 			return -ENOTTY;
+		WRITE_ONCE(c->mm_set, true);
 		ret = TCELAB_ARG(a.remove, uarg, start_addr, 0);
 		return ret ?: tcelab_remove_window(c, a.remove.start_addr);
 	case TCELAB_SET_MEMSLOT:
@@ -176,6 +191,25 @@ static long tcelab_ioctl_args(struct tcelab_container *c, unsigned int cmd, unsi
 	}
 }
 
+/* The ioctls of VFIO's sPAPR TCE IOMMU driver that tcelab.ko mirrors. */
+static bool tcelab_vfio_iommu_ioctl(unsigned int cmd)
+{
+	switch (cmd) {
+	case TCELAB_SPAPR_TCE_GET_INFO:
+	case TCELAB_ENABLE:
+	case TCELAB_DISABLE:
+	case TCELAB_MAP_DMA:
+	case TCELAB_UNMAP_DMA:
+	case TCELAB_REGISTER_MEMORY:
+	case TCELAB_UNREGISTER_MEMORY:
+	case TCELAB_TCE_CREATE:
+	case TCELAB_TCE_REMOVE:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static long tcelab_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 {
 	struct tcelab_container *c = file->private_data;
@@ -192,15 +226,19 @@ static long tcelab_ioctl(struct file *file, unsigned int cmd, unsigned long uarg
 	if (c->mm != current->mm)
 		return -EPERM;
 
+	/* Without an IOMMU type VFIO hands these to no driver: -EINVAL (vfio_fops_unl_ioctl()). */
+	if (!c->type && tcelab_vfio_iommu_ioctl(cmd))
+		return -EINVAL;
+
 	switch (cmd) {
 	case TCELAB_SET_IOMMU:
 		return tcelab_set_iommu(c, uarg);
 	case TCELAB_SPAPR_TCE_GET_INFO:
 		return tcelab_ioctl_info(c, uarg);
 	case TCELAB_ENABLE:
-		return tcelab_v2(c) || !c->type ? -ENOTTY : tcelab_enable(c);
+		return tcelab_v2(c) ? -ENOTTY : tcelab_enable(c);
 	case TCELAB_DISABLE:
-		if (tcelab_v2(c) || !c->type)
+		if (tcelab_v2(c))
 			return -ENOTTY;
 		tcelab_disable(c);
 		return 0;

@@ -151,8 +151,9 @@ static long tcelab_build_v2(struct tcelab_container *c, struct tcelab_table *tbl
 }
 
 /*
- * Common checks of MAP and UNMAP; on success returns with c->lock held shared and *tblp set.
- * @vaddr is checked for alignment too when @map.
+ * The checks MAP and UNMAP share, in VFIO_IOMMU_MAP_DMA's order (ENABLE and the argument's
+ * own come first, in the ioctl): the default window, a window at @iova (-ENXIO), @size and
+ * @vaddr aligned to its IOMMU page (-EINVAL). On success returns with c->lock held shared.
  */
 static long tcelab_dma_prepare(struct tcelab_container *c, u64 iova, u64 size, u64 vaddr,
 			       struct tcelab_table **tblp)
@@ -161,8 +162,6 @@ static long tcelab_dma_prepare(struct tcelab_container *c, u64 iova, u64 size, u
 	u64 mask;
 	long ret;
 
-	if (!READ_ONCE(c->enabled))
-		return -EPERM;
 	ret = tcelab_create_default_window(c);
 	if (ret)
 		return ret;
@@ -173,9 +172,7 @@ static long tcelab_dma_prepare(struct tcelab_container *c, u64 iova, u64 size, u
 		return -ENXIO;
 	}
 	mask = (1ULL << tbl->page_shift) - 1;
-	if (!size || (size & mask) || (vaddr & mask) ||
-	    tce_check_ioba(tbl->page_shift, tbl->offset, tbl->size, iova,
-			   size >> tbl->page_shift)) {
+	if ((size & mask) || (vaddr & mask)) {
 		up_read(&c->lock);
 		return -EINVAL;
 	}
@@ -190,14 +187,23 @@ long tcelab_map_dma(struct tcelab_container *c, struct tcelab_dma_map *map)
 	u64 entry, pages;
 	long ret;
 
-	if (dir == TCE_DIR_NONE)
-		return -EINVAL;
 	ret = tcelab_dma_prepare(c, map->iova, map->size, map->vaddr, &tbl);
 	if (ret)
 		return ret;
 	entry = map->iova >> tbl->page_shift;
 	pages = map->size >> tbl->page_shift;
-	if (tcelab_v2(c))
+	if (dir == TCE_DIR_NONE)
+		ret = -EINVAL;
+	/*
+	 * iommu_tce_put_param_check() is a boolean, which the ioctl returns: 1 for an iova
+	 * outside the window. It checks the first IOMMU page only; upstream maps the pages
+	 * past the window's end too (kmod/DIFFERENCES.md, map-past-window-end), tcelab refuses.
+	 */
+	else if (tce_check_ioba(tbl->page_shift, tbl->offset, tbl->size, map->iova, 1))
+		ret = 1;
+	else if (tce_check_ioba(tbl->page_shift, tbl->offset, tbl->size, map->iova, pages))
+		ret = -EINVAL;
+	else if (tcelab_v2(c))
 		ret = tcelab_build_v2(c, tbl, entry, map->vaddr, pages, dir);
 	else
 		ret = tcelab_build(c, tbl, entry, map->vaddr, pages, dir);
@@ -208,14 +214,18 @@ long tcelab_map_dma(struct tcelab_container *c, struct tcelab_dma_map *map)
 long tcelab_unmap_dma(struct tcelab_container *c, struct tcelab_dma_unmap *unmap)
 {
 	struct tcelab_table *tbl;
+	u64 pages;
 	long ret;
 
-	if (unmap->flags)
-		return -EINVAL;
 	ret = tcelab_dma_prepare(c, unmap->iova, unmap->size, 0, &tbl);
 	if (ret)
 		return ret;
-	tcelab_clear(c, tbl, unmap->iova >> tbl->page_shift, unmap->size >> tbl->page_shift, true);
+	pages = unmap->size >> tbl->page_shift;
+	/* iommu_tce_clear_param_check(), a boolean too: 1 for a range leaving the window. */
+	if (tce_check_ioba(tbl->page_shift, tbl->offset, tbl->size, unmap->iova, pages))
+		ret = 1;
+	else
+		tcelab_clear(c, tbl, unmap->iova >> tbl->page_shift, pages, true);
 	up_read(&c->lock);
-	return 0;
+	return ret;
 }

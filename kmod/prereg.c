@@ -75,16 +75,16 @@ long tcelab_register_memory(struct tcelab_container *c, u64 vaddr, u64 size)
 	struct tcelab_prereg *it;
 	long ret;
 
-	if (!size || (vaddr & ~PAGE_MASK) || (size & ~PAGE_MASK) || vaddr + size < vaddr)
+	if ((vaddr & ~PAGE_MASK) || (size & ~PAGE_MASK) || vaddr + size < vaddr)
 		return -EINVAL;
 	down_write(&c->lock);
 	ret = -EBUSY;
 	if (tcelab_prereg_find(c, vaddr, entries))
 		goto unlock;
-	ret = -EINVAL;
-	list_for_each_entry(it, &c->prereg, node)
-		if (tce_ranges_overlap(it->ua, it->entries << PAGE_SHIFT, vaddr, size))
-			goto unlock;
+	/* mm_iommu_do_alloc()'s vzalloc() of no entries fails. */
+	ret = -ENOMEM;
+	if (!entries)
+		goto unlock;
 	ret = tcelab_account(c, entries, true);
 	if (ret)
 		goto unlock;
@@ -99,10 +99,16 @@ long tcelab_register_memory(struct tcelab_container *c, u64 vaddr, u64 size)
 	for (i = 0; i < entries; i++) {
 		ret = tcelab_pin(c, vaddr + (i << PAGE_SHIFT), true, &mem->pages[i]);
 		if (ret) {
-			tcelab_prereg_unpin(c, mem, i);
-			goto free_pages;
+			/* pin_user_pages() pinned @i: mm_iommu_do_alloc() returns that. */
+			ret = i ?: ret;
+			goto unpin;
 		}
 	}
+	/* Overlap is checked with the pages pinned, as mm_iommu_do_alloc() does. */
+	ret = -EINVAL;
+	list_for_each_entry(it, &c->prereg, node)
+		if (tce_ranges_overlap(it->ua, it->entries << PAGE_SHIFT, vaddr, size))
+			goto unpin;
 	mem->ua = vaddr;
 	mem->entries = entries;
 	mem->pageshift = tcelab_prereg_pageshift(mem);
@@ -112,7 +118,8 @@ long tcelab_register_memory(struct tcelab_container *c, u64 vaddr, u64 size)
 	up_write(&c->lock);
 	return 0;
 
-free_pages:
+unpin:
+	tcelab_prereg_unpin(c, mem, i);
 	tcelab_free(TCELAB_OBJ_REGION_PAGES, mem->pages);
 free_mem:
 	tcelab_free(TCELAB_OBJ_REGION, mem);

@@ -125,9 +125,11 @@ int tce_table_geometry(unsigned int page_shift, u64 window_size, unsigned int le
 	level_shift = (entries_shift + levels - 1) / levels;
 	if (level_shift + TCE_ENTRY_SHIFT < sys_page_shift)
 		level_shift = sys_page_shift - TCE_ENTRY_SHIFT;
-	if (level_shift * levels + page_shift >= 55 ||
-	    level_shift + TCE_ENTRY_SHIFT > TCE_MAX_LEVEL_SHIFT)
+	if (level_shift * levels + page_shift >= 55)
 		return -EINVAL;
+	/* pnv_pci_ioda2_table_alloc_pages(): a level too big to allocate. */
+	if (level_shift + TCE_ENTRY_SHIFT > TCE_MAX_LEVEL_SHIFT)
+		return -ENOMEM;
 
 	nodes = 1ULL << entries_shift;
 	for (l = 0; l < levels; l++) {

@@ -108,6 +108,7 @@ struct tcelab_container {
 	u32 type;			/* TCELAB_SPAPR_TCE_IOMMU, _v2_IOMMU or 0 */
 	bool enabled;
 	bool def_window_pending;
+	bool mm_set;			/* VFIO would have bound it to its mm by now */
 	unsigned long locked_pages;	/* v1 ENABLE charge */
 	struct tcelab_table *tables[TCE_MAX_WINDOWS];
 	struct tcelab_pe *groups[TCELAB_MAX_GROUPS];

@@ -15,3 +15,12 @@ CFLAGS_tcelab-replay = -pthread -Wno-unused-parameter $(GUEST_JSON_CFLAGS)
 LDLIBS_tcelab-replay = -pthread $(GUEST_JSON_LIBS)
 DEPS_tcelab-replay = $(wildcard replay/*.h) $(GUEST_JSON_DEPS)
 UNIT_SRCS += replay/replay_logic.c replay/replay_json.c replay/timeline.c
+
+# The differential: tcelab.ko against the upstream VFIO sPAPR TCE container (kmod/README.md),
+# reading kmod/DIFFERENCES.md through the oracle's parser.
+GUEST_BINS += tcelab-diff
+SRCS_tcelab-diff := replay/diff.c lib/differences.c lib/util.c $(LIB_TRACE_SRCS) \
+	$(LIB_JSON_SRCS)
+CFLAGS_tcelab-diff = -Wno-unused-parameter $(GUEST_JSON_CFLAGS)
+LDLIBS_tcelab-diff = $(GUEST_JSON_LIBS)
+DEPS_tcelab-diff = $(GUEST_JSON_DEPS)

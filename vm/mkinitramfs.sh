@@ -89,6 +89,8 @@ cp "$top/vm/guest/finish" "$stage/etc/tcelab/finish"
 cp "$top/tests/guest/QUARANTINE" "$stage/etc/tcelab/quarantine"
 cp "$top/vm/guest/vfio-setup" "$stage/bin/tcelab-vfio-setup"
 cp "$top/vm/guest/knobs" "$stage/bin/tcelab-knobs"
+# The declared differences from upstream, which the differential (job diff) reads.
+cp "$top/kmod/DIFFERENCES.md" "$stage/etc/tcelab/DIFFERENCES.md"
 cp -r "$top/vm/guest/jobs" "$stage/etc/tcelab/jobs"
 chmod +x "$stage/init" "$stage/etc/tcelab/finish" "$stage/bin/tcelab-vfio-setup" \
 	"$stage/bin/tcelab-knobs" \

@@ -125,6 +125,7 @@ void run_print_summary(const struct run *r)
 	const cJSON *tests = cJSON_GetObjectItem(r->results, "tests");
 	const cJSON *probe = cJSON_GetObjectItem(r->results, "probe");
 	const cJSON *scenario = cJSON_GetObjectItem(r->results, "scenario");
+	const cJSON *diff = cJSON_GetObjectItem(r->results, "diff");
 	struct probe_totals t;
 	int i;
 
@@ -148,6 +149,12 @@ void run_print_summary(const struct run *r)
 	}
 	if (cJSON_GetObjectItem(r->results, "fuzz"))
 		summary_fuzz(cJSON_GetObjectItem(r->results, "fuzz"));
+	if (diff)
+		printf("  diff      seed %ld: %ld calls in %ld sequences, %ld declared differences, "
+		       "%ld undeclared\n", json_count(diff, "seed", NULL, NULL),
+		       json_count(diff, "calls", NULL, NULL), json_count(diff, "sequences", NULL, NULL),
+		       json_count(diff, "declared", NULL, NULL),
+		       json_count(diff, "undeclared", NULL, NULL));
 	if (probe) {
 		probe_doc_totals(probe, &t);
 		printf("  probes    %s: pin %lld, unpin %lld\n",

@@ -31,7 +31,7 @@ const char *run_failure_kinds(void)
 	return "interrupted, qemu, engine, timeout, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
 	       "  kernel-hang, guest-exit, pinned-pages, live-allocations, module-unload, probe-mismatch,\n"
 	       "  test-failure, backend-mismatch, probe-leak, probe-double-release, probe-not-dirtied,\n"
-	       "  patch-not-loaded";
+	       "  patch-not-loaded, diff-undeclared";
 }
 
 static void fail(struct run *r, const char *kind, const char *excerpt, const char *fmt, ...)
@@ -539,6 +539,33 @@ static void check_fuzz(struct run *r)
 		cJSON_AddItemToObject(r->results, "fuzz", fuzz);
 	else if (path_exists(path))
 		fail(r, "guest-exit", NULL, "%s", err);
+ * The differential's results (guest/diff.json, job diff: kmod/README.md): a divergence from
+ * the upstream stack that kmod/DIFFERENCES.md does not declare fails the run.
+ */
+static void check_diff(struct run *r)
+{
+	char *path = xasprintf("%s/diff.json", r->share), err[512];
+	cJSON *diff = json_load(path, SCHEMA_DIFF, err, sizeof(err));
+	const cJSON *first;
+	long undeclared;
+
+	if (diff) {
+		undeclared = (long)cJSON_GetNumberValue(cJSON_GetObjectItem(diff, "undeclared"));
+		first = cJSON_GetArrayItem(cJSON_GetObjectItem(diff, "divergences"), 0);
+		if (undeclared)
+			fail(r, "diff-undeclared", NULL, "%ld divergence%s from the upstream stack "
+			     "that kmod/DIFFERENCES.md does not declare (seed %.0f), the first: %s "
+			     "%s upstream=%s tcelab=%s (guest/job.log shows each, minimized)",
+			     undeclared, undeclared == 1 ? "" : "s",
+			     cJSON_GetNumberValue(cJSON_GetObjectItem(diff, "seed")),
+			     cJSON_GetStringValue(cJSON_GetObjectItem(first, "key")) ?: "?",
+			     cJSON_GetStringValue(cJSON_GetObjectItem(first, "op")) ?: "?",
+			     cJSON_GetStringValue(cJSON_GetObjectItem(first, "upstream")) ?: "?",
+			     cJSON_GetStringValue(cJSON_GetObjectItem(first, "tcelab")) ?: "?");
+		cJSON_AddItemToObject(r->results, "diff", diff);
+	} else if (path_exists(path)) {
+		fail(r, "guest-exit", NULL, "%s", err);
+	}
 	free(path);
 }
 
@@ -620,6 +647,7 @@ void run_judge(struct run *r)
 	check_probe_ledgers(r);
 	check_suite(r);
 	check_fuzz(r);
+	check_diff(r);
 	if (r->patch)
 		check_patched(r);
 	if (r->kernel_info)

@@ -7,7 +7,7 @@ define initramfs_inputs
 $(BUILD)/$(1)/kmod/tcelab.ko $(KMOD_EXTRA_$(1)) $(BUILD)/$(1)/tests/.built $(addprefix $(BUILD)/$(1)/bin/,$(GUEST_BINS))
 endef
 $(BUILD)/%/initramfs.cpio: vm/mkinitramfs.sh vm/guest/init vm/guest/finish tests/guest/QUARANTINE \
-		vm/guest/vfio-setup vm/guest/knobs $(wildcard vm/guest/jobs/*) \
+		vm/guest/vfio-setup vm/guest/knobs $(wildcard vm/guest/jobs/*) kmod/DIFFERENCES.md \
 		$$(call initramfs_inputs,$$*) $(CACHE)/versions.mk
 	@echo "==> initramfs ($*)"
 	$(Q)vm/mkinitramfs.sh $* $(BUILD)/$* $(MODDIR_$*) $(BUSYBOX_$*) $@

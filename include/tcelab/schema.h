@@ -13,6 +13,7 @@
  *   compare           reports/compare.c              users' CI
  *   patch-validity    tests/patch_validity.c         users' CI (make patch-validity)
  *   lava-job          vm/lava.c (tcelab-job.json)    vm/lava.c (tcelab lava-collect)
+ *   diff              replay/diff.c                  vm/verdict.c
  */
 #ifndef __TCELAB_SCHEMA_H
 #define __TCELAB_SCHEMA_H
@@ -31,5 +32,6 @@
 #define SCHEMA_PATCH_VALIDITY "tcelab-patch-validity/1" /* README.md, "Tests" */
 #define SCHEMA_KNOB_VALIDITY "tcelab-knob-validity/1" /* README.md, "Tests" */
 #define SCHEMA_LAVA_JOB	"tcelab-lava-job/1"	/* README.md, "Fan-out" */
+#define SCHEMA_DIFF	"tcelab-diff/1"		/* kmod/README.md, "The differential" */
 
 #endif /* __TCELAB_SCHEMA_H */

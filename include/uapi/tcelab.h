@@ -7,7 +7,9 @@
  *
  * Every open of /dev/tcelab is a container bound to the opener's mm; only that mm may use it
  * (-EPERM otherwise). Typical v2 use: SET_IOMMU(TCELAB_SPAPR_TCE_v2_IOMMU), ATTACH_GROUP,
- * REGISTER_MEMORY, [TCE_CREATE], MAP_DMA ..., UNMAP_DMA, close. See kmod/README.md.
+ * REGISTER_MEMORY, [TCE_CREATE], MAP_DMA ..., UNMAP_DMA, close. See kmod/README.md. Errnos
+ * follow VFIO's: without an IOMMU type (before SET_IOMMU, or after the last DETACH_GROUP, which
+ * releases the type's state as VFIO does) the ioctls VFIO's driver has give -EINVAL.
  */
 #ifndef _UAPI_TCELAB_H
 #define _UAPI_TCELAB_H
@@ -46,6 +48,7 @@
  * group (PE) @group. Needs SET_IOMMU first (-EPERM). Attach: unknown group -ENODEV, group owned
  * by any container -EBUSY, a second group on a v1 container -EBUSY. Detach clears every TCE the
  * container has in the group's tables; a group not attached to this container is -ENODEV.
+ * Detaching the last group frees the windows and preregistered memory and unsets the type.
  */
 struct tcelab_group {
 	__u32	argsz;
@@ -87,10 +90,12 @@ struct tcelab_spapr_tce_info {
 /*
  * TCELAB_MAP_DMA - vfio_iommu_type1_dma_map: map @size bytes of user memory at @vaddr to
  * @iova. v1 pins each page; v2 translates through preregistered memory (-EINVAL when not
- * registered). READ means the device may read (DMA_TO_DEVICE). Errors: no flag or unknown flags,
- * unaligned vaddr/size/iova, or a range outside the window -EINVAL; no window at iova -ENXIO;
- * an IOMMU page bigger than the backing page -EPERM; unmapped memory -EFAULT. Mapping over a
- * valid entry replaces it and releases the old page. On failure nothing stays mapped.
+ * registered). READ means the device may read (DMA_TO_DEVICE). Errors, in VFIO's order: not
+ * enabled (v1 ENABLE, v2 REGISTER_MEMORY) -EPERM; unknown flags -EINVAL; no window at iova
+ * -ENXIO; unaligned vaddr/size or no flag -EINVAL; an unaligned iova returns 1 (VFIO's boolean
+ * check); a range past the window's end -EINVAL; an IOMMU page bigger than the backing page
+ * -EPERM; unmapped memory -EFAULT. Size 0 maps nothing. Mapping over a valid entry replaces it
+ * and releases the old page. On failure nothing stays mapped.
  */
 struct tcelab_dma_map {
 	__u32	argsz;
@@ -103,7 +108,10 @@ struct tcelab_dma_map {
 };
 #define TCELAB_MAP_DMA		_IO(TCELAB_IOCTL_TYPE, 0x08)
 
-/* TCELAB_UNMAP_DMA - vfio_iommu_type1_dma_unmap: clear @size bytes at @iova (same checks). */
+/*
+ * TCELAB_UNMAP_DMA - vfio_iommu_type1_dma_unmap: clear @size bytes at @iova (the same checks;
+ * a range not inside the window returns 1).
+ */
 struct tcelab_dma_unmap {
 	__u32	argsz;
 	__u32	flags;
@@ -115,8 +123,11 @@ struct tcelab_dma_unmap {
 /*
  * TCELAB_REGISTER_MEMORY / TCELAB_UNREGISTER_MEMORY (v2 only) -
  * vfio_iommu_spapr_register_memory: preregister (pin once, charge locked_vm) or release a
- * region. Unaligned or wrapping -EINVAL, overlapping an existing region -EINVAL, the same region
- * twice -EBUSY; unregister of an unknown region -ENOENT, of a region still mapped -EBUSY.
+ * region. Unaligned or wrapping -EINVAL, the same region twice -EBUSY, size 0 -ENOMEM, a range
+ * only partly pinnable returns the number of pages it could pin, overlapping an existing region
+ * -EINVAL; unregister before the container is bound to its mm (by REGISTER_MEMORY, TCE_CREATE,
+ * TCE_REMOVE or ENABLE, as in VFIO) -EPERM, of an unknown region -ENOENT, of a region still
+ * mapped -EBUSY.
  */
 struct tcelab_register_memory {
 	__u32	argsz;

@@ -28,7 +28,8 @@
 #define WO		TCELAB_DMA_MAP_FLAG_WRITE
 
 /* 0 or -errno of an ioctl, so tap_eq() can show which error came back. */
-#define ERR(expr)	((expr) < 0 ? -errno : 0)
+/* -errno, or what the call returned: some ioctls return 1 as upstream's do (kmod/README.md). */
+#define ERR(expr)	({ long __ret = (expr); __ret < 0 ? -errno : __ret; })
 
 static long page_size;
 

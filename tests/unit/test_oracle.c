@@ -239,7 +239,7 @@ UNIT_TEST(differences_table_is_read_and_checked)
 	unsigned int i, keyed = 0;
 
 	load_project_differences(&ds, unit_failures);
-	CHECK_EQ(ds.nr, 10);
+	CHECK_EQ(ds.nr, 15);
 	for (i = 0; i < ds.nr; i++)
 		keyed += ds.d[i].has_key;
 	CHECK_EQ(keyed, 3);
@@ -248,6 +248,15 @@ UNIT_TEST(differences_table_is_read_and_checked)
 	CHECK_EQ(ds.d[0].upstream, H_PARAMETER);
 	CHECK_EQ(ds.d[0].nr_tcelab, 2);
 	CHECK_EQ(ds.d[2].upstream, DIFFERENCE_BUG);
+	/* The differential's keys (replay/diff.c): exact results, or a prefix ending in '*'. */
+	CHECK_STR(differences_match_diff(&ds, "ret", "setup-v1", "EPERM", "0")->id, "v1-on-ioda2");
+	CHECK_STR(differences_match_diff(&ds, "vmlck", "create", "EINVAL:+8704kB",
+					 "EINVAL:+8192kB")->id, "create-fail-charge");
+	CHECK(differences_match_diff(&ds, "vmlck", "create", "0:+8704kB", "0:+8192kB") == NULL);
+	CHECK(differences_match_diff(&ds, "ret", "setup-v1", "EPERM", "EINVAL") == NULL);
+	CHECK(differences_match_diff(&ds, "ret", "map", "1", "EINVAL") == NULL);
+	load_error(unit_failures, "| id | oracle key | diff key |\n|---|---|---|\n| a | - | "
+		   "ret map 0 |\n", ":3: diff key: expected '-' or 'KIND OP upstream=RESULT");
 
 	load_error(unit_failures, "# none\n", "no table with an 'id' and an 'oracle key' column");
 	load_error(unit_failures, "| id | oracle key |\n|---|---|\n| a | put upstream=H_SUCCESS "

@@ -107,7 +107,7 @@ UNIT_TEST(tce_geometry_rejects)
 	CHECK_EQ(tce_table_geometry(12, 1ULL << 31, 6, 5, 12, &g), -EINVAL);
 	CHECK_EQ(tce_table_geometry(12, 3ULL << 30, 1, 5, 12, &g), -EINVAL);	/* not pow2 */
 	CHECK_EQ(tce_table_geometry(16, 1ULL << 12, 1, 5, 12, &g), -EINVAL);	/* < a page */
-	CHECK_EQ(tce_table_geometry(12, 1ULL << 50, 1, 5, 12, &g), -EINVAL);	/* node too big */
+	CHECK_EQ(tce_table_geometry(12, 1ULL << 50, 1, 5, 12, &g), -ENOMEM);	/* node too big */
 	CHECK_EQ(tce_table_geometry(12, 1ULL << 50, 3, 5, 12, &g), 0);
 	CHECK_EQ(tce_table_geometry(12, 1ULL << 62, 5, 5, 12, &g), -EINVAL);	/* >= 55 bits */
 }

@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-#include "differences.h"
+#include "lib/differences.h"
 
 struct oracle_result {
 	unsigned long records;		/* records read */

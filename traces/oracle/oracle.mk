@@ -6,7 +6,7 @@ ORACLE_BUILD := $(BUILD)/oracle
 ORACLE_GEN := $(ORACLE_BUILD)/src
 ORACLE_VIO = $(LINUX_SOURCE)/arch/powerpc/kvm/book3s_64_vio.c
 ORACLE_OBJS := $(addprefix $(ORACLE_BUILD)/,book3s_64_vio.o upstream_funcs.o shim.o)
-ORACLE_SRCS := traces/oracle/oracle.c traces/oracle/differences.c
+ORACLE_SRCS := traces/oracle/oracle.c
 HOST_SRCS += $(ORACLE_SRCS) $(ORACLE_OBJS)
 UNIT_SRCS += $(ORACLE_SRCS) $(ORACLE_OBJS)
 $(BUILD)/host/tcelab $(BUILD)/host/unit-tests: $(wildcard traces/oracle/*.h)

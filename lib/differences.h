@@ -27,6 +27,11 @@ struct difference {
 	unsigned int nr_tcelab;
 	unsigned int when;		/* index into the conditions */
 	unsigned long hits;
+	/*
+	 * Its "diff key" cell, for the differential (replay/diff.c): "-" or keys separated by
+	 * ';', each "KIND OP upstream=RESULT tcelab=RESULT" (kmod/DIFFERENCES.md).
+	 */
+	char diff_key[256];
 };
 
 struct differences {
@@ -57,5 +62,13 @@ struct difference *differences_match(struct differences *ds, const struct differ
  */
 struct difference *differences_applies(struct differences *ds, const struct difference_ctx *ctx,
 				       const struct trace_record *r);
+
+/*
+ * The declared difference whose diff key has "@kind @op upstream=@upstream tcelab=@tcelab"
+ * (a RESULT ending in '*' matches any that starts as it does), counted as a hit; or NULL.
+ */
+struct difference *differences_match_diff(struct differences *ds, const char *kind,
+					  const char *op, const char *upstream,
+					  const char *tcelab);
 
 #endif /* TCELAB_DIFFERENCES_H */

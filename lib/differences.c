@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kmod/DIFFERENCES.md's table, read, and a mismatch matched against it (differences.h). */
+/*
+ * kmod/DIFFERENCES.md's table, read, and a mismatch matched against it (differences.h): the
+ * oracle's (traces/oracle/) and the differential's (replay/diff.c).
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -8,7 +11,7 @@
 #include <string.h>
 
 #include "differences.h"
-#include "lib/util.h"
+#include "util.h"
 
 #define MAX_CELLS	8
 
@@ -173,15 +176,40 @@ static int parse_key(struct table *t, char *key, struct difference *d)
 			snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
 				 i ? ", " : "", conditions[i].name);
 		return fail(t, "oracle key: no condition '%s' (the oracle knows %s; "
-			    "traces/oracle/differences.c)", tok[3] + 5, known);
+			    "lib/differences.c)", tok[3] + 5, known);
 	}
 	d->when = i;
 	d->has_key = 1;
 	return 0;
 }
 
+/* "-" or "KIND OP upstream=RESULT tcelab=RESULT[; ...]": checked, kept as written. */
+static int parse_diff_key(struct table *t, const char *key, struct difference *d)
+{
+	char copy[sizeof(d->diff_key)], *item, *save = NULL, *tok[5], *isave;
+	unsigned int n;
+
+	if (strlen(key) >= sizeof(copy))
+		return fail(t, "diff key: longer than %zu characters", sizeof(copy) - 1);
+	snprintf(d->diff_key, sizeof(d->diff_key), "%s", key);
+	if (!strcmp(key, "-"))
+		return 0;
+	strcpy(copy, key);
+	for (item = strtok_r(copy, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
+		isave = NULL;
+		for (n = 0, tok[0] = strtok_r(item, " \t", &isave); tok[n] && n < 4;
+		     tok[n] = strtok_r(NULL, " \t", &isave))
+			n++;
+		if (n != 4 || tok[4] || strncmp(tok[2], "upstream=", 9) ||
+		    strncmp(tok[3], "tcelab=", 7))
+			return fail(t, "diff key: expected '-' or 'KIND OP upstream=RESULT "
+				    "tcelab=RESULT', several separated by ';'");
+	}
+	return 0;
+}
+
 static int parse_row(struct table *t, struct differences *ds, char *line, int ncells,
-		     int key_col)
+		     int key_col, int diff_col)
 {
 	struct difference *d = &ds->d[ds->nr];
 	char *cells[MAX_CELLS + 1];
@@ -208,12 +236,14 @@ static int parse_row(struct table *t, struct differences *ds, char *line, int nc
 	d->line = t->line;
 	if (parse_key(t, cells[key_col], d))
 		return -1;
+	if (parse_diff_key(t, diff_col > 0 ? cells[diff_col] : "-", d))
+		return -1;
 	ds->nr++;
 	return 0;
 }
 
-/* The header row: the number of cells and which is the oracle key, or -1. */
-static int parse_header(char *line, int *key_col)
+/* The header row: the number of cells and which are the oracle and diff keys, or -1. */
+static int parse_header(char *line, int *key_col, int *diff_col)
 {
 	char *cells[MAX_CELLS + 1];
 	int n = split_row(line, cells), i;
@@ -223,6 +253,8 @@ static int parse_header(char *line, int *key_col)
 	for (i = 1; i < n; i++)
 		if (!strcmp(cells[i], "oracle key"))
 			*key_col = i;
+		else if (!strcmp(cells[i], "diff key"))
+			*diff_col = i;
 	return *key_col > 0 ? n : -1;
 }
 
@@ -230,7 +262,7 @@ int differences_load(struct differences *ds, const char *path, char *err, size_t
 {
 	struct table t = { path, 0, err, errlen };
 	char *text = read_file(path, NULL), *line, *next;
-	int ncells = -1, key_col = 0, state = 0, ret = 0;
+	int ncells = -1, key_col = 0, diff_col = 0, state = 0, ret = 0;
 
 	memset(ds, 0, sizeof(*ds));
 	snprintf(ds->path, sizeof(ds->path), "%s", path);
@@ -246,7 +278,7 @@ int differences_load(struct differences *ds, const char *path, char *err, size_t
 			*next++ = 0;
 		t.line++;
 		if (state == 0 && line[0] == '|')
-			ncells = parse_header(line, &key_col);
+			ncells = parse_header(line, &key_col, &diff_col);
 		if (state == 0 && line[0] == '|' && ncells > 0)
 			state = 1;
 		else if (state == 1 && strspn(line, "|-: ") == strlen(line))
@@ -254,7 +286,7 @@ int differences_load(struct differences *ds, const char *path, char *err, size_t
 		else if (state == 1)
 			ret = fail(&t, "expected the table's |---| line");
 		else if (state == 2 && line[0] == '|')
-			ret = parse_row(&t, ds, line, ncells, key_col);
+			ret = parse_row(&t, ds, line, ncells, key_col, diff_col);
 		else if (state == 2)
 			state = 3;
 	}
@@ -298,5 +330,45 @@ struct difference *differences_applies(struct differences *ds, const struct diff
 	for (i = 0; i < ds->nr; i++)
 		if (applies(&ds->d[i], ctx, r))
 			return &ds->d[i];
+	return NULL;
+}
+
+/* "PREFIX=RESULT" of a key matches @result; a RESULT ending in '*' matches what starts so. */
+static int result_matches(const char *key, const char *prefix, const char *result)
+{
+	size_t n = strlen(prefix), len;
+
+	if (strncmp(key, prefix, n))
+		return 0;
+	key += n;
+	len = strlen(key);
+	if (len && key[len - 1] == '*')
+		return !strncmp(key, result, len - 1);
+	return !strcmp(key, result);
+}
+
+struct difference *differences_match_diff(struct differences *ds, const char *kind,
+					  const char *op, const char *upstream,
+					  const char *tcelab)
+{
+	char copy[sizeof(ds->d[0].diff_key)], *item, *save, *tok[5], *isave;
+	unsigned int i, n;
+
+	for (i = 0; i < ds->nr; i++) {
+		snprintf(copy, sizeof(copy), "%s", ds->d[i].diff_key);
+		save = NULL;
+		for (item = strtok_r(copy, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
+			isave = NULL;
+			for (n = 0, tok[0] = strtok_r(item, " \t", &isave); tok[n] && n < 4;
+			     tok[n] = strtok_r(NULL, " \t", &isave))
+				n++;
+			if (n == 4 && !strcmp(tok[0], kind) && !strcmp(tok[1], op) &&
+			    result_matches(tok[2], "upstream=", upstream) &&
+			    result_matches(tok[3], "tcelab=", tcelab)) {
+				ds->d[i].hits++;
+				return &ds->d[i];
+			}
+		}
+	}
 	return NULL;
 }
