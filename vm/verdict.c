@@ -539,6 +539,10 @@ static void check_fuzz(struct run *r)
 		cJSON_AddItemToObject(r->results, "fuzz", fuzz);
 	else if (path_exists(path))
 		fail(r, "guest-exit", NULL, "%s", err);
+	free(path);
+}
+
+/*
  * The differential's results (guest/diff.json, job diff: kmod/README.md): a divergence from
  * the upstream stack that kmod/DIFFERENCES.md does not declare fails the run.
  */
