@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "probe_ctx.h"
@@ -246,8 +247,37 @@ static struct bpf_program *fentry_prog(const struct probe_ctx *ctx, int slot, bo
 #define BOOK3S64_64K_VMEMMAP	0xc00c000000000000ULL
 
 /*
+ * sizeof(struct page) and PG_dirty's bit, from the kernel's BTF: the size follows its
+ * configuration (56 bytes without CONFIG_MEMCG on x86_64), so a guess would read another
+ * page's flags. 0 when the kernel has no BTF: then there is no dirty check.
+ */
+static int page_layout(__u32 *size, __u8 *dirty_bit)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_enum *e;
+	const struct btf_type *t;
+	int id, i, ok = 0;
+
+	if (!btf)
+		return 0;
+	id = btf__find_by_name_kind(btf, "page", BTF_KIND_STRUCT);
+	t = btf__type_by_id(btf, btf__find_by_name_kind(btf, "pageflags", BTF_KIND_ENUM));
+	if (id > 0 && t) {
+		*size = btf__resolve_size(btf, id);
+		for (e = btf_enum(t), i = 0; i < btf_vlen(t); i++, e++)
+			if (!strcmp(btf__name_by_offset(btf, e->name_off), "PG_dirty")) {
+				*dirty_bit = e->val;
+				ok = *size > 0;
+			}
+	}
+	btf__free(btf);
+	return ok;
+}
+
+/*
  * The dirty check reads page->flags through the vmemmap, whose base is a kernel variable:
- * vmemmap_base on x86_64, vmemmap on powerpc (book3s64), or that constant.
+ * vmemmap_base on x86_64, vmemmap on powerpc (book3s64), or that constant; and the page's
+ * layout from BTF.
  */
 static void configure_dirty_check(struct probe_ctx *ctx)
 {
@@ -255,7 +285,15 @@ static void configure_dirty_check(struct probe_ctx *ctx)
 	unsigned long long addr = 0, base = 0;
 	unsigned int i, shift = 0;
 	struct utsname u;
+	__u32 page_size;
+	__u8 dirty_bit;
 
+	if (!page_layout(&page_size, &dirty_bit)) {
+		ctx->vmemmap_name = NULL;
+		return;
+	}
+	*(__u32 *)&ctx->skel->rodata->struct_page_size = page_size;
+	*(__u8 *)&ctx->skel->rodata->pg_dirty_bit = dirty_bit;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]) && !addr; i++) {
 		addr = ksym_data_addr(names[i]);
 		ctx->vmemmap_name = addr ? names[i] : NULL;

@@ -31,15 +31,14 @@ const volatile __u8 timing_insns;
 /*
  * The dirty check: the vmemmap's base, read from the kernel variable at vmemmap_sym (x86_64
  * vmemmap_base, powerpc vmemmap) or, where kallsyms lists no data, the constant vmemmap_base;
- * both 0: no check. And the kernel's page shift.
+ * both 0: no check. And the kernel's page shift, sizeof(struct page) and PG_dirty's bit in
+ * page->flags, from its BTF (both depend on its configuration).
  */
 const volatile __u64 vmemmap_sym;
 const volatile __u64 vmemmap_base;
 const volatile __u8 kernel_page_shift = 12;
-
-/* sizeof(struct page) and PG_dirty's bit in page->flags, on both 6.1 targets. */
-#define STRUCT_PAGE_SIZE	64
-#define PG_DIRTY_BIT		3
+const volatile __u32 struct_page_size = 64;
+const volatile __u8 pg_dirty_bit = 3;
 /* enum dma_data_direction */
 #define DIR_BIDIRECTIONAL	0
 #define DIR_FROM_DEVICE		2
@@ -365,14 +364,14 @@ static __always_inline void check_dirty(void *ctx, const volatile struct tcelab_
 	__sync_fetch_and_add(&d->checked, 1);
 	base = vmemmap_base ?: read_u64(vmemmap_sym);
 	hpa = read_u64(arg_at(f->args, s->a_hpa));
-	page = base + (hpa >> kernel_page_shift) * STRUCT_PAGE_SIZE;
+	page = base + (hpa >> kernel_page_shift) * struct_page_size;
 	/* page->compound_head: bit 0 set in a tail page; then the head's flags. */
 	if (!base || bpf_probe_read_kernel(&head, sizeof(head), (void *)(page + 8)) ||
 	    bpf_probe_read_kernel(&flags, sizeof(flags), (void *)(head & 1 ? head - 1 : page))) {
 		__sync_fetch_and_add(&d->unreadable, 1);
 		return;
 	}
-	if (flags & (1ULL << PG_DIRTY_BIT))
+	if (flags & (1ULL << pg_dirty_bit))
 		return;
 	__sync_fetch_and_add(&d->not_dirtied, 1);
 	d->page = page;
