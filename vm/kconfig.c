@@ -65,6 +65,9 @@ static const struct kconfig_option options[] = {
 	{ "PVH", X86, 0, "QEMU microvm boots the ELF vmlinux at its PVH entry point", NULL },
 	{ "SERIAL_8250_CONSOLE", X86, 0, "the microvm console (console=ttyS0)", NULL },
 	{ "VIRTIO_MMIO", X86, 1, "microvm's devices are virtio-mmio", NULL },
+	{ "ACPI", X86, 0, "microvm lists its virtio-mmio devices in its ACPI tables", NULL },
+	/* Without PCI, ACPI fails on microvm's tables (AE_BAD_PARAMETER): no device, no share. */
+	{ "PCI", X86, 0, "the kernel's ACPI needs it to read microvm's tables", NULL },
 	{ "DEBUG_INFO_BTF", X86, 0, "fentry/fexit probes need BTF",
 	  "the probes attach with kprobes, which cost more per call" },
 	{ "DEBUG_INFO_BTF_MODULES", X86, 0, "fentry on tcelab.ko needs module BTF",
