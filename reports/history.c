@@ -87,6 +87,26 @@ static void remove_new_db(const char *path)
 	}
 }
 
+/*
+ * WAL, so that runs finishing together wait their turn. Switching a new database's journal
+ * takes its exclusive lock, and SQLite returns SQLITE_BUSY at once, without the busy handler,
+ * when runs created it together: try again for up to 30 s, as the busy timeout does.
+ */
+static int set_wal(sqlite3 *db, char **msg)
+{
+	int rc, tries;
+
+	for (tries = 0; tries < 3000; tries++) {
+		rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, msg);
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			break;
+		sqlite3_free(*msg);
+		*msg = NULL;
+		usleep(10000);
+	}
+	return rc;
+}
+
 static sqlite3 *open_db(const char *path, int create, char **err)
 {
 	sqlite3 *db = NULL;
@@ -108,16 +128,17 @@ static sqlite3 *open_db(const char *path, int create, char **err)
 		sqlite3_close(db);
 		return NULL;
 	}
-	if (create && (sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, &msg) != SQLITE_OK ||
+	if (create && (set_wal(db, &msg) != SQLITE_OK ||
 		       sqlite3_exec(db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
 		       upgrade(db, &msg))) {
 		*err = xasprintf("%s: %s%s", path, msg ?: "schema",
 				 sqlite3_errcode(db) == SQLITE_FULL ?
 				 ": free some space, or name another database with TCELAB_HISTORY" : "");
 		sqlite3_free(msg);
-		sqlite3_close(db);
-		if (!existed)
+		/* Only a full disk: another run may be creating the same database right now. */
+		if (!existed && sqlite3_errcode(db) == SQLITE_FULL)
 			remove_new_db(path);
+		sqlite3_close(db);
 		return NULL;
 	}
 	return db;
