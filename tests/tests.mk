@@ -95,10 +95,11 @@ diff: build
 # on x86_64; build/validity/verdict.json. make test runs a short version (tests/run-tests.sh).
 VALIDITY_TARGET ?= x86_64
 .PHONY: validity
-validity: build $(BUILD)/host/knob-validity
+validity: build $(BUILD)/host/knob-validity $(BUILD)/host/patch-validity
 	$(Q)rm -rf $(BUILD)/validity
 	$(Q)$(TCELAB) validity --target $(VALIDITY_TARGET) --out $(BUILD)/validity
 	$(Q)$(BUILD)/host/knob-validity $(TCELAB) $(BUILD)/validity
+	$(Q)$(BUILD)/host/patch-validity $(TCELAB) $(BUILD)/validity
 
 # tcelab's own cost and speed (README "Benchmarks"), each figure beside its peer: about 15 min,
 # not part of make test (timing is never pass/fail). build/bench/bench.json, history.jsonl.
