@@ -247,9 +247,28 @@ static struct bpf_program *fentry_prog(const struct probe_ctx *ctx, int slot, bo
 #define BOOK3S64_64K_VMEMMAP	0xc00c000000000000ULL
 
 /*
+ * Without BTF (Debian's ppc64el 6.1): 6.1's 64-byte struct page ends with memcg_data, there
+ * only with CONFIG_MEMCG, whose memory controller /proc/cgroups lists; PG_dirty is bit 3.
+ */
+static int page_layout_memcg(__u32 *size, __u8 *dirty_bit)
+{
+	char line[256];
+	FILE *f = fopen("/proc/cgroups", "r");
+	int ok = 0;
+
+	while (f && !ok && fgets(line, sizeof(line), f))
+		ok = !strncmp(line, "memory\t", 7);
+	if (f)
+		fclose(f);
+	*size = 64;
+	*dirty_bit = 3;
+	return ok;
+}
+
+/*
  * sizeof(struct page) and PG_dirty's bit, from the kernel's BTF: the size follows its
  * configuration (56 bytes without CONFIG_MEMCG on x86_64), so a guess would read another
- * page's flags. 0 when the kernel has no BTF: then there is no dirty check.
+ * page's flags. 0 when they are not known: then there is no dirty check.
  */
 static int page_layout(__u32 *size, __u8 *dirty_bit)
 {
@@ -259,7 +278,7 @@ static int page_layout(__u32 *size, __u8 *dirty_bit)
 	int id, i, ok = 0;
 
 	if (!btf)
-		return 0;
+		return page_layout_memcg(size, dirty_bit);
 	id = btf__find_by_name_kind(btf, "page", BTF_KIND_STRUCT);
 	t = btf__type_by_id(btf, btf__find_by_name_kind(btf, "pageflags", BTF_KIND_ENUM));
 	if (id > 0 && t) {
