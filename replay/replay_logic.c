@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tcelab-replay's pure logic: return code names, guest RAM backing, list aliasing, the probes'
- * verdict, suite lines.
+ * tcelab-replay's logic apart from the replay itself: return code names, guest RAM backing and
+ * its mapping, list aliasing, the probes' verdict, suite lines.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "replay_logic.h"
 #include "lib/trace.h"
@@ -62,6 +63,29 @@ uint64_t replay_backing_size(uint64_t ram, uint64_t requested, uint64_t align,
 static int overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
 	return a < b + blen && b < a + alen;
+}
+
+/* The aligned part of a larger reservation, the rest unmapped, as qemu_ram_mmap() does. */
+uint8_t *replay_map_aligned(uint64_t size, uint64_t align)
+{
+	uint8_t *res, *base;
+	uint64_t head;
+
+	res = mmap(NULL, size + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		   -1, 0);
+	if (res == MAP_FAILED)
+		return MAP_FAILED;
+	head = -(uintptr_t)res & (align - 1);
+	base = mmap(res + head, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (base == MAP_FAILED) {
+		munmap(res, size + align);
+		return MAP_FAILED;
+	}
+	if (head)
+		munmap(res, head);
+	munmap(base + size, align - head);
+	return base;
 }
 
 int replay_alias_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen, uint64_t backing)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* tcelab-replay's pure logic (replay/replay_logic.c), unit-tested on the host. */
+/* tcelab-replay's logic apart from the replay (replay/replay_logic.c), unit-tested on the host. */
 #ifndef TCELAB_REPLAY_LOGIC_H
 #define TCELAB_REPLAY_LOGIC_H
 
@@ -22,6 +22,12 @@ void replay_ret_str(char *buf, size_t len, int64_t code);
  */
 uint64_t replay_backing_size(uint64_t ram, uint64_t requested, uint64_t align,
 			     long page_size, unsigned int max_slots);
+
+/*
+ * @size bytes of anonymous memory, readable and writable, at an address aligned to @align (a
+ * power of two, at least the page size), as QEMU maps guest RAM; MAP_FAILED and errno when not.
+ */
+uint8_t *replay_map_aligned(uint64_t size, uint64_t align);
 
 /* Do guest physical [a, a + alen) and [b, b + blen) share memory when RAM aliases every
  * @backing bytes? Lengths must be below @backing. */

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tcelab-replay's pure logic (replay/replay_logic.c). */
+#include <errno.h>
 #include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "unit.h"
 #include "replay/replay_logic.h"
@@ -42,6 +45,27 @@ UNIT_TEST(replay_backing_eight_slots_share_it)
 	CHECK_EQ(replay_backing_size(4096, 0, 4096, 65536, 8), 65536);
 	/* Whatever the inputs, 8 slots of it cover RAM. */
 	CHECK(8 * replay_backing_size(3 * G + 4096, 0, 16 * M, 65536, 8) >= 3 * G + 4096);
+}
+
+UNIT_TEST(replay_guest_ram_is_aligned_and_alone)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t align;
+
+	for (align = page; align <= 16 * M; align *= 8) {
+		uint8_t *p = replay_map_aligned(4 * M + page, align);
+
+		CHECK(p != MAP_FAILED);
+		CHECK_EQ((uintptr_t)p % align, 0);
+		p[0] = 1, p[4 * M + page - 1] = 2;
+		CHECK_EQ(p[0] + p[4 * M + page - 1], 3);
+		/* The rest of the reservation is given back: nothing is mapped either side. */
+		CHECK_EQ(msync(p - page, page, MS_ASYNC), -1);
+		CHECK_EQ(errno, ENOMEM);
+		CHECK_EQ(msync(p + 4 * M + page, page, MS_ASYNC), -1);
+		CHECK_EQ(errno, ENOMEM);
+		munmap(p, 4 * M + page);
+	}
 }
 
 UNIT_TEST(replay_lists_alias_across_slots)
