@@ -20,6 +20,11 @@ expect_failure() { # NAME KIND tcelab-run-args...
 rm -rf "$runs"
 mkdir -p "$runs"
 
+# A step's header, with the time since the guest half began: where make test spends it.
+section() {
+	printf '==> [%d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"
+}
+
 # tcelab ARGS... must exit WANT (README.md, "Exit codes"); its output is shown only when not.
 expect_exit() { # WANT NAME tcelab-args...
 	local want=$1 name=$2 st=0
@@ -28,7 +33,7 @@ expect_exit() { # WANT NAME tcelab-args...
 	[ "$st" = "$want" ] ||
 		{ cat "$runs/exit-$name.log"; echo "tcelab $*: exit $st, want $want"; exit 1; }
 }
-echo "==> exit codes: 2 for a usage error, 4 for a target that cannot run here"
+section "exit codes: 2 for a usage error, 4 for a target that cannot run here"
 for cmd in run report compare history import gen oracle; do
 	expect_exit 2 "$cmd-usage" "$cmd" --no-such-option
 done
@@ -44,7 +49,7 @@ case $st in
    exit 1 ;;
 esac
 for t in $targets; do
-	echo "==> guest tests on $t"
+	section "guest tests on $t"
 	"$tcelab" run --target "$t" --job test --out "$runs/$t-test" || exit 1
 	# One KTAP document: a subtest and a result per program, then the probe loop's result.
 	log=$runs/$t-test/guest/job.log
@@ -53,38 +58,38 @@ for t in $targets; do
 		[ "$(grep -c '^ok [0-9]' "$log")" = "$want" ] ||
 		{ echo "guest/job.log is not one KTAP document of $want passed results:"; cat "$log"; exit 1; }
 	for jk in $negative_jobs; do
-		echo "==> harness catches ${jk#*:} on $t"
+		section "harness catches ${jk#*:} on $t"
 		expect_failure "$t-${jk%%:*}" "${jk#*:}" --target "$t" --job "${jk%%:*}"
 	done
 done
-echo "==> harness catches live-allocations on x86_64: a window's table kept (knob leak_table)"
+section "harness catches live-allocations on x86_64: a window's table kept (knob leak_table)"
 expect_failure x86_64-leak-table live-allocations --target x86_64 --job suite --suite validity \
 	--append tcelab.knob.leak_table=1
 want="live-allocations: tcelab.ko still held 3 objects after the job: table_levels 2, tables 1"
 grep -qxF "$want" "$runs/x86_64-leak-table.log" ||
 	{ cat "$runs/x86_64-leak-table.log"; echo "the verdict did not report: $want"; exit 1; }
-echo "==> tcelab.ko's interface fuzzed for 60 s on x86_64 (job fuzz, under the probes)"
+section "tcelab.ko's interface fuzzed for 60 s on x86_64 (job fuzz, under the probes)"
 "$tcelab" run --target x86_64 --job fuzz --append tcelab.fuzz.seconds=60 --out "$runs/x86_64-fuzz" \
 	>"$runs/x86_64-fuzz.log" 2>&1 &&
 	grep -Eq '^  fuzz      seed [0-9]+: [1-9][0-9]* calls' "$runs/x86_64-fuzz.log" ||
 	{ cat "$runs/x86_64-fuzz.log"; exit 1; }
 grep -E '^  fuzz ' "$runs/x86_64-fuzz.log"
-echo "==> the fuzz run fails with a leak knob: release_leak leaves TCEs and pins at close"
+section "the fuzz run fails with a leak knob: release_leak leaves TCEs and pins at close"
 expect_failure x86_64-fuzz-release-leak test-failure,pinned-pages,probe-leak --target x86_64 \
 	--job fuzz --append "tcelab.fuzz.seconds=5 tcelab.knob.release_leak=1"
-echo "==> the storms report double releases with a non-atomic exchange (knob nonatomic_xchg)"
+section "the storms report double releases with a non-atomic exchange (knob nonatomic_xchg)"
 expect_failure x86_64-storm-nonatomic test-failure,pinned-pages --target x86_64 --job storm \
 	--append tcelab.knob.nonatomic_xchg=1
 grep -q '^not ok [0-9]* storms: double releases back to baseline' \
 	"$runs/x86_64-storm-nonatomic/guest/tap/kmod_storm.tap" ||
 	{ cat "$runs/x86_64-storm-nonatomic.log"; echo "the storms did not report double releases"; exit 1; }
-echo "==> a failing run exits 1"
-echo "==> the suites catch the knobs' bug classes (tests/knobs/MANIFEST): the errors suite passes"
+section "a failing run exits 1"
+section "the suites catch the knobs' bug classes (tests/knobs/MANIFEST): the errors suite passes"
 echo "    clean and fails with no_dirty with exactly guest-exit and probe-not-dirtied"
 "$(dirname "$tcelab")/knob-validity" "$tcelab" "$runs/knobs" errors:- errors:no_dirty=1 \
 	>"$runs/knobs.log" 2>&1 || { cat "$runs/knobs.log"; exit 1; }
 expect_exit 1 failing-run run --target x86_64 --job fail --no-history --out "$runs/x86_64-fail-exit"
-echo "==> SIGTERM to tcelab run mid-boot: QEMU stopped, results.json incomplete, exit 2"
+section "SIGTERM to tcelab run mid-boot: QEMU stopped, results.json incomplete, exit 2"
 "$tcelab" run --target x86_64 --job test --no-history --out "$runs/sigterm" >"$runs/sigterm.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ -s "$runs/sigterm/console.log" ] && break; sleep 0.1; done
@@ -96,13 +101,13 @@ sleep 1
 	grep -q '^interrupted: tcelab was stopped by signal 15' "$runs/sigterm.log" &&
 	! pgrep -f "path=$runs/sigterm/guest" >/dev/null ||
 	{ echo "tcelab run exited $status on SIGTERM, or left QEMU running:"; cat "$runs/sigterm.log"; exit 1; }
-echo "==> your own traces (--trace): a .tce and a QEMU log, replayed on x86_64"
+section "your own traces (--trace): a .tce and a QEMU log, replayed on x86_64"
 "$tcelab" run --target x86_64 --job suite --trace traces/testdata/qemu-e1000.tce \
 	--trace traces/testdata/recorded/pseries-e1000-nvme-noddw.log --out "$runs/x86_64-trace" \
 	>"$runs/x86_64-trace.log" 2>&1 &&
 	grep -q '^  suite     traces: 2 of 2 scenarios passed' "$runs/x86_64-trace.log" ||
 	{ cat "$runs/x86_64-trace.log"; exit 1; }
-echo "==> a malformed --trace stops before the boot, names its line, leaves no run directory"
+section "a malformed --trace stops before the boot, names its line, leaves no run directory"
 { head -20 traces/testdata/qemu-e1000.tce; echo "put liobn=zz ioba=0 tce=0x3 ret=H_SUCCESS"; } \
 	>"$runs/bad.tce"
 if "$tcelab" run --target x86_64 --trace "$runs/bad.tce" --out "$runs/bad-trace" \
@@ -112,7 +117,7 @@ if "$tcelab" run --target x86_64 --trace "$runs/bad.tce" --out "$runs/bad-trace"
 	cat "$runs/bad-trace.log"
 	exit 1
 fi
-echo "==> your kernel (--kernel): Debian's 6.12 linux-image .deb boots on x86_64 with its own tcelab.ko"
+section "your kernel (--kernel): Debian's 6.12 linux-image .deb boots on x86_64 with its own tcelab.ko"
 deb=$(sed -n 's/^TEST_KERNEL_X86_DEB=//p' .cache/versions.env)
 [ -s "$deb" ] || { echo "no TEST_KERNEL_X86_DEB in .cache/versions.env: run make setup"; exit 1; }
 "$tcelab" run --target x86_64 --job knob --kernel "$deb" --no-history --out "$runs/kernel-deb" \
@@ -131,7 +136,7 @@ for got, want in bad:
     print("--kernel run: got %r, want %r" % (got, want))
 sys.exit(1 if bad else 0)
 PY
-echo "==> bad kernels are refused before any boot (exit 2, no run directory, nothing half-built)"
+section "bad kernels are refused before any boot (exit 2, no run directory, nothing half-built)"
 image=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kernel"]["image"])' \
 	"$runs/kernel-deb/results.json")
 badtree=$runs/kernel-badtree
@@ -156,13 +161,13 @@ refused kernel-other-modules "has no modules of release" --target x86_64 --kerne
 refused kernel-config "CONFIG_DEBUG_FS=y (not set)" --target x86_64 --kernel "$badtree"
 leftover=$(ls -d .cache/kernels/.work-* build/kernels/.work-* 2>/dev/null || true)
 [ -z "$leftover" ] || { echo "half-built kernel cache entries left: $leftover"; exit 1; }
-echo "==> the verdict measured (tcelab validity, short): 3 A/A pairs, 3 at +20 % of op:put, icount"
+section "the verdict measured (tcelab validity, short): 3 A/A pairs, 3 at +20 % of op:put, icount"
 # Wide margins: a busy host in half the runs, and still no false alarm and every slowdown found.
 "$tcelab" validity --target x86_64 --timings icount --pairs 3 --levels 20 \
 	--out "$runs/validity" >"$runs/validity.log" 2>&1 &&
 	grep -Eq '^  icount +0 of 3 +3 of 3 *$' "$runs/validity/verdict.txt" ||
 	{ cat "$runs/validity.log"; exit 1; }
-echo "==> tcelab ab --bisect: a +20 % slowdown of op:put is bad (1), a side that cannot run is skip (125)"
+section "tcelab ab --bisect: a +20 % slowdown of op:put is bad (1), a side that cannot run is skip (125)"
 "$tcelab" ab --bisect --runs 3 --base '' --cand '--append tcelab.knob.xchg_work=178' \
 	--out "$runs/ab" --target x86_64 --job suite --suite validity >"$runs/ab.log" 2>&1
 status=$?
@@ -175,12 +180,12 @@ status=$?
 [ $status = 125 ] && grep -q "the cand side cannot run" "$runs/ab-skip.log" &&
 	[ ! -e "$runs/ab-skip/base-1" ] ||
 	{ echo "tcelab ab exited $status, not 125, on a side that cannot run:"; cat "$runs/ab-skip.log"; exit 1; }
-echo "==> upstream VFIO sPAPR TCE stack on powernv9-vfio"
+section "upstream VFIO sPAPR TCE stack on powernv9-vfio"
 "$tcelab" run --target powernv9-vfio --job vfio --out "$runs/powernv9-vfio-vfio" || exit 1
-echo "==> differential: tcelab.ko against the upstream VFIO sPAPR TCE container, 60 s (make diff: the long run)"
+section "differential: tcelab.ko against the upstream VFIO sPAPR TCE container, 60 s (make diff: the long run)"
 "$tcelab" run --target powernv9-vfio --job diff --append tcelab.diff.seconds=60 \
 	--out "$runs/powernv9-vfio-diff" || exit 1
-echo "==> the differential fails on a difference kmod/DIFFERENCES.md does not declare (v1-on-ioda2 taken out)"
+section "the differential fails on a difference kmod/DIFFERENCES.md does not declare (v1-on-ioda2 taken out)"
 # Seed 9: its first sequence sets up a v1 container, which upstream refuses on IODA2.
 expect_failure powernv9-vfio-diff-undeclared diff-undeclared --target powernv9-vfio --job diff \
 	--append "tcelab.diff.seconds=5 tcelab.diff.seed=9 tcelab.diff.undeclare=v1-on-ioda2"
@@ -190,7 +195,7 @@ grep -q "^diff-undeclared: .* the first: ret setup-v1 upstream=EPERM tcelab=0 " 
 	cat "$runs/powernv9-vfio-diff-undeclared.log"
 	exit 1
 }
-echo "==> the probes catch upstream 6.1's UNREGISTER_MEMORY leak (16 pages) on powernv9-vfio"
+section "the probes catch upstream 6.1's UNREGISTER_MEMORY leak (16 pages) on powernv9-vfio"
 expect_failure powernv9-vfio-unreg-leak kernel-warn,probe-leak --target powernv9-vfio \
 	--job vfio-unreg-leak
 # The verdict names the leak from the upstream pin ledger: exactly 16 pages, the stack that
@@ -201,14 +206,14 @@ grep -qF "$want" "$runs/powernv9-vfio-unreg-leak.log" || {
 	cat "$runs/powernv9-vfio-unreg-leak.log"
 	exit 1
 }
-echo "==> patches to the upstream driver (tests/patches/MANIFEST): the unpatched rebuild passes"
+section "patches to the upstream driver (tests/patches/MANIFEST): the unpatched rebuild passes"
 echo "    like Debian's module; the MAP leak, a second group in a v1 container and the release"
 echo "    of a container with no group fail with exactly their failure kinds"
 "$(dirname "$tcelab")/patch-validity" "$tcelab" "$runs/patches" \
 	drivers/vfio/vfio_iommu_spapr_tce.c map-leak.patch v1-second-group.patch \
 	release-without-group.patch >"$runs/patches.log" 2>&1 ||
 	{ cat "$runs/patches.log"; exit 1; }
-echo "==> a --patch that does not apply, or touches built-in code, stops before the boot"
+section "a --patch that does not apply, or touches built-in code, stops before the boot"
 # ... with exit 2, naming why, with no run directory and nothing new in build/patched/.
 built=$(ls -A build/patched)
 sed 's/tce_iommu_unuse_page_v2(container, tbl, entry);/tce_iommu_unuse_page_v3(container, tbl, entry);/' \
@@ -227,17 +232,17 @@ for nw in "stale:Hunk #1 FAILED at 469" \
 		exit 1
 	fi
 done
-echo "==> a rebuilt module the guest job never loads fails the run (patch-not-loaded)"
+section "a rebuilt module the guest job never loads fails the run (patch-not-loaded)"
 expect_failure powernv9-not-loaded patch-not-loaded --target powernv9 --job fail \
 	--rebuild drivers/vfio/pci/vfio_pci.c
-echo "==> the default suite on tcelab.ko and on the upstream VFIO container, one boot"
+section "the default suite on tcelab.ko and on the upstream VFIO container, one boot"
 "$tcelab" run --target powernv9-vfio --job suite --backends kmod,vfio \
 	--out "$runs/powernv9-vfio-side-by-side" || exit 1
-echo "==> CI formats of every run: junit.xml, kcidb.json, benchmark.json against tests/schemas/"
+section "CI formats of every run: junit.xml, kcidb.json, benchmark.json against tests/schemas/"
 # Every run directory (the validity and ab measurements hold theirs one level down, the patch
 # and knob runs theirs in patches/patch-runs/ and knobs/knob-runs/).
 tests/check-ci-formats.py $(for d in "$runs"/*/ "$runs"/patches/patch-runs/*/ \
 	"$runs"/knobs/knob-runs/*/; do
 	[ -f "$d/results.json" ] && echo "$d"; done) ||
 	exit 1
-echo "==> all tests passed"
+section "all tests passed"
