@@ -28,6 +28,7 @@ static void run_usage(FILE *f)
 	fprintf(f,
 		"usage: tcelab run [--target %s] [--out DIR] [--job NAME]\n"
 		"                  [--suite S] [--backends kmod,vfio] [--timeout SEC] [--cpus N]\n"
+		"                  [--boot-timeout SEC] [--boot-retries N]\n"
 		"                  [--append ARGS] [--trace FILE]... [--ram SIZE]\n"
 		"                  [--import-opt NAME=VALUE]... [--timing MODE]\n"
 		"                  [--patch FILE]... [--rebuild FILE]... [--kernel PATH [--modules PATH]]\n"
@@ -56,6 +57,10 @@ static void run_usage(FILE *f)
 		"               interface fuzzed: --append 'tcelab.fuzz.seconds=N tcelab.fuzz.seed=S'),\n"
 		"               storm; warn, fail and leak are test-only jobs that must fail\n"
 		"  --timeout S  watchdog in seconds (default: 600 on powernv, 300 on x86_64)\n"
+		"  --boot-timeout S, --boot-retries N\n"
+		"               a guest whose init has not started within S seconds (default %d)\n"
+		"               hung at boot: it is booted again, N times at most (default 1),\n"
+		"               each hang kept and reported; then the run fails (boot-hang)\n"
 		"  --cpus N     guest CPUs (default 2)\n"
 		"  --append A   extra guest kernel arguments (e.g. disable_ddw on pseries)\n"
 		"  --suite S    scenario suite the run and suite jobs replay: traces/suites/S.suite\n"
@@ -103,7 +108,7 @@ static void run_usage(FILE *f)
 		"               test-only: pass only if the run fails for each of KINDS\n"
 		"               (comma-separated), kinds:\n"
 		"  %s\n",
-		target_names(), run_failure_kinds());
+		target_names(), BOOT_TIMEOUT, run_failure_kinds());
 	fprintf(f, "\nreplay backends (replay/replay.h):\n");
 	for (i = 0; i < NR_BACKENDS; i++)
 		fprintf(f, "  %-10s %s%s\n", backends[i].name, backends[i].description,
@@ -204,6 +209,8 @@ int cmd_run(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "job", required_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "boot-timeout", required_argument, NULL, 'b' },
+		{ "boot-retries", required_argument, NULL, 'r' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "expect-failure", required_argument, NULL, 'x' },
 		{ "check", no_argument, NULL, 'C' },
@@ -223,7 +230,7 @@ int cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct run_opts o = { .target = "powernv9", .job = "run" };
+	struct run_opts o = { .target = "powernv9", .job = "run", .boot_retries = 1 };
 	struct user_traces u = {};
 	char *eq;
 	char *end;
@@ -244,6 +251,16 @@ int cmd_run(int argc, char **argv)
 			o.timeout = strtol(optarg, &end, 10);
 			if (*end || o.timeout <= 0)
 				die("--timeout takes a number of seconds, not '%s'", optarg);
+			break;
+		case 'b':
+			o.boot_timeout = strtol(optarg, &end, 10);
+			if (*end || o.boot_timeout <= 0)
+				die("--boot-timeout takes a number of seconds, not '%s'", optarg);
+			break;
+		case 'r':
+			o.boot_retries = strtol(optarg, &end, 10);
+			if (*end || o.boot_retries < 0 || o.boot_retries > 9)
+				die("--boot-retries takes 0 to 9, not '%s'", optarg);
 			break;
 		case 'c':
 			o.cpus = strtol(optarg, &end, 10);

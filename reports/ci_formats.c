@@ -257,7 +257,7 @@ static void add_scenarios(struct ci_tests *l, const cJSON *doc)
 /* Failure kinds that say the harness could not judge the run, not that the kernel failed. */
 static bool harness_failure(const char *kind)
 {
-	static const char *const kinds[] = { "qemu", "engine", "timeout", "no-results" };
+	static const char *const kinds[] = { "qemu", "engine", "timeout", "boot-hang", "no-results" };
 	size_t i;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
