@@ -33,6 +33,13 @@ int path_exists(const char *path);
 /* A directory that does not exist or has no entries. */
 int dir_is_empty(const char *path);
 double now_seconds(void);
+/*
+ * @path (looked up in PATH when it has no '/') run with @argv, its output and errors in @log
+ * (created or truncated); its exit status: 128 + the signal that ended it, 126 when @log cannot
+ * be opened, 127 when @path cannot be run (said in @log). With @cpu: the CPU seconds it used,
+ * user and system (on a loaded host a process's wall time is mostly its wait for a CPU).
+ */
+int spawn_logged(const char *path, char *const *argv, const char *log, double *cpu);
 /* The checkout this binary was built in (two levels above build/host/tcelab). */
 const char *tcelab_top(void);
 /* NULL when the file is missing or not JSON. */

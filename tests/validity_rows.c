@@ -2,11 +2,9 @@
 /* The validity tables' shared parts and their main() (tests/validity_rows.h). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <tcelab/exit_codes.h>
 #include <tcelab/schema.h>
@@ -48,29 +46,6 @@ char *validity_sorted_kinds(const char *list)
 	k = join_sorted(kinds, n);
 	free(copy);
 	return k;
-}
-
-/* @argv (argv[0] the tcelab binary) run with its output in @log; its exit status. */
-static int run_logged(char **argv, const char *log)
-{
-	int status, fd;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (!pid) {
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd < 0)
-			_exit(126);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(argv[0], argv);
-		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 /* The failure kinds of a run's results.json, sorted and comma-separated. */
@@ -128,7 +103,7 @@ static int run_row(const char *tcelab, struct validity_row *r)
 		argv[n++] = r->args[i];
 	argv[n++] = *r->expected ? "--expect-failure" : "--no-history";
 	argv[n++] = *r->expected ? r->expected : NULL;
-	return run_logged(argv, r->log);
+	return spawn_logged(tcelab, argv, r->log, NULL);
 }
 
 static void judge(struct validity_row *r)
