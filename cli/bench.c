@@ -854,8 +854,7 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case 'o': b.out = optarg; break;
 		case 'l': b.label = optarg; break;
-		case 'h': usage(stdout); return TCELAB_EXIT_PASS;
-		default: usage(stderr); return TCELAB_EXIT_ERROR;
+		default: usage_exit(usage, c);
 		}
 	}
 	if (optind != argc) {

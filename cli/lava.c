@@ -53,21 +53,11 @@ int cmd_lava_job(int argc, char **argv)
 	struct run r = {};
 	int c;
 
-	while ((c = getopt_long(argc, argv, RUN_SHORT_OPTIONS "h", opts, NULL)) != -1) {
-		if (run_parse_option(c, optarg, &o))
-			continue;
-		switch (c) {
-		case 'h':
-			lava_job_usage(stdout);
-			return TCELAB_EXIT_PASS;
-		default:
-			lava_job_usage(stderr);
-			return TCELAB_EXIT_ERROR;
-		}
-	}
+	while ((c = getopt_long(argc, argv, RUN_SHORT_OPTIONS "h", opts, NULL)) != -1)
+		if (!run_parse_option(c, optarg, &o))
+			usage_exit(lava_job_usage, c);
 	free(opts);
-	if (optind < argc)
-		die("unexpected argument '%s' (see 'tcelab lava-job --help')", argv[optind]);
+	no_operands(argc, argv, "lava-job");
 	if (!o.out)
 		die("--out JOBDIR is required: the job directory LAVA's QEMU shares results into");
 	run_check_options(&o);
@@ -120,12 +110,8 @@ int cmd_lava_collect(int argc, char **argv)
 		case 'N':
 			setenv("TCELAB_NO_HISTORY", "1", 1);
 			break;
-		case 'h':
-			lava_collect_usage(stdout);
-			return TCELAB_EXIT_PASS;
 		default:
-			lava_collect_usage(stderr);
-			return TCELAB_EXIT_ERROR;
+			usage_exit(lava_collect_usage, c);
 		}
 	}
 	if (optind + 1 != argc)

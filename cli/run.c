@@ -358,16 +358,11 @@ int cmd_run(int argc, char **argv)
 		case 'v':
 			o.verbose = 1;
 			break;
-		case 'h':
-			run_usage(stdout);
-			return 0;
 		default:
-			run_usage(stderr);
-			return TCELAB_EXIT_ERROR;
+			usage_exit(run_usage, c);
 		}
 	}
-	if (optind < argc)
-		die("unexpected argument '%s' (see 'tcelab run --help')", argv[optind]);
+	no_operands(argc, argv, "run");
 	free(opts);
 	run_check_options(&o);
 	if (u.nr && strcmp(o.job, "suite") && strcmp(o.job, "run"))

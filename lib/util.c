@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -41,6 +42,18 @@ void die_status(enum tcelab_exit status, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vdie(status, fmt, ap);
+}
+
+void usage_exit(void (*usage)(FILE *f), int c)
+{
+	usage(c == 'h' ? stdout : stderr);
+	exit(c == 'h' ? TCELAB_EXIT_PASS : TCELAB_EXIT_ERROR);
+}
+
+void no_operands(int argc, char **argv, const char *command)
+{
+	if (optind < argc)
+		die("unexpected argument '%s' (see 'tcelab %s --help')", argv[optind], command);
 }
 
 void progress(const char *fmt, ...)

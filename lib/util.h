@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <cjson/cJSON.h>
 #include <tcelab/exit_codes.h>
 
@@ -13,6 +14,14 @@ void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* The same, with another exit status of enum tcelab_exit (TCELAB_EXIT_SKIP). */
 void die_status(enum tcelab_exit status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
+/*
+ * A command's getopt_long switch ends in 'default: usage_exit(usage, c);': 'h' (--help) prints
+ * @usage to stdout and exits TCELAB_EXIT_PASS, an unknown option prints it to stderr and exits
+ * TCELAB_EXIT_ERROR.
+ */
+void usage_exit(void (*usage)(FILE *f), int c) __attribute__((noreturn));
+/* After the options: dies on an operand, naming it and 'tcelab @command --help'. */
+void no_operands(int argc, char **argv, const char *command);
 /* Progress line on stderr: "==> ...". */
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
