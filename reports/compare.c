@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tcelab/phase.h>
 #include <tcelab/schema.h>
 #include <tcelab/timing.h>
 
@@ -263,7 +264,7 @@ static const char *row_unit(cJSON *const *base, int nb, cJSON *const *cur, int n
 	for (i = 0; i < nb + nc; i++) {
 		r = cJSON_GetObjectItem(cJSON_GetObjectItem(summary_of(i < nb ? base[i] : cur[i - nb]),
 							    "scenarios"), scen);
-		r = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "roles"), role);
+		r = report_role(cJSON_GetObjectItem(r, "roles"), role);
 		if (jstr(r, "unit"))
 			return jstr(r, "unit");
 	}
@@ -446,6 +447,49 @@ static void env_check(cJSON *c, cJSON *const *base, int nb, cJSON *const *cur, i
 	free(ref_line);
 }
 
+/* A row for scenario @scen's @role unless one is there already (@seen). */
+static void add_row(cJSON *rows, cJSON *seen, cJSON *const *base, int nb, cJSON *const *cur,
+		    int nc, const char *scen, const char *role, const struct compare_opts *o)
+{
+	char *key = xasprintf("%s\x1f%s", scen, role);
+
+	if (!cJSON_GetObjectItem(seen, key)) {
+		cJSON_AddTrueToObject(seen, key);
+		cJSON_AddItemToArray(rows, compare_row(base, nb, cur, nc, scen, role, o));
+	}
+	free(key);
+}
+
+/*
+ * The rows of scenario @sc of one run: first each role's workload phase ("xchg/workload"), what
+ * a change in the code under test moves; then every role and op type over the whole command;
+ * then the other phases (set-up, teardown).
+ */
+static void add_scenario_rows(cJSON *rows, cJSON *seen, cJSON *const *base, int nb,
+			      cJSON *const *cur, int nc, const cJSON *sc,
+			      const struct compare_opts *o)
+{
+	const char *workload = tcelab_phase_name(TCELAB_PHASE_WORKLOAD);
+	const cJSON *role, *ph;
+	char *name;
+	int pass;
+
+	for (pass = 0; pass < 3; pass++)
+		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
+			if (pass == 1) {
+				add_row(rows, seen, base, nb, cur, nc, sc->string, role->string, o);
+				continue;
+			}
+			cJSON_ArrayForEach(ph, cJSON_GetObjectItem(role, "phases")) {
+				if (!strcmp(ph->string, workload) != (pass == 0))
+					continue;
+				name = xasprintf("%s/%s", role->string, ph->string);
+				add_row(rows, seen, base, nb, cur, nc, sc->string, name, o);
+				free(name);
+			}
+		}
+}
+
 static cJSON *side(cJSON *const *docs, int n)
 {
 	cJSON *s = cJSON_CreateObject(), *runs = cJSON_AddArrayToObject(s, "runs");
@@ -461,7 +505,7 @@ cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 {
 	cJSON *c = cJSON_CreateObject(), *rows, *leaks, *fails, *seen = cJSON_CreateObject();
 	struct compare_opts resolved;
-	const cJSON *sc, *role, *r;
+	const cJSON *sc, *r;
 	const char *worst = NULL;
 	int i;
 
@@ -496,16 +540,7 @@ cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 		const cJSON *s = summary_of(i < nb ? base[i] : cur[i - nb]);
 
 		cJSON_ArrayForEach(sc, cJSON_GetObjectItem(s, "scenarios"))
-			cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
-				char *key = xasprintf("%s\x1f%s", sc->string, role->string);
-
-				if (!cJSON_GetObjectItem(seen, key)) {
-					cJSON_AddTrueToObject(seen, key);
-					cJSON_AddItemToArray(rows, compare_row(base, nb, cur, nc, sc->string,
-									       role->string, o));
-				}
-				free(key);
-			}
+			add_scenario_rows(rows, seen, base, nb, cur, nc, sc, o);
 	}
 	cJSON_Delete(seen);
 	cJSON_ArrayForEach(r, rows)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <tcelab/phase.h>
 #include <tcelab/timing.h>
 
 #include "export.h"
@@ -501,9 +502,21 @@ int openmetrics_check(const char *text, char *err, size_t errlen)
 /* A latency row's member @key, in the row's unit. */
 #define LAT(row, key, buf) fmt_latency(jnum(row, key), jstr(row, "unit"), buf, sizeof(buf))
 
+/* One line of the table: @row's calls and percentiles. */
+static void print_row(FILE *f, const char *scenario, const char *role, const cJSON *row)
+{
+	double n = jnum(row, "count");
+	char a[5][32];
+
+	fprintf(f, "  %-10s %-14s %8.0f %11s %11s %11s %11s %11s\n", scenario, role,
+		isnan(n) ? 0 : n, LAT(row, "p50", a[0]), LAT(row, "p90", a[1]),
+		LAT(row, "p99", a[2]), LAT(row, "p99_9", a[3]), LAT(row, "max", a[4]));
+}
+
 void report_print_table(const cJSON *sum, FILE *f)
 {
 	const cJSON *env = cJSON_GetObjectItem(sum, "environment"), *sc, *role, *pins, *ov;
+	const char *workload = tcelab_phase_name(TCELAB_PHASE_WORKLOAD);
 	char a[5][32];
 
 	fprintf(f, "tcelab report %s: %s (%s, kernel %s, %s probes, timing %s%s)\n",
@@ -512,19 +525,24 @@ void report_print_table(const cJSON *sum, FILE *f)
 		jstr(env, "attach_mode") ?: "no", jstr(env, "timing") ?: "?",
 		cJSON_IsTrue(cJSON_GetObjectItem(env, "tick_quantized")) ?
 		", tick-quantized clock: latencies are not meaningful" : "");
-	fprintf(f, "  %-10s %-12s %8s %11s %11s %11s %11s %11s\n", "scenario", "role", "calls", "p50",
+	fprintf(f, "  %-10s %-14s %8s %11s %11s %11s %11s %11s\n", "scenario", "role", "calls", "p50",
 		"p90", "p99", "p99.9", "max");
 	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios")) {
 		int any = 0;
 
+		/* The workload's own calls first (set-up and teardown apart), then the totals. */
 		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
-			double n = jnum(role, "count");
+			const cJSON *w = cJSON_GetObjectItem(cJSON_GetObjectItem(role, "phases"),
+							     workload);
+			char *name = xasprintf("%s/%s", role->string, workload);
 
+			if (w)
+				print_row(f, sc->string, name, w);
+			free(name);
+		}
+		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
 			any = 1;
-			fprintf(f, "  %-10s %-12s %8.0f %11s %11s %11s %11s %11s\n", sc->string,
-				role->string, isnan(n) ? 0 : n, LAT(role, "p50", a[0]),
-				LAT(role, "p90", a[1]), LAT(role, "p99", a[2]),
-				LAT(role, "p99_9", a[3]), LAT(role, "max", a[4]));
+			print_row(f, sc->string, role->string, role);
 		}
 		if (!any)
 			fprintf(f, "  %-10s (no probe latencies)\n", sc->string);

@@ -19,7 +19,12 @@
 cJSON *report_load(const char *dir, const char **err);
 /* Histogram from a tcelab-probe/2 latency object ({count,sum,min,max,buckets:[[lo,hi,n]...]}). */
 void rhist_from_json(const cJSON *lat, struct rhist *h);
-/* detail.scenarios.<scenario>.roles.<role>.latency of a loaded report, or NULL. */
+/*
+ * Role @role of a scenario's @roles (summary or detail): "xchg", "op:put", or a role's phase
+ * "xchg/workload" (roles.xchg.phases.workload); NULL when it has none.
+ */
+const cJSON *report_role(const cJSON *roles, const char *role);
+/* detail.scenarios.<scenario>.roles.<role>.latency of a loaded report (@role as above), or NULL. */
 const cJSON *report_role_latency(const cJSON *doc, const char *scenario, const char *role);
 /*
  * The environment fields compare checks, as one "k=v ..." line; without the kernel's release
