@@ -55,7 +55,6 @@ struct frame {
 	__u32 optype;
 	__u32 cpu;		/* --timing insns: the counter read at entry is this CPU's */
 	__u32 phase;		/* the command's phase when the call entered */
-	__u32 pad;
 };
 
 struct frames_key {

@@ -3,7 +3,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <tcelab/phase.h>
 #include <tcelab/schema.h>
 #include <tcelab/timing.h>
 
@@ -447,47 +446,28 @@ static void env_check(cJSON *c, cJSON *const *base, int nb, cJSON *const *cur, i
 	free(ref_line);
 }
 
-/* A row for scenario @scen's @role unless one is there already (@seen). */
-static void add_row(cJSON *rows, cJSON *seen, cJSON *const *base, int nb, cJSON *const *cur,
-		    int nc, const char *scen, const char *role, const struct compare_opts *o)
-{
-	char *key = xasprintf("%s\x1f%s", scen, role);
+/* What compare_docs() adds rows with: both sides, the options, the rows and those seen. */
+struct row_adder {
+	cJSON *const *base, *const *cur;
+	int nb, nc;
+	const char *scenario;
+	const struct compare_opts *o;
+	cJSON *rows, *seen;
+};
 
-	if (!cJSON_GetObjectItem(seen, key)) {
-		cJSON_AddTrueToObject(seen, key);
-		cJSON_AddItemToArray(rows, compare_row(base, nb, cur, nc, scen, role, o));
+/* A row for the scenario's @role unless one is there already (report_latency_rows()). */
+static void add_row(void *arg, const char *role, const cJSON *row)
+{
+	struct row_adder *a = arg;
+	char *key = xasprintf("%s\x1f%s", a->scenario, role);
+
+	(void)row;
+	if (!cJSON_GetObjectItem(a->seen, key)) {
+		cJSON_AddTrueToObject(a->seen, key);
+		cJSON_AddItemToArray(a->rows, compare_row(a->base, a->nb, a->cur, a->nc, a->scenario,
+							  role, a->o));
 	}
 	free(key);
-}
-
-/*
- * The rows of scenario @sc of one run: first each role's workload phase ("xchg/workload"), what
- * a change in the code under test moves; then every role and op type over the whole command;
- * then the other phases (set-up, teardown).
- */
-static void add_scenario_rows(cJSON *rows, cJSON *seen, cJSON *const *base, int nb,
-			      cJSON *const *cur, int nc, const cJSON *sc,
-			      const struct compare_opts *o)
-{
-	const char *workload = tcelab_phase_name(TCELAB_PHASE_WORKLOAD);
-	const cJSON *role, *ph;
-	char *name;
-	int pass;
-
-	for (pass = 0; pass < 3; pass++)
-		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
-			if (pass == 1) {
-				add_row(rows, seen, base, nb, cur, nc, sc->string, role->string, o);
-				continue;
-			}
-			cJSON_ArrayForEach(ph, cJSON_GetObjectItem(role, "phases")) {
-				if (!strcmp(ph->string, workload) != (pass == 0))
-					continue;
-				name = xasprintf("%s/%s", role->string, ph->string);
-				add_row(rows, seen, base, nb, cur, nc, sc->string, name, o);
-				free(name);
-			}
-		}
 }
 
 static cJSON *side(cJSON *const *docs, int n)
@@ -535,12 +515,15 @@ cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 	fails = cJSON_AddArrayToObject(c, "new_failures");
 	new_failures(fails, base, nb, cur, nc);
 	rows = cJSON_AddArrayToObject(c, "rows");
-	/* Every scenario/role of either side, in the order the runs list them. */
+	/* Every scenario/role of either side, in the order the runs list them, workload first. */
 	for (i = 0; i < nb + nc; i++) {
 		const cJSON *s = summary_of(i < nb ? base[i] : cur[i - nb]);
+		struct row_adder adder = { base, cur, nb, nc, NULL, o, rows, seen };
 
-		cJSON_ArrayForEach(sc, cJSON_GetObjectItem(s, "scenarios"))
-			add_scenario_rows(rows, seen, base, nb, cur, nc, sc, o);
+		cJSON_ArrayForEach(sc, cJSON_GetObjectItem(s, "scenarios")) {
+			adder.scenario = sc->string;
+			report_latency_rows(sc, true, add_row, &adder);
+		}
 	}
 	cJSON_Delete(seen);
 	cJSON_ArrayForEach(r, rows)

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <tcelab/phase.h>
 #include <tcelab/timing.h>
 
 #include "export.h"
@@ -502,21 +501,26 @@ int openmetrics_check(const char *text, char *err, size_t errlen)
 /* A latency row's member @key, in the row's unit. */
 #define LAT(row, key, buf) fmt_latency(jnum(row, key), jstr(row, "unit"), buf, sizeof(buf))
 
-/* One line of the table: @row's calls and percentiles. */
-static void print_row(FILE *f, const char *scenario, const char *role, const cJSON *row)
+struct table_row_printer {
+	FILE *f;
+	const char *scenario;
+};
+
+/* One line of the table: @row's calls and percentiles (report_latency_rows()). */
+static void print_row(void *arg, const char *role, const cJSON *row)
 {
+	const struct table_row_printer *p = arg;
 	double n = jnum(row, "count");
 	char a[5][32];
 
-	fprintf(f, "  %-10s %-14s %8.0f %11s %11s %11s %11s %11s\n", scenario, role,
+	fprintf(p->f, "  %-10s %-14s %8.0f %11s %11s %11s %11s %11s\n", p->scenario, role,
 		isnan(n) ? 0 : n, LAT(row, "p50", a[0]), LAT(row, "p90", a[1]),
 		LAT(row, "p99", a[2]), LAT(row, "p99_9", a[3]), LAT(row, "max", a[4]));
 }
 
 void report_print_table(const cJSON *sum, FILE *f)
 {
-	const cJSON *env = cJSON_GetObjectItem(sum, "environment"), *sc, *role, *pins, *ov;
-	const char *workload = tcelab_phase_name(TCELAB_PHASE_WORKLOAD);
+	const cJSON *env = cJSON_GetObjectItem(sum, "environment"), *sc, *pins, *ov;
 	char a[5][32];
 
 	fprintf(f, "tcelab report %s: %s (%s, kernel %s, %s probes, timing %s%s)\n",
@@ -528,23 +532,12 @@ void report_print_table(const cJSON *sum, FILE *f)
 	fprintf(f, "  %-10s %-14s %8s %11s %11s %11s %11s %11s\n", "scenario", "role", "calls", "p50",
 		"p90", "p99", "p99.9", "max");
 	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios")) {
-		int any = 0;
+		struct table_row_printer p = { f, sc->string };
+		const cJSON *roles = cJSON_GetObjectItem(sc, "roles");
 
 		/* The workload's own calls first (set-up and teardown apart), then the totals. */
-		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
-			const cJSON *w = cJSON_GetObjectItem(cJSON_GetObjectItem(role, "phases"),
-							     workload);
-			char *name = xasprintf("%s/%s", role->string, workload);
-
-			if (w)
-				print_row(f, sc->string, name, w);
-			free(name);
-		}
-		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
-			any = 1;
-			print_row(f, sc->string, role->string, role);
-		}
-		if (!any)
+		report_latency_rows(sc, false, print_row, &p);
+		if (!roles || !roles->child)
 			fprintf(f, "  %-10s (no probe latencies)\n", sc->string);
 	}
 	pins = cJSON_GetObjectItem(sum, "pins");

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <tcelab/phase.h>
 #include <tcelab/schema.h>
 
 #include "model.h"
@@ -485,6 +486,31 @@ const cJSON *report_role(const cJSON *roles, const char *role)
 				slash + 1);
 	free(name);
 	return r;
+}
+
+void report_latency_rows(const cJSON *scenario, bool other_phases,
+			 void (*fn)(void *arg, const char *role, const cJSON *row), void *arg)
+{
+	const char *workload = tcelab_phase_name(TCELAB_PHASE_WORKLOAD);
+	const cJSON *role, *ph;
+	char *name;
+	int pass;
+
+	/* 0: each role's workload phase; 1: the roles; 2: the other phases. */
+	for (pass = 0; pass < (other_phases ? 3 : 2); pass++)
+		cJSON_ArrayForEach(role, cJSON_GetObjectItem(scenario, "roles")) {
+			if (pass == 1) {
+				fn(arg, role->string, role);
+				continue;
+			}
+			cJSON_ArrayForEach(ph, cJSON_GetObjectItem(role, "phases")) {
+				if (!strcmp(ph->string, workload) != (pass == 0))
+					continue;
+				name = xasprintf("%s/%s", role->string, ph->string);
+				fn(arg, name, ph);
+				free(name);
+			}
+		}
 }
 
 const cJSON *report_role_latency(const cJSON *doc, const char *scenario, const char *role)
