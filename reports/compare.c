@@ -578,7 +578,7 @@ static void print_percentile(const cJSON *r, const char *key, FILE *f)
 		 100 * jnum(c, "rsd"));
 	snprintf(pv, sizeof(pv), isnan(jnum(r, "p_value")) ? "-" : "%.2g", jnum(r, "p_value"));
 	snprintf(d, sizeof(d), isnan(jnum(r, "effect")) ? "-" : "%+.2f", jnum(r, "effect"));
-	fprintf(f, "  %-10s %-10s %-3s %7s %10s %10s %9s %20s %7s %9s %6s  %s\n", jstr(r, "scenario"),
+	fprintf(f, "  %-10s %-14s %-3s %7s %10s %10s %9s %20s %7s %9s %6s  %s\n", jstr(r, "scenario"),
 		jstr(r, "role"), key, runs, fmt_latency(jnum(b, "mean"), jstr(r, "unit"), mb, sizeof(mb)),
 		fmt_latency(jnum(c, "mean"), jstr(r, "unit"), mc, sizeof(mc)), pct(jnum(p, "change"), chg, sizeof(chg)), cis,
 		sd, pv, d, jstr(p, "verdict"));
@@ -601,7 +601,7 @@ void compare_print(const cJSON *c, FILE *f)
 		fprintf(f, "  ENVIRONMENT MISMATCH: %s\n", m->valuestring);
 	fprintf(f, "  per run: the mean of each run's percentile, its change with a 95 %% Welch "
 		"interval, %%stddev across runs; per call (diagnostic): Mann-Whitney p, Cliff's delta\n");
-	fprintf(f, "  %-10s %-10s %-3s %7s %10s %10s %9s %20s %7s %9s %6s  %s\n", "scenario", "role",
+	fprintf(f, "  %-10s %-14s %-3s %7s %10s %10s %9s %20s %7s %9s %6s  %s\n", "scenario", "role",
 		"", "runs", "base", "current", "change", "95% CI", "%sd b/c", "p calls", "delta",
 		"verdict");
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(c, "rows")) {
