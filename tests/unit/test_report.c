@@ -667,6 +667,15 @@ UNIT_TEST(report_role_phases)
 	CHECK(out && !strstr(out, "teardown"));
 	free(out);
 
+	/* OpenMetrics: a role's phases are roles of their own, ROLE/PHASE. */
+#define COUNT "tcelab_latency_seconds_count{target=\"unknown\",scenario=\"net\","
+	out = openmetrics_format(docs[0]);
+	CHECK(out && strstr(out, COUNT "role=\"xchg/workload\"} 10\n"));
+	CHECK(out && strstr(out, COUNT "role=\"xchg/teardown\"} 20\n"));
+	CHECK(out && strstr(out, COUNT "role=\"xchg\"} 30\n"));
+#undef COUNT
+	free(out);
+
 	/* compare: workload phases, then every role, then the other phases. */
 	compare_opts_default(&o);
 	c = compare_docs(docs, 3, docs, 3, &o);
