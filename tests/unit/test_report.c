@@ -520,6 +520,11 @@ UNIT_TEST(report_load_replay_suite)
 	CHECK_EQ(jnum(cJSON_GetObjectItem(net, "user_latency"), "count"), 1031);
 	CHECK(cJSON_IsTrue(cJSON_GetObjectItem(net, "probed")));
 	CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(net, "roles"), "kill"));
+	/* Its phases: the 1 GiB window's one-level table cleared whole at teardown. */
+	CHECK_EQ(json_num(net, "roles.xchg.count", -1), 263122);
+	CHECK_EQ(json_num(net, "roles.xchg.phases.workload.count", -1), 978);
+	CHECK_EQ(json_num(net, "roles.xchg.phases.teardown.count", -1), 262144);
+	CHECK_EQ(json_num(net, "roles.pin.phases.setup.count", -1), json_num(net, "roles.pin.count", -2));
 	cJSON_Delete(doc);
 	CHECK(!report_load("/nonexistent-run-dir", &why));
 	CHECK(why != NULL);
