@@ -355,6 +355,10 @@ static void write_overhead(struct json_writer *w, const struct probe_ctx *ctx)
 	jw_u64(w, "run_time_ns", ctx->run_time_ns);
 	jw_double(w, "ns_per_run", ns_per_run(ctx), 1);
 	jw_u64(w, "command_wall_ns", ctx->wall_ns);
+	jw_obj_begin(w, "steps_ns");
+	for (i = 0; i < NR_STEPS; i++)
+		jw_u64(w, step_names[i], ctx->steps_ns[i]);
+	jw_obj_end(w);
 	jw_arr_begin(w, "programs");
 	for (i = 0; i < ctx->nprog_stats; i++) {
 		const struct prog_stat *p = &ctx->prog_stats[i];
