@@ -72,7 +72,8 @@ void rhist_from_json(const cJSON *lat, struct rhist *h)
 /*
  * Percentile row of one latency histogram, recomputed from its buckets, in the histogram's unit;
  * with its probes_share, the part of the latencies' sum that was the probes' own (the role's
- * observer.share, probe/SCHEMA.md), null where unknown.
+ * observer.share, probe/SCHEMA.md), and probes_runs_per_call, the probes' program runs inside a
+ * call (known also where the share is not: --timing insns); null where unknown.
  */
 static cJSON *latency_row(const cJSON *lat, double count, const cJSON *observer)
 {
@@ -89,6 +90,8 @@ static cJSON *latency_row(const cJSON *lat, double count, const cJSON *observer)
 	add_num(row, "max", h.count ? h.max : NAN);
 	add_num(row, "mean", h.count && h.sum > 0 ? rhist_mean(&h) : NAN);
 	add_num(row, "probes_share", jnum(observer, "share"));
+	add_num(row, "probes_runs_per_call",
+		h.count ? jnum(observer, "nested_runs") / h.count : NAN);
 	rhist_free(&h);
 	return row;
 }
