@@ -93,3 +93,16 @@ uint64_t hist_mean(const struct tcelab_hist *h)
 {
 	return h->count ? h->sum / h->count : 0;
 }
+
+bool hist_observer(const struct tcelab_hist *h, uint64_t nested_runs, double ns_per_run,
+		   struct hist_observer *out)
+{
+	if (!h->count || !(ns_per_run > 0))
+		return false;
+	out->ns = (double)nested_runs * ns_per_run;
+	out->ns_per_call = out->ns / h->count;
+	out->share = h->sum ? out->ns / h->sum : 0;
+	if (out->share > 1)
+		out->share = 1;
+	return true;
+}

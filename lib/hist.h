@@ -32,4 +32,19 @@ uint64_t hist_percentile(const struct tcelab_hist *h, double q);
 /* Mean, rounded down; 0 for an empty histogram. */
 uint64_t hist_mean(const struct tcelab_hist *h);
 
+/*
+ * The observer effect in a histogram of @h->count calls: @nested_runs of the probes' own
+ * program runs happened inside those calls (on their CPU, between their entry and return), at
+ * @ns_per_run each (bpf_stats' mean). The probes' time inside the calls in all, per call, and
+ * as a share of the latencies' sum (capped at 1). False, and nothing set, when there is no
+ * per-run cost (bpf_stats unavailable) or no calls.
+ */
+struct hist_observer {
+	double ns;		/* nested_runs x ns_per_run */
+	double ns_per_call;	/* of it, per call */
+	double share;		/* of the latencies' sum, 0..1 */
+};
+bool hist_observer(const struct tcelab_hist *h, uint64_t nested_runs, double ns_per_run,
+		   struct hist_observer *out);
+
 #endif /* TCELAB_HIST_H */

@@ -63,6 +63,8 @@ static void merge_count(void *dst, const void *src)
 	d->ok += s->ok;
 	d->nested += s->nested;
 	d->pages += s->pages;
+	d->nested_runs += s->nested_runs;
+	d->runs_unknown += s->runs_unknown;
 }
 
 static void merge_hist(void *dst, const void *src)

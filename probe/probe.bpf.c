@@ -48,12 +48,13 @@ struct frame {
 	__u64 ts;
 	__u64 start;		/* what the latency is measured from: ts, or the instruction count */
 	__u64 args[TCELAB_MAX_ARGS];
-	__u64 new_hpa;		/* TCELAB_K_XCHG: what is being written */
+	__u64 new_hpa;		/* TCELAB_K_XCHG with effects: what is being written */
 	__u64 double_page;	/* an unpin's page found not held: its stack is due at return */
 	__u32 slot;
 	__u32 new_dir;
 	__u32 optype;
-	__u32 cpu;		/* --timing insns: the counter read at entry is this CPU's */
+	__u32 cpu;		/* the CPU the call entered on */
+	__u64 runs;		/* cpu_runs[cpu] after the call's entry program */
 	__u32 phase;		/* the command's phase when the call entered */
 };
 
@@ -166,6 +167,18 @@ struct {
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, sizeof(__u32));
 } insn_counters SEC(".maps");
+
+/*
+ * Program runs per CPU, so that a call's latency knows how many of the probes' own programs
+ * ran inside it on its CPU (tcelab_count.nested_runs). Global data: no map lookup a run.
+ */
+__u64 cpu_runs[TCELAB_MAX_CPUS];
+
+/* One program run on this CPU; returns the CPU's count including it. */
+static __always_inline __u64 count_run(__u32 cpu)
+{
+	return __sync_fetch_and_add(&cpu_runs[cpu & (TCELAB_MAX_CPUS - 1)], 1) + 1;
+}
 
 static __always_inline void count_lost(__u32 what)
 {
@@ -292,7 +305,6 @@ static __always_inline void ledger_pin(__u64 page, __s64 stack_id, __u32 slot)
 	nv.pins = 1;
 	nv.stack_id = stack_id;
 	nv.last_stack_id = stack_id;
-	nv.first_ns = bpf_ktime_get_ns();
 	nv.pid = bpf_get_current_pid_tgid() >> 32;
 	nv.slot = slot;
 	if (bpf_map_update_elem(&ledger, &page, &nv, BPF_NOEXIST)) {
@@ -367,10 +379,22 @@ struct {
  * arguments: a page the device could write must be dirty by now (PG_dirty lives in the
  * compound head: SetPageDirty() sets it there).
  */
+/* The vmemmap's base read from vmemmap_sym once (it is fixed at boot): a probe read less a call. */
+__u64 vmemmap_read;
+
+static __always_inline __u64 vmemmap(void)
+{
+	if (vmemmap_base)
+		return vmemmap_base;
+	if (!vmemmap_read)
+		vmemmap_read = read_u64(vmemmap_sym);
+	return vmemmap_read;
+}
+
 static __always_inline void check_dirty(void *ctx, const volatile struct tcelab_slot *s,
 					struct frame *f)
 {
-	__u64 hpa, page, head, base, flags;
+	__u64 hpa, page, base, flags_head[2], flags;
 	__u32 dir, zero = 0;
 	struct tcelab_dirty *d;
 
@@ -383,12 +407,20 @@ static __always_inline void check_dirty(void *ctx, const volatile struct tcelab_
 	if (!d)
 		return;
 	__sync_fetch_and_add(&d->checked, 1);
-	base = vmemmap_base ?: read_u64(vmemmap_sym);
+	base = vmemmap();
 	hpa = read_u64(arg_at(f->args, s->a_hpa));
 	page = base + (hpa >> kernel_page_shift) * struct_page_size;
-	/* page->compound_head: bit 0 set in a tail page; then the head's flags. */
-	if (!base || bpf_probe_read_kernel(&head, sizeof(head), (void *)(page + 8)) ||
-	    bpf_probe_read_kernel(&flags, sizeof(flags), (void *)(head & 1 ? head - 1 : page))) {
+	/*
+	 * page->flags and page->compound_head in one read (bit 0 of the latter set in a tail
+	 * page: then the head's flags, a second read).
+	 */
+	if (!base || bpf_probe_read_kernel(flags_head, sizeof(flags_head), (void *)page)) {
+		__sync_fetch_and_add(&d->unreadable, 1);
+		return;
+	}
+	flags = flags_head[0];
+	if ((flags_head[1] & 1) &&
+	    bpf_probe_read_kernel(&flags, sizeof(flags), (void *)(flags_head[1] - 1))) {
 		__sync_fetch_and_add(&d->unreadable, 1);
 		return;
 	}
@@ -499,13 +531,16 @@ static __always_inline int on_entry(void *ctx, __u32 slot, __u64 *args)
 	struct frames_key key;
 	struct frames *fs;
 	struct frame *f;
-	__u32 zero = 0, d, p;
+	__u32 zero = 0, d, p, cpu;
+	__u64 runs;
 
 	if (slot >= TCELAB_MAX_SLOTS)
 		return 0;
 	s = &slots[slot];
 	if (!s->used || s->role >= TCELAB_NR_ROLES)
 		return 0;
+	cpu = bpf_get_smp_processor_id();
+	runs = count_run(cpu);
 	p = current_phase();
 	key.tid = (__u32)bpf_get_current_pid_tgid();
 	key.role = s->role;
@@ -548,7 +583,8 @@ static __always_inline int on_entry(void *ctx, __u32 slot, __u64 *args)
 	f->optype = TCELAB_OPT_OTHER;
 	if (s->kind == TCELAB_K_OP)
 		f->optype = frame_optype(s, args);
-	if (s->kind == TCELAB_K_XCHG) {
+	if (s->kind == TCELAB_K_XCHG && effects_enabled) {
+		/* What is being written: only the effects stream records it. */
 		f->new_hpa = read_u64(arg_at(args, s->a_hpa));
 		f->new_dir = read_u32(arg_at(args, s->a_dir));
 	}
@@ -560,8 +596,9 @@ static __always_inline int on_entry(void *ctx, __u32 slot, __u64 *args)
 		add_pages(s->role, p, 1);
 	}
 	fs->depth = d + 1;
+	f->cpu = cpu;
+	f->runs = runs;
 	f->ts = bpf_ktime_get_ns();
-	f->cpu = bpf_get_smp_processor_id();
 	/* Last, so the probe's own work above is not in the measured time. */
 	f->start = timing_insns ? cost_now() : f->ts;
 	return 0;
@@ -650,17 +687,21 @@ static __always_inline int on_return(void *ctx, __u32 slot, __s64 ret)
 {
 	__u64 now = cost_now(), lat;
 	const volatile struct tcelab_slot *s;
-	struct tcelab_count *c;
+	struct tcelab_count *c, *rc;
 	struct frames_key key;
 	struct frames *fs;
 	struct frame *f;
-	__u32 d;
+	__u32 d, cpu;
+	__u64 runs;
 
 	if (slot >= TCELAB_MAX_SLOTS)
 		return 0;
 	s = &slots[slot];
 	if (!s->used || s->role >= TCELAB_NR_ROLES)
 		return 0;
+	cpu = bpf_get_smp_processor_id();
+	/* The runs between the entry program and this one: this one is not inside the call. */
+	runs = count_run(cpu) - 1;
 	if (s->ret32)
 		ret = (__s32)ret;
 	key.tid = (__u32)bpf_get_current_pid_tgid();
@@ -681,7 +722,13 @@ static __always_inline int on_return(void *ctx, __u32 slot, __s64 ret)
 		count_lost(TCELAB_LOST_UNBALANCED);
 		return 0;
 	}
-	if (timing_insns && (f->cpu != bpf_get_smp_processor_id() || !now || !f->start)) {
+	/* A role's counters are its outermost calls'. */
+	rc = d ? NULL : role_count(s->role, f->phase);
+	if (rc && f->cpu == cpu)
+		__sync_fetch_and_add(&rc->nested_runs, runs - f->runs);
+	else if (rc)
+		__sync_fetch_and_add(&rc->runs_unknown, 1);
+	if (timing_insns && (f->cpu != cpu || !now || !f->start)) {
 		/* Another CPU's counter, or none read: no figure, but the call is counted. */
 		count_lost(TCELAB_LOST_UNTIMED);
 	} else {
@@ -697,9 +744,8 @@ static __always_inline int on_return(void *ctx, __u32 slot, __s64 ret)
 		c = bpf_map_lookup_elem(&slot_counts, &slot);
 		if (c)
 			__sync_fetch_and_add(&c->ok, 1);
-		c = d ? NULL : role_count(s->role, f->phase);
-		if (c)
-			__sync_fetch_and_add(&c->ok, 1);
+		if (rc)
+			__sync_fetch_and_add(&rc->ok, 1);
 	}
 
 	switch (s->kind) {

@@ -296,22 +296,41 @@ static void mark_attached(void)
 	}
 }
 
+const char *const step_names[] = {
+	[STEP_KSYMS] = "ksyms",
+	[STEP_LOAD] = "load",
+	[STEP_ATTACH] = "attach",
+	[STEP_COMMAND] = "command",
+	[STEP_DETACH] = "detach",
+	[STEP_COLLECT] = "collect",
+};
+
+void step_done(struct probe_ctx *ctx, enum probe_step step)
+{
+	static __u64 last;
+	__u64 now = now_ns();
+
+	ctx->steps_ns[step] += now - (last ?: now);
+	last = now;
+}
+
 /* Attached for the whole of COMMAND (or until a signal), then detached. */
 static int run_attached(struct probe_ctx *ctx)
 {
-	__u64 t0;
 	int err;
 
 	err = attach_probes(ctx);
 	if (err == -ENOTSUPP_KERNEL)
 		err = fall_back_to_kprobes(ctx);
+	step_done(ctx, STEP_ATTACH);
 	if (!err) {
 		mark_attached();
-		t0 = now_ns();
 		err = ctx->opts.argv ? run_command(ctx) : wait_for_signal(ctx);
-		ctx->wall_ns = now_ns() - t0;
+		step_done(ctx, STEP_COMMAND);
+		ctx->wall_ns = ctx->steps_ns[STEP_COMMAND];
 	}
 	detach_probes(ctx);
+	step_done(ctx, STEP_DETACH);
 	return err;
 }
 
@@ -333,6 +352,7 @@ int main(int argc, char **argv)
 	if (ctx->opts.verbose)
 		libbpf_set_print(libbpf_print_all);
 
+	step_done(ctx, STEP_KSYMS);	/* starts the clock */
 	err = ksyms_load(ctx);
 	if (err) {
 		fail(ctx, "cannot read " KALLSYMS ": %s", strerror(-err));
@@ -348,7 +368,13 @@ int main(int argc, char **argv)
 	if (!ctx->opts.argv && !ctx->opts.json_path)
 		fprintf(stderr, "tcelab-probe: no command and no --json: summary only\n");
 
-	err = err ?: load_probes(ctx) ?: run_attached(ctx) ?: collect_results(ctx);
+	step_done(ctx, STEP_KSYMS);
+	if (!err) {
+		err = load_probes(ctx);
+		step_done(ctx, STEP_LOAD);
+	}
+	err = err ?: run_attached(ctx) ?: collect_results(ctx);
+	step_done(ctx, STEP_COLLECT);
 	/* Partial counts would be misleading: report none unless the whole run worked. */
 	ctx->measured = !err;
 	if (!err)

@@ -60,6 +60,7 @@ enum tcelab_optype {
 #define TCELAB_MAX_DEPTH	4	/* nested calls of one role per task */
 #define TCELAB_MAX_ARGS		5
 #define TCELAB_GUP_MAX_PAGES	(1 << 20)	/* pages of one GUP call the ledger records */
+#define TCELAB_MAX_CPUS		256	/* program runs counted per CPU (higher ids share) */
 
 /* Per-slot configuration, in .rodata: fixed before load. */
 struct tcelab_slot {
@@ -92,6 +93,13 @@ struct tcelab_count {
 	__u64 ok;		/* returns of 0, for functions that return a status */
 	__u64 nested;		/* entries while the same role was already active on the task */
 	__u64 pages;		/* pin/unpin roles: pages recorded in the ledger */
+	/*
+	 * Roles, outermost calls: the probes' own program runs on the call's CPU between its
+	 * entry and its return (nested roles' entries and returns, the observer effect), and the
+	 * calls that returned on another CPU, whose runs are not counted.
+	 */
+	__u64 nested_runs;
+	__u64 runs_unknown;
 };
 
 /* Events lost by the probes themselves (self-cost), indexes of the `lost` map. */
@@ -115,7 +123,6 @@ struct tcelab_ledger_val {
 	__s64 pins;		/* entries stay at 0 once released */
 	__s64 stack_id;		/* kernel stack of the first pin (negative: not recorded) */
 	__s64 last_stack_id;	/* kernel stack of the most recent pin */
-	__u64 first_ns;
 	__u32 pid;		/* thread group that pinned it */
 	__u32 slot;
 };

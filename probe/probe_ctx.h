@@ -39,6 +39,19 @@ enum attach_mode {
 
 extern const char *const mode_names[];
 
+/* The loader's steps, in order; the names are overhead.steps_ns's keys. */
+enum probe_step {
+	STEP_KSYMS,		/* /proc/kallsyms read, roles resolved */
+	STEP_LOAD,		/* BPF object opened, verified, maps created */
+	STEP_ATTACH,
+	STEP_COMMAND,
+	STEP_DETACH,
+	STEP_COLLECT,		/* maps read, ledger grouped by stack */
+	NR_STEPS,
+};
+
+extern const char *const step_names[];
+
 /* The command line. */
 struct probe_opts {
 	const char *json_path;
@@ -139,6 +152,12 @@ struct probe_ctx {
 	bool stats;			/* bpf_stats was on while attached */
 	bool jit_turned_on;		/* the JIT was off and this run turned it on */
 
+	/*
+	 * The loader's own steps, in wall ns (overhead.steps_ns): where a probed run's time
+	 * outside COMMAND goes (README "Benchmarks", make_run_s).
+	 */
+	__u64 steps_ns[NR_STEPS];
+
 	/* The run. */
 	char clocksource[64];
 	bool measured;			/* probes were attached while the command ran */
@@ -167,6 +186,9 @@ struct probe_ctx {
 	int nprog_stats;
 	__u64 run_cnt, run_time_ns;
 };
+
+/* probe.c: the wall time of the current step ends, counted into @step. */
+void step_done(struct probe_ctx *ctx, enum probe_step step);
 
 /* probe.c: report an error on stderr and keep it for the JSON. */
 void fail(struct probe_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

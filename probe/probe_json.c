@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <tcelab/schema.h>
 
+#include "lib/hist.h"
 #include "lib/json.h"
 #include "probe_ctx.h"
 
@@ -78,6 +79,35 @@ static void write_symbol(struct json_writer *w, const struct probe_ctx *ctx,
 }
 
 /*
+ * The observer effect in a role's calls: the probes' own program runs inside them (nested
+ * roles' entries and returns, on the call's CPU) and, where the latencies are nanoseconds and
+ * bpf_stats measured a run's cost, the probes' time inside the calls and its share of their
+ * latencies. Not in it: the part of the role's own entry and return programs inside its
+ * interval (after the entry's clock read, before the return's).
+ */
+static void write_observer(struct json_writer *w, const struct probe_ctx *ctx,
+			   const struct tcelab_count *n, const struct tcelab_hist *h)
+{
+	struct hist_observer o;
+	bool known = !strcmp(UNIT(ctx), "ns") &&
+		     hist_observer(h, n->nested_runs, ns_per_run(ctx), &o);
+
+	jw_obj_begin(w, "observer");
+	jw_u64(w, "nested_runs", n->nested_runs);
+	jw_u64(w, "calls_other_cpu", n->runs_unknown);
+	if (known) {
+		jw_double(w, "ns", o.ns, 0);
+		jw_double(w, "ns_per_call", o.ns_per_call, 1);
+		jw_double(w, "share", o.share, 4);
+	} else {
+		jw_null(w, "ns");
+		jw_null(w, "ns_per_call");
+		jw_null(w, "share");
+	}
+	jw_obj_end(w);
+}
+
+/*
  * Role @r split by the phase its calls entered in, when the command marked its phases: every
  * phase with calls, so that each count adds up to the role's.
  */
@@ -100,6 +130,7 @@ static void write_phases(struct json_writer *w, const struct probe_ctx *ctx, int
 		if (r == TCELAB_ROLE_PIN || r == TCELAB_ROLE_UNPIN)
 			jw_u64(w, "pages", n->pages);
 		jw_hist(w, "latency", &ctx->role_phase_hist[r][p], UNIT(ctx), true);
+		write_observer(w, ctx, n, &ctx->role_phase_hist[r][p]);
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
@@ -122,10 +153,13 @@ static void write_roles(struct json_writer *w, const struct probe_ctx *ctx)
 		write_count(w, ctx, "nested", n->nested);
 		if (r == TCELAB_ROLE_PIN || r == TCELAB_ROLE_UNPIN)
 			write_count(w, ctx, "pages", n->pages);
-		if (ctx->measured)
+		if (ctx->measured) {
 			jw_hist(w, "latency", &ctx->role_hist[r], UNIT(ctx), true);
-		else
+			write_observer(w, ctx, n, &ctx->role_hist[r]);
+		} else {
 			jw_null(w, "latency");
+			jw_null(w, "observer");
+		}
 		write_phases(w, ctx, r);
 		jw_arr_begin(w, "symbols");
 		for (i = 0; i < ctx->ncandidates; i++)
@@ -321,6 +355,10 @@ static void write_overhead(struct json_writer *w, const struct probe_ctx *ctx)
 	jw_u64(w, "run_time_ns", ctx->run_time_ns);
 	jw_double(w, "ns_per_run", ns_per_run(ctx), 1);
 	jw_u64(w, "command_wall_ns", ctx->wall_ns);
+	jw_obj_begin(w, "steps_ns");
+	for (i = 0; i < NR_STEPS; i++)
+		jw_u64(w, step_names[i], ctx->steps_ns[i]);
+	jw_obj_end(w);
 	jw_arr_begin(w, "programs");
 	for (i = 0; i < ctx->nprog_stats; i++) {
 		const struct prog_stat *p = &ctx->prog_stats[i];

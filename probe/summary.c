@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The text for a human: how the roles resolve (--list), and the run's summary on stderr. */
 #include <stdio.h>
+#include <string.h>
 
 #include "lib/hist.h"
 #include "probe_ctx.h"
@@ -56,15 +57,21 @@ void print_summary(const struct probe_ctx *ctx)
 	fputc('\n', f);
 	for (r = 0; r < TCELAB_NR_ROLES; r++) {
 		const struct tcelab_hist *h = &ctx->role_hist[r];
+		struct hist_observer o;
 
 		if (!ctx->opts.roles[r] || !h->count)
 			continue;
-		fprintf(f, "  %-9s n=%-7llu p50 %llu ns  p90 %llu  p99 %llu  p99.9 %llu  max %llu\n",
+		fprintf(f, "  %-9s n=%-7llu p50 %llu ns  p90 %llu  p99 %llu  p99.9 %llu  max %llu",
 			role_names[r], (unsigned long long)h->count,
 			(unsigned long long)hist_percentile(h, 0.5),
 			(unsigned long long)hist_percentile(h, 0.9),
 			(unsigned long long)hist_percentile(h, 0.99),
 			(unsigned long long)hist_percentile(h, 0.999), (unsigned long long)h->max);
+		/* The observer effect: the probes' runs nested in these calls (probe/SCHEMA.md). */
+		if (!strcmp(tcelab_timings[ctx->opts.timing].unit, "ns") &&
+		    hist_observer(h, ctx->roles[r].nested_runs, ns_per_run(ctx), &o))
+			fprintf(f, "  probes' own %.0f%%", o.share * 100);
+		fputc('\n', f);
 	}
 	for (r = 0; r < TCELAB_NR_OPTYPES; r++) {
 		const struct tcelab_hist *h = &ctx->optype_hist[r];

@@ -537,12 +537,18 @@ struct table_row_printer {
 static void print_row(void *arg, const char *role, const cJSON *row)
 {
 	const struct table_row_printer *p = arg;
-	double n = jnum(row, "count");
-	char a[5][32];
+	double n = jnum(row, "count"), share = jnum(row, "probes_share");
+	double runs = jnum(row, "probes_runs_per_call");
+	char a[5][32], probes[16] = "-";
 
-	fprintf(p->f, "  %-10s %-14s %8.0f %11s %11s %11s %11s %11s\n", p->scenario, role,
+	/* The observer effect: the probes' share of the latencies, else their runs a call. */
+	if (!isnan(share))
+		snprintf(probes, sizeof(probes), "%.0f%%", share * 100);
+	else if (!isnan(runs))
+		snprintf(probes, sizeof(probes), "%.1f runs", runs);
+	fprintf(p->f, "  %-10s %-14s %8.0f %11s %11s %11s %11s %11s %9s\n", p->scenario, role,
 		isnan(n) ? 0 : n, LAT(row, "p50", a[0]), LAT(row, "p90", a[1]),
-		LAT(row, "p99", a[2]), LAT(row, "p99_9", a[3]), LAT(row, "max", a[4]));
+		LAT(row, "p99", a[2]), LAT(row, "p99_9", a[3]), LAT(row, "max", a[4]), probes);
 }
 
 void report_print_table(const cJSON *sum, FILE *f)
@@ -556,8 +562,8 @@ void report_print_table(const cJSON *sum, FILE *f)
 		jstr(env, "attach_mode") ?: "no", jstr(env, "timing") ?: "?",
 		cJSON_IsTrue(cJSON_GetObjectItem(env, "tick_quantized")) ?
 		", tick-quantized clock: latencies are not meaningful" : "");
-	fprintf(f, "  %-10s %-14s %8s %11s %11s %11s %11s %11s\n", "scenario", "role", "calls", "p50",
-		"p90", "p99", "p99.9", "max");
+	fprintf(f, "  %-10s %-14s %8s %11s %11s %11s %11s %11s %9s\n", "scenario", "role", "calls",
+		"p50", "p90", "p99", "p99.9", "max", "probes");
 	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios")) {
 		struct table_row_printer p = { f, sc->string };
 		const cJSON *roles = cJSON_GetObjectItem(sc, "roles");

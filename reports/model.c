@@ -69,8 +69,13 @@ void rhist_from_json(const cJSON *lat, struct rhist *h)
 	}
 }
 
-/* Percentile row of one latency histogram, recomputed from its buckets, in the histogram's unit. */
-static cJSON *latency_row(const cJSON *lat, double count)
+/*
+ * Percentile row of one latency histogram, recomputed from its buckets, in the histogram's unit;
+ * with its probes_share, the part of the latencies' sum that was the probes' own (the role's
+ * observer.share, probe/SCHEMA.md), and probes_runs_per_call, the probes' program runs inside a
+ * call (known also where the share is not: --timing insns); null where unknown.
+ */
+static cJSON *latency_row(const cJSON *lat, double count, const cJSON *observer)
 {
 	cJSON *row = cJSON_CreateObject();
 	struct rhist h;
@@ -84,6 +89,9 @@ static cJSON *latency_row(const cJSON *lat, double count)
 	add_num(row, "p99_9", h.count ? rhist_percentile(&h, 0.999) : NAN);
 	add_num(row, "max", h.count ? h.max : NAN);
 	add_num(row, "mean", h.count && h.sum > 0 ? rhist_mean(&h) : NAN);
+	add_num(row, "probes_share", jnum(observer, "share"));
+	add_num(row, "probes_runs_per_call",
+		h.count ? jnum(observer, "nested_runs") / h.count : NAN);
 	rhist_free(&h);
 	return row;
 }
@@ -105,7 +113,8 @@ static void add_phases(cJSON *srole, cJSON *drole, const cJSON *phases)
 		lat = cJSON_GetObjectItem(p, "latency");
 		if (!cJSON_IsObject(lat))
 			continue;
-		cJSON_AddItemToObject(sph, p->string, latency_row(lat, jnum(p, "count")));
+		cJSON_AddItemToObject(sph, p->string, latency_row(lat, jnum(p, "count"),
+								  cJSON_GetObjectItem(p, "observer")));
 		cJSON_AddItemToObject(cJSON_AddObjectToObject(dph, p->string), "latency",
 				      cJSON_Duplicate(lat, 1));
 	}
@@ -121,7 +130,7 @@ static void add_probe(cJSON *sroles, cJSON *droles, const cJSON *probe)
 		lat = cJSON_GetObjectItem(r, "latency");
 		if (!cJSON_IsObject(lat) || cJSON_IsFalse(cJSON_GetObjectItem(r, "resolved")))
 			continue;
-		srole = latency_row(lat, jnum(r, "count"));
+		srole = latency_row(lat, jnum(r, "count"), cJSON_GetObjectItem(r, "observer"));
 		cJSON_AddItemToObject(sroles, r->string, srole);
 		drole = cJSON_AddObjectToObject(droles, r->string);
 		cJSON_AddItemToObject(drole, "latency", cJSON_Duplicate(lat, 1));
@@ -131,7 +140,7 @@ static void add_probe(cJSON *sroles, cJSON *droles, const cJSON *probe)
 		char *name = xasprintf("op:%s", r->string);
 
 		if (cJSON_IsObject(r)) {
-			cJSON_AddItemToObject(sroles, name, latency_row(r, jnum(r, "count")));
+			cJSON_AddItemToObject(sroles, name, latency_row(r, jnum(r, "count"), NULL));
 			cJSON_AddItemToObject(cJSON_AddObjectToObject(droles, name), "latency",
 					      cJSON_Duplicate(r, 1));
 		}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The probes' log-linear histogram (probe/probe.h, lib/hist.c). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,4 +139,29 @@ UNIT_TEST(hist_merge_per_cpu)
 	free(a);
 	free(b);
 	free(all);
+}
+
+/*
+ * The observer effect: 5,064 op calls of 4,316 ns on average, with 19,250 nested program runs
+ * of 793.6 ns inside them: 15,276,800 ns of the probes', 3,016.7 ns a call, 69.9 % of the sum.
+ */
+UNIT_TEST(hist_observer_nested_runs)
+{
+	struct tcelab_hist *h = calloc(1, sizeof(*h));
+	struct hist_observer o = { 0 };
+
+	CHECK_EQ(hist_observer(h, 10, 793.6, &o), false);	/* no calls */
+	h->count = 5064;
+	h->sum = 5064ULL * 4316;
+	CHECK_EQ(hist_observer(h, 19250, 0, &o), false);	/* no bpf_stats */
+	CHECK_EQ(hist_observer(h, 19250, 793.6, &o), true);
+	CHECK_EQ(llround(o.ns), 15276800);
+	CHECK_EQ(llround(o.ns_per_call * 10), 30167);
+	CHECK_EQ(llround(o.share * 1000), 699);
+	CHECK_EQ(hist_observer(h, 0, 793.6, &o), true);	/* a leaf role: no nested runs */
+	CHECK_EQ(llround(o.ns), 0);
+	CHECK_EQ(llround(o.share * 1000), 0);
+	CHECK_EQ(hist_observer(h, 100000, 793.6, &o), true);	/* more than the sum: capped */
+	CHECK_EQ(llround(o.share * 1000), 1000);
+	free(h);
 }
