@@ -3,7 +3,9 @@
  * tcelab-replay --suite: every scenario of a suite file (traces/suites/README.md) on each
  * backend, one after the other, each by a tcelab-replay of its own under the probes (a replay
  * keeps process-wide state, and a crash takes down one scenario, not the suite), then the
- * suite's document from theirs.
+ * suite's document from theirs. With kmod and another backend, each scenario's effects on the
+ * other (what each call did to which TCE entry, lib/effects.h) are compared with its kmod
+ * run's, entry by entry.
  */
 #include <errno.h>
 #include <limits.h>
@@ -14,6 +16,8 @@
 #include <unistd.h>
 #include <tcelab/schema.h>
 
+#include "lib/differences.h"
+#include "lib/effects.h"
 #include "lib/json.h"
 #include "backend.h"
 #include "replay_json.h"
@@ -37,12 +41,16 @@ static struct {
 	char errors[SUITE_MAX_RUNS][512];
 	unsigned int nr_runs;
 	bool failed;
+	bool compare;			/* kmod and another backend: compare their effects */
+	struct differences ds;		/* --differences, when given */
+	bool has_ds;
 } suite;
 
 /* @list ("kmod,vfio"), cut in place, into suite.backends: 0, or -1 when one is unknown. */
 static int parse_backends(char *list)
 {
 	char *save = NULL, *b;
+	unsigned int i;
 
 	for (b = strtok_r(list, ",", &save); b; b = strtok_r(NULL, ",", &save)) {
 		if (!backend_find(b)) {
@@ -58,6 +66,9 @@ static int parse_backends(char *list)
 	}
 	if (!suite.nr_backends)
 		fprintf(stderr, "tcelab-replay: --backends names none (%s)\n", backend_names());
+	for (i = 0; i < suite.nr_backends; i++)
+		if (!strcmp(suite.backends[i], "kmod") && suite.nr_backends > 1)
+			suite.compare = true;
 	return suite.nr_backends ? 0 : -1;
 }
 
@@ -91,6 +102,8 @@ static void replay_run(const char *name, char *opts, const char *be)
 	argv[n++] = "--backend";
 	argv[n++] = (char *)be;
 	argv[n++] = "--probe";
+	if (suite.compare)
+		argv[n++] = "--effects";
 	argv[n++] = "--name";
 	argv[n++] = run;
 	argv[n++] = "--json";
@@ -154,6 +167,94 @@ static void suite_name(char *name, size_t len, const char *file)
 	snprintf(name, len, "%.*s", (int)n, base);
 }
 
+/* A run's effects list (lib/effects.h), or NULL with why in @err. */
+static struct effect *run_effects(const cJSON *doc, size_t *n, char *err, size_t errlen)
+{
+	const cJSON *effects = cJSON_GetObjectItem(doc, "effects");
+	const char *why = cJSON_GetStringValue(cJSON_GetObjectItem(effects, "error"));
+	struct effect *e;
+
+	if (!cJSON_IsObject(effects))
+		snprintf(err, errlen, "%s: no effects recorded",
+			 cJSON_GetStringValue(cJSON_GetObjectItem(doc, "scenario")));
+	else if (why)
+		snprintf(err, errlen, "%s: %s", cJSON_GetStringValue(cJSON_GetObjectItem(doc, "scenario")),
+			 why);
+	else if (!effects_read(cJSON_GetObjectItem(effects, "list"), &e, n, err, errlen))
+		return e;
+	return NULL;
+}
+
+/* The kmod run of run @i (NAME@BACKEND), or -1. */
+static int kmod_run(unsigned int i)
+{
+	const char *at = strchr(suite.names[i], '@');
+	unsigned int k;
+
+	for (k = 0; at && k < suite.nr_runs; k++)
+		if (strlen(suite.names[k]) == (size_t)(at - suite.names[i]) &&
+		    !strncmp(suite.names[k], suite.names[i], at - suite.names[i]))
+			return suite.docs[k] ? (int)k : -1;
+	return -1;
+}
+
+/*
+ * Run @i's effects against its kmod run's (@k), entry by entry: the result into its document
+ * as "effects_vs_kmod" (traces/suites/README.md), and a line on stdout.
+ */
+static void compare_effects(unsigned int i, unsigned int k)
+{
+	const char *be = cJSON_GetStringValue(cJSON_GetObjectItem(suite.docs[i], "backend"));
+	const char *trace = cJSON_GetStringValue(cJSON_GetObjectItem(suite.docs[k], "trace"));
+	cJSON *res = cJSON_AddObjectToObject(suite.docs[i], "effects_vs_kmod"), *first;
+	struct effect *a = NULL, *b = NULL;
+	struct effects_comparison c;
+	size_t na = 0, nb = 0;
+	char err[512], entry[32];
+
+	trace = trace && strrchr(trace, '/') ? strrchr(trace, '/') + 1 : trace;
+	cJSON_AddStringToObject(res, "kmod", suite.names[k]);
+	if (cJSON_GetNumberValue(cJSON_GetObjectItem(suite.docs[i], "threads")) > 1) {
+		cJSON_AddStringToObject(res, "skipped", "replayed by several threads, whose calls "
+					"interleave differently in each run");
+		printf("== effects of %s: not compared (several threads)\n", suite.names[i]);
+		return;
+	}
+	a = run_effects(suite.docs[k], &na, err, sizeof(err));
+	b = a ? run_effects(suite.docs[i], &nb, err, sizeof(err)) : NULL;
+	if (!b) {
+		cJSON_AddStringToObject(res, "error", err);
+		printf("== effects of %s: not compared: %s\n", suite.names[i], err);
+		suite.failed = true;
+		free(a);
+		return;
+	}
+	effects_compare(a, na, b, nb, suite.has_ds ? &suite.ds : NULL, &c);
+	cJSON_AddNumberToObject(res, "compared", c.compared);
+	cJSON_AddNumberToObject(res, "differences", c.differences);
+	cJSON_AddNumberToObject(res, "declared", c.declared);
+	if (c.has_first) {
+		first = cJSON_AddObjectToObject(res, "first");
+		snprintf(entry, sizeof(entry), "0x%llx", (unsigned long long)c.first_entry);
+		cJSON_AddStringToObject(first, "trace", trace);
+		cJSON_AddNumberToObject(first, "line", c.first_line);
+		cJSON_AddStringToObject(first, "op", trace_op_name(c.first_op));
+		cJSON_AddStringToObject(first, "entry", entry);
+		cJSON_AddStringToObject(first, "kmod", c.first_a);
+		cJSON_AddStringToObject(first, be ? be : "other", c.first_b);
+		printf("== effects of %s differ from %s's: %zu of %zu, the first at %s:%lu (%s, entry "
+		       "%s): kmod %s, %s %s\n", suite.names[i], suite.names[k], c.differences,
+		       c.compared + c.differences + c.declared, trace, c.first_line,
+		       trace_op_name(c.first_op), entry, c.first_a, be, c.first_b);
+		suite.failed = true;
+	} else {
+		printf("== effects of %s: %zu alike, %zu declared differences, 0 differ from %s's\n",
+		       suite.names[i], c.compared, c.declared, suite.names[k]);
+	}
+	free(a);
+	free(b);
+}
+
 /* Every run's document into suite.json; a run without one says why. */
 static int write_suite(void)
 {
@@ -176,6 +277,12 @@ static int write_suite(void)
 		if (!run->doc)
 			suite.failed = true;
 	}
+	for (i = 0; suite.compare && i < suite.nr_runs; i++)
+		if (suite.docs[i] && kmod_run(i) >= 0)
+			compare_effects(i, kmod_run(i));
+	/* The lists stay in suite/RUN.json; suite.json keeps their counts. */
+	for (i = 0; i < suite.nr_runs; i++)
+		cJSON_DeleteItemFromObject(cJSON_GetObjectItem(suite.docs[i], "effects"), "list");
 	suite_name(name, sizeof(name), suite.o->file);
 	res.ok = !suite.failed;
 	snprintf(path, sizeof(path), "%s/suite.json", suite.o->out);
@@ -202,6 +309,16 @@ int replay_suite(const struct suite_options *o)
 	int ret = 2;
 
 	suite.o = o;
+	if (o->differences) {
+		char err[600];
+
+		if (differences_load(&suite.ds, o->differences, err, sizeof(err))) {
+			fprintf(stderr, "tcelab-replay: %s\n", err);
+			free(backends);
+			return 2;
+		}
+		suite.has_ds = true;
+	}
 	if (!replay_self()) {
 		perror("tcelab-replay: /proc/self/exe");
 		ret = 1;
