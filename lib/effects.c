@@ -233,16 +233,54 @@ static bool same(const struct effect *a, const struct effect *b)
 	       a->new_dir == b->new_dir && a->new_addr == b->new_addr;
 }
 
+/* One part of an effect that differs from the other side's: "old-dir:bi", "new-addr:0x10000". */
+static void delta_add(char *buf, size_t len, const char *what, uint32_t dir, int64_t addr,
+		      bool is_dir)
+{
+	size_t n = strlen(buf);
+
+	if (is_dir)
+		snprintf(buf + n, len - n, "%s%s-dir:%s", n ? "," : "", what, dir_name(dir));
+	else if (addr == EFFECT_NOT_RAM)
+		snprintf(buf + n, len - n, "%s%s-addr:outside-ram", n ? "," : "", what);
+	else
+		snprintf(buf + n, len - n, "%s%s-addr:0x%llx", n ? "," : "", what,
+			 (unsigned long long)addr);
+}
+
+/*
+ * What a diff key matches of a difference: each side's whole effect when only one has one,
+ * else the parts that differ (so that a key can declare "the old direction" and nothing else).
+ */
+static void delta(const struct effect *e, const struct effect *other, char *buf, size_t len)
+{
+	buf[0] = 0;
+	if (!e || !other) {
+		effect_str(e, buf, len);
+		return;
+	}
+	if (e->old_dir != other->old_dir)
+		delta_add(buf, len, "old", e->old_dir, 0, true);
+	if (e->old_addr != other->old_addr)
+		delta_add(buf, len, "old", 0, e->old_addr, false);
+	if (e->new_dir != other->new_dir)
+		delta_add(buf, len, "new", e->new_dir, 0, true);
+	if (e->new_addr != other->new_addr)
+		delta_add(buf, len, "new", 0, e->new_addr, false);
+}
+
 /* @a (tcelab.ko) and @b (upstream) differ on an entry; either may be NULL: no effect. */
 static void differ(const struct effect *a, const struct effect *b, struct differences *ds,
 		   struct effects_comparison *c)
 {
 	const struct effect *e = a ? a : b;
-	char sa[64], sb[64];
+	char sa[64], sb[64], da[128], db[128];
 
 	effect_str(a, sa, sizeof(sa));
 	effect_str(b, sb, sizeof(sb));
-	if (ds && differences_match_diff(ds, "effect", trace_op_name(e->op), sb, sa)) {
+	delta(a, b, da, sizeof(da));
+	delta(b, a, db, sizeof(db));
+	if (ds && differences_match_diff(ds, "effect", trace_op_name(e->op), db, da)) {
 		c->declared++;
 		return;
 	}

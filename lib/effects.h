@@ -99,7 +99,10 @@ struct effects_comparison {
 
 /*
  * Entry by entry, in trace order; a difference a diff key "effect OP upstream=B tcelab=A" of
- * @ds (may be NULL) declares is counted as declared.
+ * @ds (may be NULL) declares is counted as declared. A and B are each side's whole effect
+ * (effect_str()) when only one side has one, else the parts of it that differ, separated by
+ * ',': "old-dir:DIR", "old-addr:0xOFFSET", "new-dir:DIR", "new-addr:0xOFFSET" (DIR bi, to,
+ * from or clear).
  */
 void effects_compare(const struct effect *a, size_t na, const struct effect *b, size_t nb,
 		     struct differences *ds, struct effects_comparison *c);

@@ -121,7 +121,7 @@ static void usage(FILE *f)
 		"                     [--release-without-group] [--raw-latencies FILE]\n"
 		"                     [--effects] [-q] TRACE.tce\n"
 		"       tcelab-replay --suite FILE --traces DIR --out DIR [--backends NAME,...]\n"
-		"                     [--differences FILE]\n"
+		"                     [--differences FILE [--undeclare ID]]\n"
 		"       tcelab-replay --list-backends\n"
 		"Replays a .tce trace (traces/FORMAT.md) through a backend, checks every return\n"
 		"code, times every call and checks that pins and locked_vm come back to baseline.\n"
@@ -154,6 +154,7 @@ static void usage(FILE *f)
 		"                      with kmod and another backend, each scenario's effects on the\n"
 		"                      other are compared with its kmod run's, entry by entry\n"
 		"  --differences FILE  kmod/DIFFERENCES.md: the effect differences it declares\n"
+		"  --undeclare ID      its row ID taken out: its differences must fail the suite\n"
 		"  --list-backends     a line a backend: name, needs devices bound to vfio-pci\n"
 		"                      (yes/no), the stack its probes attach to, description\n",
 		TCELAB_MAX_MEMSLOTS);
@@ -902,6 +903,7 @@ int main(int argc, char **argv)
 		{ "probe", no_argument, NULL, 'p' },
 		{ "effects", no_argument, NULL, 'E' },
 		{ "differences", required_argument, NULL, 'D' },
+		{ "undeclare", required_argument, NULL, 'U' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "ram-backing", required_argument, NULL, 'r' },
@@ -942,6 +944,7 @@ int main(int argc, char **argv)
 		case 'p': opt.probe = 1; break;
 		case 'E': opt.effects = 1; break;
 		case 'D': suite.differences = optarg; break;
+		case 'U': suite.undeclare = optarg; break;
 		case 'j': opt.json = optarg; break;
 		case 'n': opt.name = optarg; break;
 		case 'r':

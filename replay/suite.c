@@ -317,6 +317,13 @@ int replay_suite(const struct suite_options *o)
 			free(backends);
 			return 2;
 		}
+		/* The comparison's own test: a difference taken out of the table must be found. */
+		if (o->undeclare && differences_undeclare(&suite.ds, o->undeclare)) {
+			fprintf(stderr, "tcelab-replay: --undeclare %s: %s has no such row\n",
+				o->undeclare, o->differences);
+			free(backends);
+			return 2;
+		}
 		suite.has_ds = true;
 	}
 	if (!replay_self()) {
