@@ -61,9 +61,9 @@ static int pending_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-size_t effects_net(const struct effect_xchg *x, size_t nx, const struct effect_call *calls,
-		   size_t ncalls, const struct effect_pages *pages, size_t npages,
-		   uint64_t page_size, struct effect *out, struct effects_counts *counts)
+long effects_net(const struct effect_xchg *x, size_t nx, const struct effect_call *calls,
+		 size_t ncalls, const struct effect_pages *pages, size_t npages,
+		 uint64_t page_size, struct effect *out, struct effects_counts *counts)
 {
 	struct pending_effect *p = calloc(nx ? nx : 1, sizeof(*p));
 	size_t i, np = 0, n = 0;
@@ -71,7 +71,7 @@ size_t effects_net(const struct effect_xchg *x, size_t nx, const struct effect_c
 	memset(counts, 0, sizeof(*counts));
 	counts->exchanges = nx;
 	if (!p)
-		return 0;
+		return -1;
 	for (i = 0; i < nx; i++) {
 		long call = call_at(calls, ncalls, x[i].ts);
 

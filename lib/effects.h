@@ -70,12 +70,12 @@ struct effects_counts {
 
 /*
  * The net effects of @calls (sorted by t0, not overlapping) from exchanges @x, into @out (room
- * for @nx), sorted by call then entry: how many. @pages (sorted by pfn) of @page_size bytes
- * turn host addresses into guest RAM offsets.
+ * for @nx), sorted by call then entry: how many, or -1 out of memory. @pages (sorted by pfn)
+ * of @page_size bytes turn host addresses into guest RAM offsets.
  */
-size_t effects_net(const struct effect_xchg *x, size_t nx, const struct effect_call *calls,
-		   size_t ncalls, const struct effect_pages *pages, size_t npages,
-		   uint64_t page_size, struct effect *out, struct effects_counts *counts);
+long effects_net(const struct effect_xchg *x, size_t nx, const struct effect_call *calls,
+		 size_t ncalls, const struct effect_pages *pages, size_t npages,
+		 uint64_t page_size, struct effect *out, struct effects_counts *counts);
 
 /* @e (NULL: no effect) as a diff key's RESULT: "OLD>NEW", each "clear" or "DIR@0xOFFSET". */
 void effect_str(const struct effect *e, char *buf, size_t len);

@@ -736,36 +736,44 @@ static int effect_calls_read(const char *json, struct effects_join *ej, size_t *
 }
 
 /*
- * --effects: the exchanges of @probe (its stream then taken out of it: the net effects say it
- * all) attributed to the calls the replay under it wrote beside @json, into @j.
+ * --effects: the exchanges of @probe attributed to the calls the replay under it wrote beside
+ * @json, into @ej->net: how many, or -1 with why in @err.
  */
-static void effects_join(cJSON *probe, const char *json, struct effects_join *ej,
-			 struct replay_probe_join *j, char *err, size_t errlen)
+static long effects_attribute(cJSON *probe, const char *json, struct effects_join *ej,
+			      struct replay_probe_join *j, char *err, size_t errlen)
 {
 	size_t ncalls = 0, npages = 0, nx = 0;
 	uint64_t page_size = 0;
+	long n;
 
-	j->effects_error = err;
 	if (effect_calls_read(json, ej, &ncalls, &npages, &page_size, err, errlen) ||
 	    probe_doc_effects(probe, &ej->x, &nx, err, errlen))
-		return;
-	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(probe, "effects"), "stream");
+		return -1;
 	if (opt.threads > 1) {
 		snprintf(err, errlen, "not attributed: the calls of %u threads overlap in time",
 			 opt.threads);
-		return;
+		return -1;
 	}
 	ej->net = calloc(nx + 1, sizeof(*ej->net));
-	if (!ej->net) {
-		snprintf(err, errlen, "out of memory");
-		return;
-	}
 	qsort(ej->calls, ncalls, sizeof(*ej->calls), call_t0_cmp);
 	qsort(ej->pages, npages, sizeof(*ej->pages), pages_pfn_cmp);
-	j->nr_effects = effects_net(ej->x, nx, ej->calls, ncalls, ej->pages, npages, page_size,
-				    ej->net, &j->effect_counts);
-	j->effects = ej->net;
-	j->effects_error = NULL;
+	n = ej->net ? effects_net(ej->x, nx, ej->calls, ncalls, ej->pages, npages, page_size,
+				  ej->net, &j->effect_counts) : -1;
+	if (n < 0)
+		snprintf(err, errlen, "out of memory");
+	return n;
+}
+
+/* The effects into @j, and the probes' stream out of @probe: the net effects say it all. */
+static void effects_join(cJSON *probe, const char *json, struct effects_join *ej,
+			 struct replay_probe_join *j, char *err, size_t errlen)
+{
+	long n = effects_attribute(probe, json, ej, j, err, errlen);
+
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(probe, "effects"), "stream");
+	j->effects = n < 0 ? NULL : ej->net;
+	j->nr_effects = n < 0 ? 0 : n;
+	j->effects_error = n < 0 ? err : NULL;
 }
 
 static void effects_join_free(struct effects_join *ej)
