@@ -129,8 +129,9 @@ int probe_doc_effects(const cJSON *probe, struct effect_xchg **out, size_t *n, c
 		return -1;
 	}
 	if (probe_doc_num(probe, "effects.dropped") != 0) {
-		snprintf(err, errlen, "the probes dropped %lld of the exchanges (their ring buffer "
-			 "was full): the stream is incomplete", probe_doc_num(probe, "effects.dropped"));
+		snprintf(err, errlen, "the probes dropped %lld exchanges (past the %lld they keep, "
+			 "or their ring buffer was full)", probe_doc_num(probe, "effects.dropped"),
+			 probe_doc_num(probe, "effects.records"));
 		return -1;
 	}
 	for (k = 0; k < 7; k++) {

@@ -39,6 +39,10 @@ static struct {
 	struct suite_run runs[SUITE_MAX_RUNS];
 	cJSON *docs[SUITE_MAX_RUNS];
 	char errors[SUITE_MAX_RUNS][512];
+	/* Each run's effects, read as its document is (its list would take 10 times the room). */
+	struct effect *effects[SUITE_MAX_RUNS];
+	size_t nr_effects[SUITE_MAX_RUNS];
+	char effects_errors[SUITE_MAX_RUNS][512];
 	unsigned int nr_runs;
 	bool failed;
 	bool compare;			/* kmod and another backend: compare their effects */
@@ -167,22 +171,26 @@ static void suite_name(char *name, size_t len, const char *file)
 	snprintf(name, len, "%.*s", (int)n, base);
 }
 
-/* A run's effects list (lib/effects.h), or NULL with why in @err. */
-static struct effect *run_effects(const cJSON *doc, size_t *n, char *err, size_t errlen)
+/*
+ * Run @i's effects list (lib/effects.h) into suite.effects[i], or why not into
+ * suite.effects_errors[i]; the list then leaves its document: suite/RUN.json keeps it,
+ * suite.json its counts.
+ */
+static void run_effects(unsigned int i)
 {
-	const cJSON *effects = cJSON_GetObjectItem(doc, "effects");
+	cJSON *effects = cJSON_GetObjectItem(suite.docs[i], "effects");
 	const char *why = cJSON_GetStringValue(cJSON_GetObjectItem(effects, "error"));
-	struct effect *e;
+	char *err = suite.effects_errors[i];
+	size_t len = sizeof(suite.effects_errors[i]);
 
 	if (!cJSON_IsObject(effects))
-		snprintf(err, errlen, "%s: no effects recorded",
-			 cJSON_GetStringValue(cJSON_GetObjectItem(doc, "scenario")));
+		snprintf(err, len, "%s: no effects recorded", suite.names[i]);
 	else if (why)
-		snprintf(err, errlen, "%s: %s", cJSON_GetStringValue(cJSON_GetObjectItem(doc, "scenario")),
-			 why);
-	else if (!effects_read(cJSON_GetObjectItem(effects, "list"), &e, n, err, errlen))
-		return e;
-	return NULL;
+		snprintf(err, len, "%s: %s", suite.names[i], why);
+	else
+		effects_read(cJSON_GetObjectItem(effects, "list"), &suite.effects[i],
+			     &suite.nr_effects[i], err, len);
+	cJSON_DeleteItemFromObject(effects, "list");
 }
 
 /* The kmod run of run @i (NAME@BACKEND), or -1. */
@@ -207,10 +215,9 @@ static void compare_effects(unsigned int i, unsigned int k)
 	const char *be = cJSON_GetStringValue(cJSON_GetObjectItem(suite.docs[i], "backend"));
 	const char *trace = cJSON_GetStringValue(cJSON_GetObjectItem(suite.docs[k], "trace"));
 	cJSON *res = cJSON_AddObjectToObject(suite.docs[i], "effects_vs_kmod"), *first;
-	struct effect *a = NULL, *b = NULL;
 	struct effects_comparison c;
-	size_t na = 0, nb = 0;
-	char err[512], entry[32];
+	const char *err;
+	char entry[32];
 
 	trace = trace && strrchr(trace, '/') ? strrchr(trace, '/') + 1 : trace;
 	cJSON_AddStringToObject(res, "kmod", suite.names[k]);
@@ -220,16 +227,14 @@ static void compare_effects(unsigned int i, unsigned int k)
 		printf("== effects of %s: not compared (several threads)\n", suite.names[i]);
 		return;
 	}
-	a = run_effects(suite.docs[k], &na, err, sizeof(err));
-	b = a ? run_effects(suite.docs[i], &nb, err, sizeof(err)) : NULL;
-	if (!b) {
+	if (!suite.effects[k] || !suite.effects[i]) {
+		err = suite.effects[k] ? suite.effects_errors[i] : suite.effects_errors[k];
 		cJSON_AddStringToObject(res, "error", err);
 		printf("== effects of %s: not compared: %s\n", suite.names[i], err);
-		suite.failed = true;
-		free(a);
 		return;
 	}
-	effects_compare(a, na, b, nb, suite.has_ds ? &suite.ds : NULL, &c);
+	effects_compare(suite.effects[k], suite.nr_effects[k], suite.effects[i],
+			suite.nr_effects[i], suite.has_ds ? &suite.ds : NULL, &c);
 	cJSON_AddNumberToObject(res, "compared", c.compared);
 	cJSON_AddNumberToObject(res, "differences", c.differences);
 	cJSON_AddNumberToObject(res, "declared", c.declared);
@@ -251,8 +256,6 @@ static void compare_effects(unsigned int i, unsigned int k)
 		printf("== effects of %s: %zu alike, %zu declared differences, 0 differ from %s's\n",
 		       suite.names[i], c.compared, c.declared, suite.names[k]);
 	}
-	free(a);
-	free(b);
 }
 
 /* Every run's document into suite.json; a run without one says why. */
@@ -276,21 +279,22 @@ static int write_suite(void)
 		run->error = access(path, F_OK) ? "no results" : suite.errors[i];
 		if (!run->doc)
 			suite.failed = true;
+		else if (suite.compare)
+			run_effects(i);
 	}
 	for (i = 0; suite.compare && i < suite.nr_runs; i++)
 		if (suite.docs[i] && kmod_run(i) >= 0)
 			compare_effects(i, kmod_run(i));
-	/* The lists stay in suite/RUN.json; suite.json keeps their counts. */
-	for (i = 0; i < suite.nr_runs; i++)
-		cJSON_DeleteItemFromObject(cJSON_GetObjectItem(suite.docs[i], "effects"), "list");
 	suite_name(name, sizeof(name), suite.o->file);
 	res.ok = !suite.failed;
 	snprintf(path, sizeof(path), "%s/suite.json", suite.o->out);
 	ret = suite_json_write(path, &res);
 	if (ret)
 		fprintf(stderr, "tcelab-replay: %s: %s\n", path, strerror(errno));
-	for (i = 0; i < suite.nr_runs; i++)
+	for (i = 0; i < suite.nr_runs; i++) {
 		cJSON_Delete(suite.docs[i]);
+		free(suite.effects[i]);
+	}
 	return ret;
 }
 

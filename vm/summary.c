@@ -47,9 +47,10 @@ static void effects_column(char *buf, size_t len, const cJSON *s)
 	else if (cJSON_GetObjectItem(cmp, "compared"))
 		snprintf(buf, len, "%ld identical, %ld declared", json_count(cmp, "compared", NULL, NULL),
 			 json_count(cmp, "declared", NULL, NULL));
+	else if (cJSON_GetObjectItem(cmp, "skipped"))
+		snprintf(buf, len, "not compared: several threads");
 	else
-		snprintf(buf, len, "%s", cJSON_GetObjectItem(cmp, "skipped") ? "not compared (threads)" :
-			 "NOT COMPARED");
+		snprintf(buf, len, "not compared: %s", json_str_at(cmp, "error") ?: "?");
 }
 
 /* Each scenario replayed on another backend, beside its kmod run: the same trace, one boot. */

@@ -469,20 +469,17 @@ int rets_agree(const cJSON *a, const cJSON *b)
 
 /*
  * What each call did to which TCE entry on another backend, against the kmod run of the same
- * trace (tcelab-replay --suite: "effects_vs_kmod"): an undeclared difference, or effects that
- * could not be compared, fail the run.
+ * trace (tcelab-replay --suite: "effects_vs_kmod"): an undeclared difference fails the run.
+ * Effects that could not be compared (more exchanges than the probes keep, several threads)
+ * are said so in the summary, not a failure: nothing was found to differ.
  */
 static void check_effects(struct run *r, const char *name, const cJSON *s)
 {
 	const cJSON *cmp = cJSON_GetObjectItem(s, "effects_vs_kmod");
 	const cJSON *first = cJSON_GetObjectItem(cmp, "first");
 	const char *be = cJSON_GetStringValue(cJSON_GetObjectItem(s, "backend"));
-	const char *error = cJSON_GetStringValue(cJSON_GetObjectItem(cmp, "error"));
 
-	if (error)
-		fail(r, "effects-mismatch", NULL, "%s: its TCE effects could not be compared with "
-		     "the kmod backend's: %s", name, error);
-	else if (cJSON_IsObject(first))
+	if (cJSON_IsObject(first))
 		fail(r, "effects-mismatch", NULL, "%s: what the calls did to the TCE entries differs "
 		     "from the kmod backend's on the same trace, first at %s:%ld (%s, entry %s): "
 		     "kmod %s, %s %s; %ld of %ld effects differ (guest/suite.json)", name,

@@ -256,6 +256,6 @@ UNIT_TEST(probe_doc_effects_reads_the_stream)
 	cJSON_SetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(probe, "effects"), "dropped"),
 			     3);
 	CHECK_EQ(probe_doc_effects(probe, &x, &n, err, sizeof(err)), -1);
-	CHECK(strstr(err, "dropped 3"));
+	CHECK(strstr(err, "dropped 3 exchanges"));
 	cJSON_Delete(probe);
 }
