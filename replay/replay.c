@@ -629,7 +629,7 @@ static void effect_pages_read(void)
 		if (pread(fd, &entry, sizeof(entry), ((uintptr_t)ram.base + off) / ram.page_size *
 			  sizeof(entry)) != sizeof(entry) || !(entry & (1ULL << 63)))
 			continue;
-		pfn = entry & ((1ULL << 55) - 1);
+		pfn = entry & ((1ULL << 55) - 1);	/* bits 0-54: the frame; 63: present */
 		p = nr_ram_pages ? &ram_pages[nr_ram_pages - 1] : NULL;
 		if (p && p->pfn + p->n == pfn && p->offset + p->n * ram.page_size == off) {
 			p->n++;
@@ -685,14 +685,14 @@ static int effect_calls_write(const char *json)
 }
 
 /* What the replay under the probes did to the entries, from its calls and the probes'. */
-struct effects_join {
+struct effects_work {
 	struct effect_call *calls;
 	struct effect_pages *pages;
 	struct effect_xchg *x;
 	struct effect *net;
 };
 
-static int effect_calls_read(const char *json, struct effects_join *ej, size_t *ncalls,
+static int effect_calls_read(const char *json, struct effects_work *ej, size_t *ncalls,
 			     size_t *npages, uint64_t *page_size, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 32], *line = NULL;
@@ -739,7 +739,7 @@ static int effect_calls_read(const char *json, struct effects_join *ej, size_t *
  * --effects: the exchanges of @probe attributed to the calls the replay under it wrote beside
  * @json, into @ej->net: how many, or -1 with why in @err.
  */
-static long effects_attribute(cJSON *probe, const char *json, struct effects_join *ej,
+static long effects_attribute(cJSON *probe, const char *json, struct effects_work *ej,
 			      struct replay_probe_join *j, char *err, size_t errlen)
 {
 	size_t ncalls = 0, npages = 0, nx = 0;
@@ -765,7 +765,7 @@ static long effects_attribute(cJSON *probe, const char *json, struct effects_joi
 }
 
 /* The effects into @j, and the probes' stream out of @probe: the net effects say it all. */
-static void effects_join(cJSON *probe, const char *json, struct effects_join *ej,
+static void effects_join(cJSON *probe, const char *json, struct effects_work *ej,
 			 struct replay_probe_join *j, char *err, size_t errlen)
 {
 	long n = effects_attribute(probe, json, ej, j, err, errlen);
@@ -776,7 +776,7 @@ static void effects_join(cJSON *probe, const char *json, struct effects_join *ej
 	j->effects_error = n < 0 ? err : NULL;
 }
 
-static void effects_join_free(struct effects_join *ej)
+static void effects_join_free(struct effects_work *ej)
 {
 	free(ej->calls);
 	free(ej->pages);
@@ -819,7 +819,7 @@ static int run_under_probe(int argc, char **argv)
 	char base[PATH_MAX], probe_json[PATH_MAX + 16], replay_json[PATH_MAX + 16], err[600];
 	char effects_err[600];
 	struct replay_probe_join j = { .error = err };
-	struct effects_join ej = { 0 };
+	struct effects_work ej = { 0 };
 	cJSON *probe;
 	char **args;
 	int i, n = 0, status;
