@@ -18,9 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include <tcelab/exit_codes.h>
@@ -556,34 +554,6 @@ static void step_vfio(struct bench *b)
 	free(trace);
 }
 
-/*
- * Runs @path with @argv, output to @log; its exit status, and the CPU seconds it used (user and
- * system) in *@cpu: on a loaded host a process's wall time is mostly its wait for a CPU.
- */
-static int spawn_cpu(const char *path, char **argv, const char *log, double *cpu)
-{
-	pid_t pid = fork();
-	struct rusage ru;
-	int status, fd;
-
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (!pid) {
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd < 0)
-			_exit(126);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execvp(path, argv);
-		_exit(127);
-	}
-	if (wait4(pid, &status, 0, &ru) < 0)
-		die("wait4: %s", strerror(errno));
-	*cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-	       ru.ru_stime.tv_usec / 1e6;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* The import's input: the recorded log repeated past 30 MB (made once, kept in OUT/). */
 static char *import_log(struct bench *b)
 {
@@ -629,13 +599,13 @@ static void step_import(struct bench *b)
 		die("cannot create %s: %s", runs, strerror(errno));
 	setenv("TCELAB_TOP", tcelab_top(), 1);
 	/* Once untimed: the log in the page cache for both. */
-	spawn_cpu("wc", wc, wc_out, &cpu);
+	spawn_logged("wc", wc, wc_out, &cpu);
 	for (i = 0; i < b->runs; i++)
 		for (k = 0; k < 2; k++) {
 			int wc_turn = (k + i) % 2;
 
-			status = wc_turn ? spawn_cpu("wc", wc, wc_out, &cpu) :
-				 spawn_cpu("/proc/self/exe", imp, out, &cpu);
+			status = wc_turn ? spawn_logged("wc", wc, wc_out, &cpu) :
+				 spawn_logged("/proc/self/exe", imp, out, &cpu);
 			if (status) {
 				fprintf(stderr, "tcelab: bench: %s failed (exit %d): see %s\n",
 					wc_turn ? "wc -l" : "tcelab import", status,
@@ -884,8 +854,7 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case 'o': b.out = optarg; break;
 		case 'l': b.label = optarg; break;
-		case 'h': usage(stdout); return TCELAB_EXIT_PASS;
-		default: usage(stderr); return TCELAB_EXIT_ERROR;
+		default: usage_exit(usage, c);
 		}
 	}
 	if (optind != argc) {

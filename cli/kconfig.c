@@ -47,16 +47,11 @@ int cmd_kconfig(int argc, char **argv)
 		case 'c':
 			check = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return TCELAB_EXIT_ERROR;
+			usage_exit(usage, c);
 		}
 	}
-	if (optind < argc)
-		die("unexpected argument '%s' (see 'tcelab kconfig --help')", argv[optind]);
+	no_operands(argc, argv, "kconfig");
 	mode = timing ? tcelab_timing_find(timing) : target_default_timing(target);
 	if (mode < 0)
 		die("--timing: unknown mode '%s' (host, insns, icount)", timing);

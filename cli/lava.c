@@ -43,74 +43,24 @@ static void lava_job_usage(FILE *f)
 
 int cmd_lava_job(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "target", required_argument, NULL, 't' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "job", required_argument, NULL, 'j' },
-		{ "suite", required_argument, NULL, 'S' },
-		{ "backends", required_argument, NULL, 'B' },
-		{ "timing", required_argument, NULL, 'm' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "append", required_argument, NULL, 'a' },
+	static const struct option own[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	struct option *opts = run_options(own);
 	/* No 'quiet': LAVA waits for the kernel's "Linux version" banner on the console. */
 	struct run_opts o = { .target = "x86_64", .job = "run", .verbose = 1 };
 	struct run r = {};
-	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "t:o:j:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			o.target = optarg;
-			break;
-		case 'o':
-			o.out = optarg;
-			break;
-		case 'j':
-			o.job = optarg;
-			break;
-		case 'S':
-			o.suite = run_suite_name(optarg);
-			break;
-		case 'B':
-			o.backends = optarg;
-			break;
-		case 'm':
-			o.timing = optarg;
-			break;
-		case 'c':
-			o.cpus = strtol(optarg, &end, 10);
-			if (*end || o.cpus < 1 || o.cpus > 16)
-				die("--cpus takes 1 to 16, not '%s'", optarg);
-			break;
-		case 'T':
-			o.timeout = strtol(optarg, &end, 10);
-			if (*end || o.timeout <= 0)
-				die("--timeout takes a number of seconds, not '%s'", optarg);
-			break;
-		case 'a':
-			o.append = optarg;
-			break;
-		case 'h':
-			lava_job_usage(stdout);
-			return TCELAB_EXIT_PASS;
-		default:
-			lava_job_usage(stderr);
-			return TCELAB_EXIT_ERROR;
-		}
-	}
-	if (optind < argc)
-		die("unexpected argument '%s' (see 'tcelab lava-job --help')", argv[optind]);
+	while ((c = getopt_long(argc, argv, RUN_SHORT_OPTIONS "h", opts, NULL)) != -1)
+		if (!run_parse_option(c, optarg, &o))
+			usage_exit(lava_job_usage, c);
+	free(opts);
+	no_operands(argc, argv, "lava-job");
 	if (!o.out)
 		die("--out JOBDIR is required: the job directory LAVA's QEMU shares results into");
-	if (strchr(o.job, '/') || strchr(o.job, ' '))
-		die("--job takes a job name from vm/guest/jobs, not '%s'", o.job);
-	if (o.backends)
-		run_check_backends(o.backends, o.target);
+	run_check_options(&o);
 	run_prepare(&r, &o);
 	lava_write_job(&r, o.out);
 	printf("LAVA job: %s/job.yaml (results share %s/guest)\n", o.out, o.out);
@@ -160,12 +110,8 @@ int cmd_lava_collect(int argc, char **argv)
 		case 'N':
 			setenv("TCELAB_NO_HISTORY", "1", 1);
 			break;
-		case 'h':
-			lava_collect_usage(stdout);
-			return TCELAB_EXIT_PASS;
 		default:
-			lava_collect_usage(stderr);
-			return TCELAB_EXIT_ERROR;
+			usage_exit(lava_collect_usage, c);
 		}
 	}
 	if (optind + 1 != argc)

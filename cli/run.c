@@ -5,6 +5,7 @@
  * cli/lava.c judges and reports a run LAVA booted the same way.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ static void run_usage(FILE *f)
 	fprintf(f,
 		"usage: tcelab run [--target %s] [--out DIR] [--job NAME]\n"
 		"                  [--suite S] [--backends kmod,vfio] [--timeout SEC] [--cpus N]\n"
+		"                  [--boot-timeout SEC] [--boot-retries N]\n"
 		"                  [--append ARGS] [--trace FILE]... [--ram SIZE]\n"
 		"                  [--import-opt NAME=VALUE]... [--timing MODE]\n"
 		"                  [--patch FILE]... [--rebuild FILE]... [--kernel PATH [--modules PATH]]\n"
@@ -56,6 +58,10 @@ static void run_usage(FILE *f)
 		"               interface fuzzed: --append 'tcelab.fuzz.seconds=N tcelab.fuzz.seed=S'),\n"
 		"               storm; warn, fail and leak are test-only jobs that must fail\n"
 		"  --timeout S  watchdog in seconds (default: 600 on powernv, 300 on x86_64)\n"
+		"  --boot-timeout S, --boot-retries N\n"
+		"               a guest whose init has not started within S seconds (default %d)\n"
+		"               hung at boot: it is booted again, N times at most (default 1),\n"
+		"               each hang kept and reported; then the run fails (boot-hang)\n"
 		"  --cpus N     guest CPUs (default 2)\n"
 		"  --append A   extra guest kernel arguments (e.g. disable_ddw on pseries)\n"
 		"  --suite S    scenario suite the run and suite jobs replay: traces/suites/S.suite\n"
@@ -103,7 +109,7 @@ static void run_usage(FILE *f)
 		"               test-only: pass only if the run fails for each of KINDS\n"
 		"               (comma-separated), kinds:\n"
 		"  %s\n",
-		target_names(), run_failure_kinds());
+		target_names(), BOOT_TIMEOUT, run_failure_kinds());
 	fprintf(f, "\nreplay backends (replay/replay.h):\n");
 	for (i = 0; i < NR_BACKENDS; i++)
 		fprintf(f, "  %-10s %s%s\n", backends[i].name, backends[i].description,
@@ -156,6 +162,80 @@ void run_check_backends(const char *arg, const char *target)
 		die("--backends takes a comma-separated list of %s", names);
 }
 
+/* The options of the guest run that 'tcelab run' and 'tcelab lava-job' both take. */
+static const struct option guest_options[] = {
+	{ "target", required_argument, NULL, 't' },
+	{ "out", required_argument, NULL, 'o' },
+	{ "job", required_argument, NULL, 'j' },
+	{ "timeout", required_argument, NULL, 'T' },
+	{ "cpus", required_argument, NULL, 'c' },
+	{ "append", required_argument, NULL, 'a' },
+	{ "suite", required_argument, NULL, 'S' },
+	{ "backends", required_argument, NULL, 'B' },
+	{ "timing", required_argument, NULL, 'm' },
+};
+#define NR_GUEST_OPTIONS (sizeof(guest_options) / sizeof(guest_options[0]))
+
+struct option *run_options(const struct option *own)
+{
+	size_t n = 0;
+	struct option *all;
+
+	while (own[n].name)
+		n++;
+	all = calloc(NR_GUEST_OPTIONS + n + 1, sizeof(*all));
+	memcpy(all, guest_options, sizeof(guest_options));
+	memcpy(all + NR_GUEST_OPTIONS, own, n * sizeof(*own));
+	return all;
+}
+
+/* @arg of option --@name, a whole number from @min to @max; dies saying what it @takes. */
+static int number_option(const char *name, const char *arg, int min, int max, const char *takes)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || v < min || v > max)
+		die("--%s takes %s, not '%s'", name, takes, arg);
+	return v;
+}
+
+bool run_parse_option(int c, const char *arg, struct run_opts *o)
+{
+	/* The options whose argument is kept as it is: what it names is checked later. */
+	const char **as_is[128] = {
+		['t'] = &o->target, ['o'] = &o->out, ['j'] = &o->job, ['a'] = &o->append,
+		['B'] = &o->backends, ['m'] = &o->timing,
+	};
+
+	if (c > 0 && c < 128 && as_is[c]) {
+		*as_is[c] = arg;
+		return true;
+	}
+	switch (c) {
+	case 'T':
+		o->timeout = number_option("timeout", arg, 1, INT_MAX, "a number of seconds");
+		break;
+	case 'c':
+		o->cpus = number_option("cpus", arg, 1, 16, "1 to 16");
+		break;
+	case 'S':
+		o->suite = run_suite_name(arg);
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+void run_check_options(const struct run_opts *o)
+{
+	if (o->backends)
+		run_check_backends(o->backends, o->target);
+	if (strchr(o->job, '/') || strchr(o->job, ' '))
+		die("--job takes a job name from vm/guest/jobs, not '%s'", o->job);
+}
+
 /* --trace: the user's traces go into the share (guest/input/), where the suite job finds them. */
 static void stage_user_traces(struct run *r, const struct user_traces *u)
 {
@@ -199,22 +279,15 @@ static int run(const struct run_opts *o, const struct user_traces *u)
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "target", required_argument, NULL, 't' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "job", required_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "cpus", required_argument, NULL, 'c' },
+	static const struct option own[] = {
+		{ "boot-timeout", required_argument, NULL, 'b' },
+		{ "boot-retries", required_argument, NULL, 'r' },
 		{ "expect-failure", required_argument, NULL, 'x' },
 		{ "check", no_argument, NULL, 'C' },
-		{ "append", required_argument, NULL, 'a' },
-		{ "suite", required_argument, NULL, 'S' },
-		{ "backends", required_argument, NULL, 'B' },
 		{ "no-history", no_argument, NULL, 'N' },
 		{ "trace", required_argument, NULL, 'R' },
 		{ "ram", required_argument, NULL, 'M' },
 		{ "import-opt", required_argument, NULL, 'I' },
-		{ "timing", required_argument, NULL, 'm' },
 		{ "patch", required_argument, NULL, 'P' },
 		{ "rebuild", required_argument, NULL, 'K' },
 		{ "kernel", required_argument, NULL, 'k' },
@@ -223,44 +296,25 @@ int cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct run_opts o = { .target = "powernv9", .job = "run" };
+	struct option *opts = run_options(own);
+	struct run_opts o = { .target = "powernv9", .job = "run", .boot_retries = 1 };
 	struct user_traces u = {};
 	char *eq;
-	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "t:o:j:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, RUN_SHORT_OPTIONS "vh", opts, NULL)) != -1) {
+		if (run_parse_option(c, optarg, &o))
+			continue;
 		switch (c) {
-		case 't':
-			o.target = optarg;
+		case 'b':
+			o.boot_timeout = number_option("boot-timeout", optarg, 1, INT_MAX,
+						       "a number of seconds");
 			break;
-		case 'o':
-			o.out = optarg;
-			break;
-		case 'j':
-			o.job = optarg;
-			break;
-		case 'T':
-			o.timeout = strtol(optarg, &end, 10);
-			if (*end || o.timeout <= 0)
-				die("--timeout takes a number of seconds, not '%s'", optarg);
-			break;
-		case 'c':
-			o.cpus = strtol(optarg, &end, 10);
-			if (*end || o.cpus < 1 || o.cpus > 16)
-				die("--cpus takes 1 to 16, not '%s'", optarg);
+		case 'r':
+			o.boot_retries = number_option("boot-retries", optarg, 0, 9, "0 to 9");
 			break;
 		case 'x':
 			o.expect_failure = optarg;
-			break;
-		case 'a':
-			o.append = optarg;
-			break;
-		case 'S':
-			o.suite = run_suite_name(optarg);
-			break;
-		case 'B':
-			o.backends = optarg;
 			break;
 		case 'C':
 			o.check = 1;
@@ -281,9 +335,6 @@ int cmd_run(int argc, char **argv)
 			*eq = 0;
 			import_opt_apply(&u.import, optarg[0] == '-' ? optarg + strspn(optarg, "-") :
 					 optarg, eq + 1);
-			break;
-		case 'm':
-			o.timing = optarg;
 			break;
 		case 'P':
 			if (o.npatches == RUN_MAX_PATCHES)
@@ -307,20 +358,13 @@ int cmd_run(int argc, char **argv)
 		case 'v':
 			o.verbose = 1;
 			break;
-		case 'h':
-			run_usage(stdout);
-			return 0;
 		default:
-			run_usage(stderr);
-			return TCELAB_EXIT_ERROR;
+			usage_exit(run_usage, c);
 		}
 	}
-	if (optind < argc)
-		die("unexpected argument '%s' (see 'tcelab run --help')", argv[optind]);
-	if (o.backends)
-		run_check_backends(o.backends, o.target);
-	if (strchr(o.job, '/') || strchr(o.job, ' '))
-		die("--job takes a job name from vm/guest/jobs, not '%s'", o.job);
+	no_operands(argc, argv, "run");
+	free(opts);
+	run_check_options(&o);
 	if (u.nr && strcmp(o.job, "suite") && strcmp(o.job, "run"))
 		die("--trace replays your traces in the suite (or run) job, not in job '%s'", o.job);
 	if (o.modules && !o.kernel)

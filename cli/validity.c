@@ -531,16 +531,11 @@ int cmd_validity(int argc, char **argv)
 		case 'R':
 			o.resume = 1;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return TCELAB_EXIT_ERROR;
+			usage_exit(usage, c);
 		}
 	}
-	if (optind < argc)
-		die("unexpected argument '%s' (see 'tcelab validity --help')", argv[optind]);
+	no_operands(argc, argv, "validity");
 	if (timings) {
 		o.nmodes = parse_list(timings, o.modes, MAX_MODES, timing, "--timings");
 	} else {

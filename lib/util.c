@@ -2,14 +2,18 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +42,18 @@ void die_status(enum tcelab_exit status, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vdie(status, fmt, ap);
+}
+
+void usage_exit(void (*usage)(FILE *f), int c)
+{
+	usage(c == 'h' ? stdout : stderr);
+	exit(c == 'h' ? TCELAB_EXIT_PASS : TCELAB_EXIT_ERROR);
+}
+
+void no_operands(int argc, char **argv, const char *command)
+{
+	if (optind < argc)
+		die("unexpected argument '%s' (see 'tcelab %s --help')", argv[optind], command);
 }
 
 void progress(const char *fmt, ...)
@@ -185,6 +201,32 @@ double now_seconds(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int spawn_logged(const char *path, char *const *argv, const char *log, double *cpu)
+{
+	pid_t pid = fork();
+	struct rusage ru;
+	int status, fd;
+
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (!pid) {
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0)
+			_exit(126);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execvp(path, argv);
+		fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	if (wait4(pid, &status, 0, &ru) < 0)
+		die("wait4: %s", strerror(errno));
+	if (cpu)
+		*cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+		       ru.ru_stime.tv_usec / 1e6;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 const char *tcelab_top(void)

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <cjson/cJSON.h>
 #include <tcelab/exit_codes.h>
 
@@ -13,6 +14,14 @@ void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* The same, with another exit status of enum tcelab_exit (TCELAB_EXIT_SKIP). */
 void die_status(enum tcelab_exit status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
+/*
+ * A command's getopt_long switch ends in 'default: usage_exit(usage, c);': 'h' (--help) prints
+ * @usage to stdout and exits TCELAB_EXIT_PASS, an unknown option prints it to stderr and exits
+ * TCELAB_EXIT_ERROR.
+ */
+void usage_exit(void (*usage)(FILE *f), int c) __attribute__((noreturn));
+/* After the options: dies on an operand, naming it and 'tcelab @command --help'. */
+void no_operands(int argc, char **argv, const char *command);
 /* Progress line on stderr: "==> ...". */
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -33,6 +42,13 @@ int path_exists(const char *path);
 /* A directory that does not exist or has no entries. */
 int dir_is_empty(const char *path);
 double now_seconds(void);
+/*
+ * @path (looked up in PATH when it has no '/') run with @argv, its output and errors in @log
+ * (created or truncated); its exit status: 128 + the signal that ended it, 126 when @log cannot
+ * be opened, 127 when @path cannot be run (said in @log). With @cpu: the CPU seconds it used,
+ * user and system (on a loaded host a process's wall time is mostly its wait for a CPU).
+ */
+int spawn_logged(const char *path, char *const *argv, const char *log, double *cpu);
 /* The checkout this binary was built in (two levels above build/host/tcelab). */
 const char *tcelab_top(void);
 /* NULL when the file is missing or not JSON. */

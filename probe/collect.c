@@ -92,15 +92,25 @@ static int read_counters(struct probe_ctx *ctx)
 {
 	const struct probe_bpf *skel = ctx->skel;
 	void *buf;
-	int i, err = 0;
+	int i, p, err = 0;
 
 	/* The largest per-CPU value is a histogram. */
 	buf = calloc(ctx->ncpus, PCPU_SIZE(struct tcelab_hist));
 	if (!buf)
 		return -ENOMEM;
 	for (i = 0; i < TCELAB_NR_ROLES && !err; i++)
-		err = read_count(ctx, skel->maps.role_counts, i, buf, &ctx->roles[i]) ?:
-		      read_hist(ctx, TCELAB_HIST_ROLE(i), buf, &ctx->role_hist[i]);
+		for (p = 0; p < TCELAB_NR_PHASES && !err; p++) {
+			struct tcelab_count *n = &ctx->role_phase[i][p];
+			struct tcelab_hist *h = &ctx->role_phase_hist[i][p];
+
+			err = read_count(ctx, skel->maps.role_counts, TCELAB_ROLE_PHASE(i, p), buf,
+					 n) ?:
+			      read_hist(ctx, TCELAB_HIST_ROLE(i, p), buf, h);
+			merge_count(&ctx->roles[i], n);
+			hist_merge(&ctx->role_hist[i], h);
+			if (p != TCELAB_PHASE_NONE && n->calls + n->nested)
+				ctx->phased = true;
+		}
 	for (i = 0; i < ctx->nslots && !err; i++)
 		err = read_count(ctx, skel->maps.slot_counts, i, buf, &ctx->slots[i].count) ?:
 		      read_hist(ctx, TCELAB_HIST_SLOT(i), buf, &ctx->slots[i].hist);

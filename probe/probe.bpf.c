@@ -54,6 +54,7 @@ struct frame {
 	__u32 new_dir;
 	__u32 optype;
 	__u32 cpu;		/* --timing insns: the counter read at entry is this CPU's */
+	__u32 phase;		/* the command's phase when the call entered */
 };
 
 struct frames_key {
@@ -92,10 +93,21 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TCELAB_NR_ROLES);
+	__uint(max_entries, TCELAB_NR_ROLE_PHASES);
 	__type(key, __u32);
 	__type(value, struct tcelab_count);
 } role_counts SEC(".maps");
+
+/*
+ * The probed command's phase (enum tcelab_phase), written by the command itself at each of its
+ * phase boundaries through the descriptor tcelab-probe hands it (include/tcelab/phase.h).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} phase SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -181,14 +193,23 @@ static __always_inline void hist_add(__u32 id, __u64 v)
 		__sync_fetch_and_add(&h->buckets[b], 1);
 }
 
-static __always_inline struct tcelab_count *role_count(__u32 role)
+static __always_inline __u32 current_phase(void)
 {
-	return bpf_map_lookup_elem(&role_counts, &role);
+	__u32 zero = 0, *p = bpf_map_lookup_elem(&phase, &zero);
+
+	return p && *p < TCELAB_NR_PHASES ? *p : TCELAB_PHASE_NONE;
 }
 
-static __always_inline void add_pages(__u32 role, __u64 n)
+static __always_inline struct tcelab_count *role_count(__u32 role, __u32 phase)
 {
-	struct tcelab_count *c = role_count(role);
+	__u32 key = TCELAB_ROLE_PHASE(role, phase);
+
+	return bpf_map_lookup_elem(&role_counts, &key);
+}
+
+static __always_inline void add_pages(__u32 role, __u32 phase, __u64 n)
+{
+	struct tcelab_count *c = role_count(role, phase);
 
 	if (c)
 		__sync_fetch_and_add(&c->pages, n);
@@ -478,13 +499,14 @@ static __always_inline int on_entry(void *ctx, __u32 slot, __u64 *args)
 	struct frames_key key;
 	struct frames *fs;
 	struct frame *f;
-	__u32 zero = 0, d;
+	__u32 zero = 0, d, p;
 
 	if (slot >= TCELAB_MAX_SLOTS)
 		return 0;
 	s = &slots[slot];
 	if (!s->used || s->role >= TCELAB_NR_ROLES)
 		return 0;
+	p = current_phase();
 	key.tid = (__u32)bpf_get_current_pid_tgid();
 	key.role = s->role;
 	fs = bpf_map_lookup_elem(&frames, &key);
@@ -506,7 +528,7 @@ static __always_inline int on_entry(void *ctx, __u32 slot, __u64 *args)
 	c = bpf_map_lookup_elem(&slot_counts, &slot);
 	if (c)
 		__sync_fetch_and_add(&c->calls, 1);
-	c = role_count(s->role);
+	c = role_count(s->role, p);
 	if (c)
 		__sync_fetch_and_add(d ? &c->nested : &c->calls, 1);
 	if (d >= TCELAB_MAX_DEPTH) {
@@ -517,6 +539,7 @@ static __always_inline int on_entry(void *ctx, __u32 slot, __u64 *args)
 	}
 	f = &fs->f[d];
 	f->slot = slot;
+	f->phase = p;
 	f->args[0] = args[0];
 	f->args[1] = args[1];
 	f->args[2] = args[2];
@@ -534,7 +557,7 @@ static __always_inline int on_entry(void *ctx, __u32 slot, __u64 *args)
 		/* At entry: the page is still pinned, so a racing pin of it cannot come first. */
 		if (ledger_unpin(ctx, arg_at(args, s->a_page), slot, 0))
 			f->double_page = arg_at(args, s->a_page);
-		add_pages(s->role, 1);
+		add_pages(s->role, p, 1);
 	}
 	fs->depth = d + 1;
 	f->ts = bpf_ktime_get_ns();
@@ -582,6 +605,7 @@ struct page_walk {
 	__u64 pages;
 	__s64 stack_id;
 	__u32 slot;
+	__u32 phase;
 };
 
 static long walk_pin(__u32 i, void *data)
@@ -610,12 +634,12 @@ static __always_inline void walk_pages(void *fn, struct page_walk *w, __u32 role
 	if (n > TCELAB_GUP_MAX_PAGES)
 		count_lost(TCELAB_LOST_GUP_PAGES);
 	bpf_loop(done, fn, w, 0);
-	add_pages(role, done);
+	add_pages(role, w->phase, done);
 }
 
 static __always_inline void exit_gup(void *ctx, struct frame *f, __u32 slot, __s64 ret)
 {
-	struct page_walk w = { ctx, f->args[3], 0, slot };
+	struct page_walk w = { ctx, f->args[3], 0, slot, f->phase };
 
 	if (ret <= 0)
 		return;
@@ -625,7 +649,7 @@ static __always_inline void exit_gup(void *ctx, struct frame *f, __u32 slot, __s
 
 static __always_inline void exit_unpin_pages(void *ctx, struct frame *f, __u32 slot)
 {
-	struct page_walk w = { ctx, f->args[0], -1, slot };
+	struct page_walk w = { ctx, f->args[0], -1, slot, f->phase };
 
 	walk_pages(walk_unpin, &w, TCELAB_ROLE_UNPIN, f->args[1]);
 }
@@ -672,7 +696,7 @@ static __always_inline int on_return(void *ctx, __u32 slot, __s64 ret)
 		lat = now - f->start;
 		hist_add(TCELAB_HIST_SLOT(slot), lat);
 		if (!d) {
-			hist_add(TCELAB_HIST_ROLE(s->role), lat);
+			hist_add(TCELAB_HIST_ROLE(s->role, f->phase), lat);
 			if (s->kind == TCELAB_K_OP && f->optype < TCELAB_NR_OPTYPES)
 				hist_add(TCELAB_HIST_OPTYPE(f->optype), lat);
 		}
@@ -681,7 +705,7 @@ static __always_inline int on_return(void *ctx, __u32 slot, __s64 ret)
 		c = bpf_map_lookup_elem(&slot_counts, &slot);
 		if (c)
 			__sync_fetch_and_add(&c->ok, 1);
-		c = d ? NULL : role_count(s->role);
+		c = d ? NULL : role_count(s->role, f->phase);
 		if (c)
 			__sync_fetch_and_add(&c->ok, 1);
 	}
@@ -690,7 +714,7 @@ static __always_inline int on_return(void *ctx, __u32 slot, __s64 ret)
 	case TCELAB_K_TCELAB_PIN:
 		if (!ret) {
 			ledger_pin(read_u64(arg_at(f->args, s->a_page)), kernel_stack(ctx), slot);
-			add_pages(TCELAB_ROLE_PIN, 1);
+			add_pages(TCELAB_ROLE_PIN, f->phase, 1);
 		}
 		break;
 	case TCELAB_K_GUP_PIN:

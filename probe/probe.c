@@ -24,6 +24,7 @@
 #include <tcelab/schema.h>
 
 #include "probe_ctx.h"
+#include "probe.skel.h"
 
 /* Our own failures use the exit statuses env(1) and timeout(1) use for theirs. */
 #define EXIT_PROBE_ERROR	125
@@ -203,6 +204,23 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
+/*
+ * In the child, before exec: the `phase` map's descriptor stays open in COMMAND and its number
+ * goes in TCELAB_PHASE_FD_ENV, so that COMMAND can mark its phases (include/tcelab/phase.h).
+ */
+static void hand_over_phase(struct probe_ctx *ctx)
+{
+	int fd = bpf_map__fd(ctx->skel->maps.phase);
+	char num[16];
+
+	if (fd < 0 || fcntl(fd, F_SETFD, 0)) {
+		unsetenv(TCELAB_PHASE_FD_ENV);
+		return;
+	}
+	snprintf(num, sizeof(num), "%d", fd);
+	setenv(TCELAB_PHASE_FD_ENV, num, 1);
+}
+
 static int run_command(struct probe_ctx *ctx)
 {
 	char **argv = ctx->opts.argv;
@@ -217,6 +235,7 @@ static int run_command(struct probe_ctx *ctx)
 		return err;
 	}
 	if (pid == 0) {
+		hand_over_phase(ctx);
 		execvp(argv[0], argv);
 		err = errno;
 		fprintf(stderr, "tcelab-probe: %s: %s\n", argv[0], strerror(err));

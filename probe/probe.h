@@ -13,6 +13,7 @@
 
 #include <linux/types.h>
 #include <tcelab/hist_layout.h>
+#include <tcelab/phase.h>
 
 /* A role is one thing tcelab measures. */
 enum tcelab_role {
@@ -72,13 +73,20 @@ struct tcelab_slot {
 	__u8 a_page;		/* TCELAB_K_TCELAB_PIN/UNPIN, TCELAB_K_UNPIN_PAGE: the page */
 };
 
-/* Histograms: one per role, one per slot, one per operation type. */
-#define TCELAB_HIST_ROLE(r)	(r)
-#define TCELAB_HIST_SLOT(s)	(TCELAB_NR_ROLES + (s))
-#define TCELAB_HIST_OPTYPE(t)	(TCELAB_NR_ROLES + TCELAB_MAX_SLOTS + (t))
-#define TCELAB_NR_HISTS		(TCELAB_NR_ROLES + TCELAB_MAX_SLOTS + TCELAB_NR_OPTYPES)
+/*
+ * A role's counters and histogram are kept per phase (include/tcelab/phase.h), by the phase
+ * its call entered in; the loader adds a role's phases up into the role's totals.
+ */
+#define TCELAB_ROLE_PHASE(r, p)	((p) * TCELAB_NR_ROLES + (r))
+#define TCELAB_NR_ROLE_PHASES	(TCELAB_NR_ROLES * TCELAB_NR_PHASES)
 
-/* Per-role and per-slot counters (per CPU in the maps; the loader sums them). */
+/* Histograms: one per role and phase, one per slot, one per operation type. */
+#define TCELAB_HIST_ROLE(r, p)	TCELAB_ROLE_PHASE(r, p)
+#define TCELAB_HIST_SLOT(s)	(TCELAB_NR_ROLE_PHASES + (s))
+#define TCELAB_HIST_OPTYPE(t)	(TCELAB_NR_ROLE_PHASES + TCELAB_MAX_SLOTS + (t))
+#define TCELAB_NR_HISTS		(TCELAB_NR_ROLE_PHASES + TCELAB_MAX_SLOTS + TCELAB_NR_OPTYPES)
+
+/* Per-role-and-phase and per-slot counters (per CPU in the maps; the loader sums them). */
 struct tcelab_count {
 	__u64 calls;		/* entries (roles: outermost entries only) */
 	__u64 ok;		/* returns of 0, for functions that return a status */

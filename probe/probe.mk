@@ -16,6 +16,7 @@ DEPS_tcelab-probe = $(wildcard probe/*.h) $$(BUILD)/$$*/probe/probe.skel.h $(GUE
 # headers come first: struct pt_regs, used by the kprobe programs, is per arch.
 # -mcpu=v3: atomics that return the old value (kernel 5.12+).
 $(BUILD)/%/probe/probe.bpf.o: probe/probe.bpf.c probe/probe.h include/tcelab/hist_layout.h \
+		include/tcelab/phase.h \
 		include/uapi/tcelab.h
 	@mkdir -p $(@D)
 	$(Q)$(BPF_CLANG) -g -O2 -Wall -target bpfel -mcpu=v3 -D__TARGET_ARCH_$(BPFARCH_$*) \

@@ -146,9 +146,12 @@ struct probe_ctx {
 	__u64 wall_ns;
 	char error[512];		/* why the run failed, for the JSON */
 
-	/* What the probes measured. */
+	/* What the probes measured: per role, its phases added up, and per role and phase. */
 	struct tcelab_count roles[TCELAB_NR_ROLES];
 	struct tcelab_hist role_hist[TCELAB_NR_ROLES];
+	struct tcelab_count role_phase[TCELAB_NR_ROLES][TCELAB_NR_PHASES];
+	struct tcelab_hist role_phase_hist[TCELAB_NR_ROLES][TCELAB_NR_PHASES];
+	bool phased;			/* the command marked a phase before a probed call */
 	struct tcelab_hist optype_hist[TCELAB_NR_OPTYPES];
 	__u64 lost[TCELAB_NR_LOST];
 	size_t ledger_entries;

@@ -77,6 +77,34 @@ static void write_symbol(struct json_writer *w, const struct probe_ctx *ctx,
 	jw_obj_end(w);
 }
 
+/*
+ * Role @r split by the phase its calls entered in, when the command marked its phases: every
+ * phase with calls, so that each count adds up to the role's.
+ */
+static void write_phases(struct json_writer *w, const struct probe_ctx *ctx, int r)
+{
+	int p;
+
+	if (!ctx->measured || !ctx->phased)
+		return;
+	jw_obj_begin(w, "phases");
+	for (p = 0; p < TCELAB_NR_PHASES; p++) {
+		const struct tcelab_count *n = &ctx->role_phase[r][p];
+
+		if (!n->calls && !n->nested)
+			continue;
+		jw_obj_begin(w, tcelab_phase_name(p));
+		jw_u64(w, "count", n->calls);
+		jw_u64(w, "ok", n->ok);
+		jw_u64(w, "nested", n->nested);
+		if (r == TCELAB_ROLE_PIN || r == TCELAB_ROLE_UNPIN)
+			jw_u64(w, "pages", n->pages);
+		jw_hist(w, "latency", &ctx->role_phase_hist[r][p], UNIT(ctx), true);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
 static void write_roles(struct json_writer *w, const struct probe_ctx *ctx)
 {
 	int r, i;
@@ -98,6 +126,7 @@ static void write_roles(struct json_writer *w, const struct probe_ctx *ctx)
 			jw_hist(w, "latency", &ctx->role_hist[r], UNIT(ctx), true);
 		else
 			jw_null(w, "latency");
+		write_phases(w, ctx, r);
 		jw_arr_begin(w, "symbols");
 		for (i = 0; i < ctx->ncandidates; i++)
 			if (ctx->candidates[i].def->role == r)

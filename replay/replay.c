@@ -34,6 +34,7 @@
 #include "lib/effects.h"
 #include "lib/hist.h"
 #include "lib/json.h"
+#include "lib/phase_mark.h"
 #include "lib/probe_doc.h"
 #include "lib/sha256.h"
 #include "lib/trace.h"
@@ -786,6 +787,16 @@ static void effects_join_free(struct effects_work *ej)
 
 /* --- under the probes ----------------------------------------------------------------------- */
 
+/* The probes split every role by the replay's phase (include/tcelab/phase.h): tell them. */
+static void enter_phase(enum tcelab_phase phase)
+{
+	int err = phase_mark(phase);
+
+	if (err)
+		fprintf(stderr, "tcelab-replay: marking the %s phase for the probes: %s\n",
+			tcelab_phase_name(phase), strerror(-err));
+}
+
 /*
  * The document of the replay under the probes (@replay_json) joined with theirs into
  * opt.json, through the writer: the replay's results, the probes' counts and verdict, and
@@ -1057,9 +1068,11 @@ int main(int argc, char **argv)
 
 	if (be.ops->counters(&be, &bal.before))
 		memset(&bal.before, 0, sizeof(bal.before));
+	enter_phase(TCELAB_PHASE_SETUP);
 	t0 = now_ns();
 	if (be.ops->setup(&be, &parser.header, &ram, err, sizeof(err))) {
 		fprintf(stderr, "tcelab-replay: %s backend: %s\n", be.info->name, err);
+		enter_phase(TCELAB_PHASE_TEARDOWN);
 		be.ops->teardown(&be);
 		return 1;
 	}
@@ -1072,6 +1085,7 @@ int main(int argc, char **argv)
 			times.setup, ram.size >> 20, ram.backing >> 20, parser.header.nr_windows,
 			parser.header.nr_windows == 1 ? "" : "s");
 	insns_fd = insns_open();
+	enter_phase(TCELAB_PHASE_WORKLOAD);
 	insns0 = insns_read(insns_fd);
 	t0 = t_last = replay_start_ns = now_ns();
 	if (opt.threads > 1)
@@ -1119,6 +1133,7 @@ int main(int argc, char **argv)
 		set_error(&total, "%s", parser.error);
 	be.ops->counters(&be, &bal.peak);
 
+	enter_phase(TCELAB_PHASE_TEARDOWN);
 	t0 = now_ns();
 	be.ops->teardown(&be);
 	be.ops->balance(&be, &ram, &bal);

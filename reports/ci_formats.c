@@ -257,7 +257,7 @@ static void add_scenarios(struct ci_tests *l, const cJSON *doc)
 /* Failure kinds that say the harness could not judge the run, not that the kernel failed. */
 static bool harness_failure(const char *kind)
 {
-	static const char *const kinds[] = { "qemu", "engine", "timeout", "no-results" };
+	static const char *const kinds[] = { "qemu", "engine", "timeout", "boot-hang", "no-results" };
 	size_t i;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
@@ -494,35 +494,46 @@ static void kcidb_figure(struct json_writer *w, const struct kcidb_run *k, const
 	jw_obj_end(w);
 }
 
+/* What the KCIDB latency figures of one scenario are written with (report_latency_rows()). */
+struct kcidb_latency {
+	struct json_writer *w;
+	const struct kcidb_run *k;
+	const char *scenario;
+};
+
+static void kcidb_latency_row(void *arg, const char *role, const cJSON *row)
+{
+	static const char *const figures[] = { "p50", "p90", "p99", "p99_9", "max", "mean" };
+	const struct kcidb_latency *l = arg;
+	char *scenario = path_part(l->scenario), *r = path_part(role);
+	size_t i;
+
+	for (i = 0; i < sizeof(figures) / sizeof(figures[0]); i++) {
+		char *path, *comment;
+
+		if (isnan(jnum(row, figures[i])))
+			continue;
+		path = xasprintf("tcelab.scenarios.%s.%s.%s", scenario, r, figures[i]);
+		comment = xasprintf("%s latency of %s in scenario %s", figures[i], role,
+				    l->scenario);
+		kcidb_figure(l->w, l->k, path, comment, jnum(row, figures[i]),
+			     jstr(row, "unit") ?: "ns");
+		free(path);
+		free(comment);
+	}
+	free(r);
+	free(scenario);
+}
+
 static void kcidb_latency_figures(struct json_writer *w, const struct kcidb_run *k,
 				  const cJSON *sum)
 {
-	static const char *const figures[] = { "p50", "p90", "p99", "p99_9", "max", "mean" };
-	const cJSON *sc, *role;
-	size_t i;
+	struct kcidb_latency l = { w, k, NULL };
+	const cJSON *sc;
 
 	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios")) {
-		char *scenario = path_part(sc->string);
-
-		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
-			char *r = path_part(role->string);
-
-			for (i = 0; i < sizeof(figures) / sizeof(figures[0]); i++) {
-				char *path, *comment;
-
-				if (isnan(jnum(role, figures[i])))
-					continue;
-				path = xasprintf("tcelab.scenarios.%s.%s.%s", scenario, r, figures[i]);
-				comment = xasprintf("%s latency of %s in scenario %s", figures[i],
-						    role->string, sc->string);
-				kcidb_figure(w, k, path, comment, jnum(role, figures[i]),
-					     jstr(role, "unit") ?: "ns");
-				free(path);
-				free(comment);
-			}
-			free(r);
-		}
-		free(scenario);
+		l.scenario = sc->string;
+		report_latency_rows(sc, false, kcidb_latency_row, &l);
 	}
 }
 
@@ -647,44 +658,55 @@ static int write_kcidb(const cJSON *doc, const char *path)
 /* --- benchmark.json ------------------------------------------------------------------------- */
 
 /* github-action-benchmark's customSmallerIsBetter: [{name, unit, value, extra}]. */
-static int write_benchmark(const cJSON *doc, const char *path)
+/* What benchmark.json's entries of one scenario are written with (report_latency_rows()). */
+struct benchmark_entries {
+	struct json_writer *w;
+	const cJSON *env;
+	const char *scenario;
+};
+
+static void benchmark_row(void *arg, const char *role, const cJSON *row)
 {
 	static const char *const figures[] = { "p50", "p99" };
-	const cJSON *sum = cJSON_GetObjectItem(doc, "summary"), *sc, *role;
-	const cJSON *env = cJSON_GetObjectItem(sum, "environment");
-	struct json_writer *w = jw_open(path);
+	const struct benchmark_entries *b = arg;
 	size_t i;
 
-	if (!w)
-		return -1;
-	jw_arr_begin(w, NULL);
-	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios")) {
-		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
-			for (i = 0; i < sizeof(figures) / sizeof(figures[0]); i++) {
-				char *name, *extra;
+	for (i = 0; i < sizeof(figures) / sizeof(figures[0]); i++) {
+		char *name, *extra;
 
-				if (isnan(jnum(role, figures[i])))
-					continue;
-				name = xasprintf("%s %s %s", sc->string, role->string, figures[i]);
-				extra = xasprintf("%.0f calls; %s, kernel %s, %s probes%s",
-						  jnum(role, "count"), jstr(env, "target") ?: "?",
-						  jstr(env, "kernel") ?: "?",
-						  jstr(env, "attach_mode") ?: "no",
-						  cJSON_IsTrue(cJSON_GetObjectItem(env, "tick_quantized")) ?
-						  "; tick-quantized clock: not meaningful" : "");
-				jw_obj_begin(w, NULL);
-				json_text(w, "name", name);
-				json_text(w, "unit", jstr(role, "unit") ?: "ns");
-				jw_double(w, "value", jnum(role, figures[i]), 3);
-				json_text(w, "extra", extra);
-				jw_obj_end(w);
-				free(name);
-				free(extra);
-			}
-		}
+		if (isnan(jnum(row, figures[i])))
+			continue;
+		name = xasprintf("%s %s %s", b->scenario, role, figures[i]);
+		extra = xasprintf("%.0f calls; %s, kernel %s, %s probes%s", jnum(row, "count"),
+				  jstr(b->env, "target") ?: "?", jstr(b->env, "kernel") ?: "?",
+				  jstr(b->env, "attach_mode") ?: "no",
+				  cJSON_IsTrue(cJSON_GetObjectItem(b->env, "tick_quantized")) ?
+				  "; tick-quantized clock: not meaningful" : "");
+		jw_obj_begin(b->w, NULL);
+		json_text(b->w, "name", name);
+		json_text(b->w, "unit", jstr(row, "unit") ?: "ns");
+		jw_double(b->w, "value", jnum(row, figures[i]), 3);
+		json_text(b->w, "extra", extra);
+		jw_obj_end(b->w);
+		free(name);
+		free(extra);
 	}
-	jw_arr_end(w);
-	return jw_close(w);
+}
+
+static int write_benchmark(const cJSON *doc, const char *path)
+{
+	const cJSON *sum = cJSON_GetObjectItem(doc, "summary"), *sc;
+	struct benchmark_entries b = { jw_open(path), cJSON_GetObjectItem(sum, "environment"), NULL };
+
+	if (!b.w)
+		return -1;
+	jw_arr_begin(b.w, NULL);
+	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios")) {
+		b.scenario = sc->string;
+		report_latency_rows(sc, false, benchmark_row, &b);
+	}
+	jw_arr_end(b.w);
+	return jw_close(b.w);
 }
 
 const struct ci_format ci_formats[] = {

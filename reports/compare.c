@@ -263,7 +263,7 @@ static const char *row_unit(cJSON *const *base, int nb, cJSON *const *cur, int n
 	for (i = 0; i < nb + nc; i++) {
 		r = cJSON_GetObjectItem(cJSON_GetObjectItem(summary_of(i < nb ? base[i] : cur[i - nb]),
 							    "scenarios"), scen);
-		r = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "roles"), role);
+		r = report_role(cJSON_GetObjectItem(r, "roles"), role);
 		if (jstr(r, "unit"))
 			return jstr(r, "unit");
 	}
@@ -446,6 +446,30 @@ static void env_check(cJSON *c, cJSON *const *base, int nb, cJSON *const *cur, i
 	free(ref_line);
 }
 
+/* What compare_docs() adds rows with: both sides, the options, the rows and those seen. */
+struct row_adder {
+	cJSON *const *base, *const *cur;
+	int nb, nc;
+	const char *scenario;
+	const struct compare_opts *o;
+	cJSON *rows, *seen;
+};
+
+/* A row for the scenario's @role unless one is there already (report_latency_rows()). */
+static void add_row(void *arg, const char *role, const cJSON *row)
+{
+	struct row_adder *a = arg;
+	char *key = xasprintf("%s\x1f%s", a->scenario, role);
+
+	(void)row;
+	if (!cJSON_GetObjectItem(a->seen, key)) {
+		cJSON_AddTrueToObject(a->seen, key);
+		cJSON_AddItemToArray(a->rows, compare_row(a->base, a->nb, a->cur, a->nc, a->scenario,
+							  role, a->o));
+	}
+	free(key);
+}
+
 static cJSON *side(cJSON *const *docs, int n)
 {
 	cJSON *s = cJSON_CreateObject(), *runs = cJSON_AddArrayToObject(s, "runs");
@@ -461,7 +485,7 @@ cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 {
 	cJSON *c = cJSON_CreateObject(), *rows, *leaks, *fails, *seen = cJSON_CreateObject();
 	struct compare_opts resolved;
-	const cJSON *sc, *role, *r;
+	const cJSON *sc, *r;
 	const char *worst = NULL;
 	int i;
 
@@ -491,21 +515,15 @@ cJSON *compare_docs(cJSON *const *base, int nb, cJSON *const *cur, int nc,
 	fails = cJSON_AddArrayToObject(c, "new_failures");
 	new_failures(fails, base, nb, cur, nc);
 	rows = cJSON_AddArrayToObject(c, "rows");
-	/* Every scenario/role of either side, in the order the runs list them. */
+	/* Every scenario/role of either side, in the order the runs list them, workload first. */
 	for (i = 0; i < nb + nc; i++) {
 		const cJSON *s = summary_of(i < nb ? base[i] : cur[i - nb]);
+		struct row_adder adder = { base, cur, nb, nc, NULL, o, rows, seen };
 
-		cJSON_ArrayForEach(sc, cJSON_GetObjectItem(s, "scenarios"))
-			cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
-				char *key = xasprintf("%s\x1f%s", sc->string, role->string);
-
-				if (!cJSON_GetObjectItem(seen, key)) {
-					cJSON_AddTrueToObject(seen, key);
-					cJSON_AddItemToArray(rows, compare_row(base, nb, cur, nc, sc->string,
-									       role->string, o));
-				}
-				free(key);
-			}
+		cJSON_ArrayForEach(sc, cJSON_GetObjectItem(s, "scenarios")) {
+			adder.scenario = sc->string;
+			report_latency_rows(sc, true, add_row, &adder);
+		}
 	}
 	cJSON_Delete(seen);
 	cJSON_ArrayForEach(r, rows)
@@ -560,7 +578,7 @@ static void print_percentile(const cJSON *r, const char *key, FILE *f)
 		 100 * jnum(c, "rsd"));
 	snprintf(pv, sizeof(pv), isnan(jnum(r, "p_value")) ? "-" : "%.2g", jnum(r, "p_value"));
 	snprintf(d, sizeof(d), isnan(jnum(r, "effect")) ? "-" : "%+.2f", jnum(r, "effect"));
-	fprintf(f, "  %-10s %-10s %-3s %7s %10s %10s %9s %20s %7s %9s %6s  %s\n", jstr(r, "scenario"),
+	fprintf(f, "  %-10s %-14s %-3s %7s %10s %10s %9s %20s %7s %9s %6s  %s\n", jstr(r, "scenario"),
 		jstr(r, "role"), key, runs, fmt_latency(jnum(b, "mean"), jstr(r, "unit"), mb, sizeof(mb)),
 		fmt_latency(jnum(c, "mean"), jstr(r, "unit"), mc, sizeof(mc)), pct(jnum(p, "change"), chg, sizeof(chg)), cis,
 		sd, pv, d, jstr(p, "verdict"));
@@ -583,7 +601,7 @@ void compare_print(const cJSON *c, FILE *f)
 		fprintf(f, "  ENVIRONMENT MISMATCH: %s\n", m->valuestring);
 	fprintf(f, "  per run: the mean of each run's percentile, its change with a 95 %% Welch "
 		"interval, %%stddev across runs; per call (diagnostic): Mann-Whitney p, Cliff's delta\n");
-	fprintf(f, "  %-10s %-10s %-3s %7s %10s %10s %9s %20s %7s %9s %6s  %s\n", "scenario", "role",
+	fprintf(f, "  %-10s %-14s %-3s %7s %10s %10s %9s %20s %7s %9s %6s  %s\n", "scenario", "role",
 		"", "runs", "base", "current", "change", "95% CI", "%sd b/c", "p calls", "delta",
 		"verdict");
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(c, "rows")) {

@@ -107,25 +107,83 @@ static void gauge_sample(struct sbuf *b, const char *name, const char *target, d
 	sb_printf(b, "} %.17g\n", v);
 }
 
-char *openmetrics_format(const cJSON *doc)
+/* The latency samples of one scenario's rows (report_latency_rows()), in one family. */
+struct latency_samples {
+	struct sbuf *b;
+	const cJSON *doc;
+	const char *target, *scenario, *family;
+	double scale;
+};
+
+/* Row @role's histogram: cumulative buckets, +Inf, count and sum. */
+static void latency_histogram(void *arg, const char *role, const cJSON *row)
 {
-	const cJSON *sum = cJSON_GetObjectItem(doc, "summary"), *sc, *role;
-	const cJSON *env = cJSON_GetObjectItem(sum, "environment");
-	const cJSON *pins = cJSON_GetObjectItem(sum, "pins"), *ov = cJSON_GetObjectItem(sum, "overhead");
-	const char *target = jstr(sum, "target") ?: jstr(env, "target");
+	const struct latency_samples *l = arg;
+	const cJSON *lat = report_role_latency(l->doc, l->scenario, role);
+	struct sbuf *b = l->b;
+	struct rhist h;
+	double cum = 0;
+	size_t i;
+
+	(void)row;
+	if (!lat)
+		return;
+	rhist_from_json(lat, &h);
+	for (i = 0; i < h.n; i++) {
+		cum += h.b[i].count;
+		if (h.b[i].hi <= h.b[i].lo)
+			continue;	/* open-ended: only in +Inf */
+		sb_printf(b, "%s_bucket", l->family);
+		sb_labels(b, l->target, l->scenario, role);
+		sb_printf(b, ",le=\"%.9g\"} %.17g\n", h.b[i].hi * l->scale, cum);
+	}
+	sb_printf(b, "%s_bucket", l->family);
+	sb_labels(b, l->target, l->scenario, role);
+	sb_printf(b, ",le=\"+Inf\"} %.17g\n", h.count);
+	sb_printf(b, "%s_count", l->family);
+	sb_labels(b, l->target, l->scenario, role);
+	sb_printf(b, "} %.17g\n", h.count);
+	sb_printf(b, "%s_sum", l->family);
+	sb_labels(b, l->target, l->scenario, role);
+	sb_printf(b, "} %.17g\n", h.sum > 0 ? h.sum * l->scale : 0);
+	rhist_free(&h);
+}
+
+/* Row @role's percentiles. */
+static void latency_quantiles(void *arg, const char *role, const cJSON *row)
+{
 	static const struct { const char *key; const char *q; } qs[] = {
 		{ "p50", "p50" }, { "p90", "p90" }, { "p99", "p99" }, { "p99_9", "p99.9" },
 	};
+	const struct latency_samples *l = arg;
+	size_t i;
+
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		double v = jnum(row, qs[i].key);
+
+		if (isnan(v))
+			continue;
+		sb_printf(l->b, "%s", l->family);
+		sb_labels(l->b, l->target, l->scenario, role);
+		sb_printf(l->b, ",percentile=\"%s\"} %.17g\n", qs[i].q, v * l->scale);
+	}
+}
+
+char *openmetrics_format(const cJSON *doc)
+{
+	const cJSON *sum = cJSON_GetObjectItem(doc, "summary"), *sc;
+	const cJSON *env = cJSON_GetObjectItem(sum, "environment");
+	const cJSON *pins = cJSON_GetObjectItem(sum, "pins"), *ov = cJSON_GetObjectItem(sum, "overhead");
+	const char *target = jstr(sum, "target") ?: jstr(env, "target");
 	/* A run's latencies are in one unit, its timing mode's (environment.timing). */
 	int mode = tcelab_timing_find(jstr(env, "timing")), insns = mode == TCELAB_TIMING_INSNS;
 	const char *lat_unit = insns ? "instructions" : "seconds";
 	const char *lat_family = insns ? "tcelab_latency_instructions" : "tcelab_latency_seconds";
 	const char *quant_family = insns ? "tcelab_latency_quantile_instructions" :
 				   "tcelab_latency_quantile_seconds";
-	double scale = insns ? 1 : 1e-9;
 	struct sbuf b = {};
+	struct latency_samples lat = { &b, doc, target, NULL, NULL, insns ? 1 : 1e-9 };
 	char help[320];
-	size_t i;
 
 	if (mode < 0)
 		mode = TCELAB_TIMING_HOST;
@@ -148,52 +206,21 @@ char *openmetrics_format(const cJSON *doc)
 	sb_printf(&b, "\"} 1\n");
 
 	snprintf(help, sizeof(help), "Latency of the probed sPAPR TCE functions per scenario and "
-		 "role (op:TYPE: one operation type); timing %s: %s.", tcelab_timings[mode].name,
+		 "role (op:TYPE: one operation type; ROLE/PHASE: a role's calls in one phase of the "
+		 "replay); timing %s: %s.", tcelab_timings[mode].name,
 		 tcelab_timings[mode].what);
 	family(&b, lat_family, "histogram", lat_unit, help);
+	lat.family = lat_family;
 	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios")) {
-		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
-			const cJSON *lat = report_role_latency(doc, sc->string, role->string);
-			struct rhist h;
-			double cum = 0;
-
-			if (!lat)
-				continue;
-			rhist_from_json(lat, &h);
-			for (i = 0; i < h.n; i++) {
-				cum += h.b[i].count;
-				if (h.b[i].hi <= h.b[i].lo)
-					continue;	/* open-ended: only in +Inf */
-				sb_printf(&b, "%s_bucket", lat_family);
-				sb_labels(&b, target, sc->string, role->string);
-				sb_printf(&b, ",le=\"%.9g\"} %.17g\n", h.b[i].hi * scale, cum);
-			}
-			sb_printf(&b, "%s_bucket", lat_family);
-			sb_labels(&b, target, sc->string, role->string);
-			sb_printf(&b, ",le=\"+Inf\"} %.17g\n", h.count);
-			sb_printf(&b, "%s_count", lat_family);
-			sb_labels(&b, target, sc->string, role->string);
-			sb_printf(&b, "} %.17g\n", h.count);
-			sb_printf(&b, "%s_sum", lat_family);
-			sb_labels(&b, target, sc->string, role->string);
-			sb_printf(&b, "} %.17g\n", h.sum > 0 ? h.sum * scale : 0);
-			rhist_free(&h);
-		}
+		lat.scenario = sc->string;
+		report_latency_rows(sc, true, latency_histogram, &lat);
 	}
 	family(&b, quant_family, "gauge", lat_unit,
 	       "Latency percentiles per scenario and role, from the probes' histograms.");
+	lat.family = quant_family;
 	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios")) {
-		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
-			for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
-				double v = jnum(role, qs[i].key);
-
-				if (isnan(v))
-					continue;
-				sb_printf(&b, "%s", quant_family);
-				sb_labels(&b, target, sc->string, role->string);
-				sb_printf(&b, ",percentile=\"%s\"} %.17g\n", qs[i].q, v * scale);
-			}
-		}
+		lat.scenario = sc->string;
+		report_latency_rows(sc, true, latency_quantiles, &lat);
 	}
 	family(&b, "tcelab_leaked_pages", "gauge", NULL,
 	       "Pages the pin ledger still held pinned when the workload ended.");
@@ -501,9 +528,26 @@ int openmetrics_check(const char *text, char *err, size_t errlen)
 /* A latency row's member @key, in the row's unit. */
 #define LAT(row, key, buf) fmt_latency(jnum(row, key), jstr(row, "unit"), buf, sizeof(buf))
 
+struct table_row_printer {
+	FILE *f;
+	const char *scenario;
+};
+
+/* One line of the table: @row's calls and percentiles (report_latency_rows()). */
+static void print_row(void *arg, const char *role, const cJSON *row)
+{
+	const struct table_row_printer *p = arg;
+	double n = jnum(row, "count");
+	char a[5][32];
+
+	fprintf(p->f, "  %-10s %-14s %8.0f %11s %11s %11s %11s %11s\n", p->scenario, role,
+		isnan(n) ? 0 : n, LAT(row, "p50", a[0]), LAT(row, "p90", a[1]),
+		LAT(row, "p99", a[2]), LAT(row, "p99_9", a[3]), LAT(row, "max", a[4]));
+}
+
 void report_print_table(const cJSON *sum, FILE *f)
 {
-	const cJSON *env = cJSON_GetObjectItem(sum, "environment"), *sc, *role, *pins, *ov;
+	const cJSON *env = cJSON_GetObjectItem(sum, "environment"), *sc, *pins, *ov;
 	char a[5][32];
 
 	fprintf(f, "tcelab report %s: %s (%s, kernel %s, %s probes, timing %s%s)\n",
@@ -512,21 +556,15 @@ void report_print_table(const cJSON *sum, FILE *f)
 		jstr(env, "attach_mode") ?: "no", jstr(env, "timing") ?: "?",
 		cJSON_IsTrue(cJSON_GetObjectItem(env, "tick_quantized")) ?
 		", tick-quantized clock: latencies are not meaningful" : "");
-	fprintf(f, "  %-10s %-12s %8s %11s %11s %11s %11s %11s\n", "scenario", "role", "calls", "p50",
+	fprintf(f, "  %-10s %-14s %8s %11s %11s %11s %11s %11s\n", "scenario", "role", "calls", "p50",
 		"p90", "p99", "p99.9", "max");
 	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios")) {
-		int any = 0;
+		struct table_row_printer p = { f, sc->string };
+		const cJSON *roles = cJSON_GetObjectItem(sc, "roles");
 
-		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
-			double n = jnum(role, "count");
-
-			any = 1;
-			fprintf(f, "  %-10s %-12s %8.0f %11s %11s %11s %11s %11s\n", sc->string,
-				role->string, isnan(n) ? 0 : n, LAT(role, "p50", a[0]),
-				LAT(role, "p90", a[1]), LAT(role, "p99", a[2]),
-				LAT(role, "p99_9", a[3]), LAT(role, "max", a[4]));
-		}
-		if (!any)
+		/* The workload's own calls first (set-up and teardown apart), then the totals. */
+		report_latency_rows(sc, false, print_row, &p);
+		if (!roles || !roles->child)
 			fprintf(f, "  %-10s (no probe latencies)\n", sc->string);
 	}
 	pins = cJSON_GetObjectItem(sum, "pins");

@@ -160,9 +160,38 @@ static void bind_num(sqlite3_stmt *st, int i, double v)
 		sqlite3_bind_double(st, i, v);
 }
 
+/* One run's latency rows into the latency table (report_latency_rows()). */
+struct latency_insert {
+	sqlite3_stmt *st;
+	sqlite3_int64 id;
+	const char *scenario;
+	bool failed;
+};
+
+static void insert_latency(void *arg, const char *role, const cJSON *row)
+{
+	struct latency_insert *l = arg;
+
+	if (l->failed)
+		return;
+	sqlite3_reset(l->st);
+	sqlite3_bind_int64(l->st, 1, l->id);
+	bind_text(l->st, 2, l->scenario);
+	bind_text(l->st, 3, role);
+	bind_num(l->st, 4, jnum(row, "count"));
+	bind_num(l->st, 5, jnum(row, "p50"));
+	bind_num(l->st, 6, jnum(row, "p90"));
+	bind_num(l->st, 7, jnum(row, "p99"));
+	bind_num(l->st, 8, jnum(row, "p99_9"));
+	bind_num(l->st, 9, jnum(row, "max"));
+	bind_num(l->st, 10, jnum(row, "mean"));
+	l->failed = sqlite3_step(l->st) != SQLITE_DONE;
+}
+
 int history_add(const char *path, const cJSON *doc, const char *run_dir, const char *label, char **err)
 {
-	const cJSON *sum = cJSON_GetObjectItem(doc, "summary"), *env, *pins, *sc, *role;
+	const cJSON *sum = cJSON_GetObjectItem(doc, "summary"), *env, *pins, *sc;
+	struct latency_insert row = { 0 };
 	sqlite3 *db = open_db(path, 1, err);
 	sqlite3_stmt *st = NULL;
 	sqlite3_int64 id;
@@ -214,25 +243,15 @@ int history_add(const char *path, const cJSON *doc, const char *run_dir, const c
 	rc = sqlite3_prepare_v2(db, "INSERT INTO latency VALUES (?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		goto fail;
-	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios"))
-		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles")) {
-			sqlite3_reset(st);
-			sqlite3_bind_int64(st, 1, id);
-			bind_text(st, 2, sc->string);
-			bind_text(st, 3, role->string);
-			bind_num(st, 4, jnum(role, "count"));
-			bind_num(st, 5, jnum(role, "p50"));
-			bind_num(st, 6, jnum(role, "p90"));
-			bind_num(st, 7, jnum(role, "p99"));
-			bind_num(st, 8, jnum(role, "p99_9"));
-			bind_num(st, 9, jnum(role, "max"));
-			bind_num(st, 10, jnum(role, "mean"));
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				sqlite3_finalize(st);
-				goto fail;
-			}
-		}
+	row.st = st;
+	row.id = id;
+	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(sum, "scenarios")) {
+		row.scenario = sc->string;
+		report_latency_rows(sc, false, insert_latency, &row);
+	}
 	sqlite3_finalize(st);
+	if (row.failed)
+		goto fail;
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_close(db);
@@ -386,7 +405,7 @@ void history_print(const cJSON *t, FILE *f)
 	       tcelab_timings[tcelab_timing_find(jstr(t, "timing"))].unit : "ns";
 	fprintf(f, "trends (first -> last recorded run with the role; timing %s):\n",
 		jstr(t, "timing") ?: "?");
-	fprintf(f, "  %-10s %-12s %10s %10s %8s %10s %10s %8s\n", "scenario", "role", "p50 first", "p50 last",
+	fprintf(f, "  %-10s %-14s %10s %10s %8s %10s %10s %8s\n", "scenario", "role", "p50 first", "p50 last",
 		"change", "p99 first", "p99 last", "change");
 	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(t, "series"))
 		cJSON_ArrayForEach(role, sc) {
@@ -402,7 +421,7 @@ void history_print(const cJSON *t, FILE *f)
 							first[k] = v->valuedouble;
 						last[k] = v->valuedouble;
 					}
-			fprintf(f, "  %-10s %-12s %10s %10s %+7.1f%% %10s %10s %+7.1f%%\n", sc->string,
+			fprintf(f, "  %-10s %-14s %10s %10s %+7.1f%% %10s %10s %+7.1f%%\n", sc->string,
 				role->string, fmt_latency(first[0], unit, a[0], 32),
 				fmt_latency(last[0], unit, a[1], 32),
 				first[0] > 0 ? 100 * (last[0] / first[0] - 1) : 0.0,

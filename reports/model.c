@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <tcelab/phase.h>
 #include <tcelab/schema.h>
 
 #include "model.h"
@@ -87,18 +88,44 @@ static cJSON *latency_row(const cJSON *lat, double count)
 	return row;
 }
 
+/*
+ * A role's phases (probe/SCHEMA.md, roles.ROLE.phases) beside its totals: the summary's row
+ * gets phases.PHASE rows, the detail's role phases.PHASE.latency histograms.
+ */
+static void add_phases(cJSON *srole, cJSON *drole, const cJSON *phases)
+{
+	cJSON *sph, *dph;
+	const cJSON *p, *lat;
+
+	if (!cJSON_IsObject(phases) || !phases->child)
+		return;
+	sph = cJSON_AddObjectToObject(srole, "phases");
+	dph = cJSON_AddObjectToObject(drole, "phases");
+	cJSON_ArrayForEach(p, phases) {
+		lat = cJSON_GetObjectItem(p, "latency");
+		if (!cJSON_IsObject(lat))
+			continue;
+		cJSON_AddItemToObject(sph, p->string, latency_row(lat, jnum(p, "count")));
+		cJSON_AddItemToObject(cJSON_AddObjectToObject(dph, p->string), "latency",
+				      cJSON_Duplicate(lat, 1));
+	}
+}
+
 /* Probe roles and op types of one probe document into summary and detail. */
 static void add_probe(cJSON *sroles, cJSON *droles, const cJSON *probe)
 {
 	const cJSON *r, *lat;
+	cJSON *srole, *drole;
 
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(probe, "roles")) {
 		lat = cJSON_GetObjectItem(r, "latency");
 		if (!cJSON_IsObject(lat) || cJSON_IsFalse(cJSON_GetObjectItem(r, "resolved")))
 			continue;
-		cJSON_AddItemToObject(sroles, r->string, latency_row(lat, jnum(r, "count")));
-		cJSON_AddItemToObject(cJSON_AddObjectToObject(droles, r->string), "latency",
-				      cJSON_Duplicate(lat, 1));
+		srole = latency_row(lat, jnum(r, "count"));
+		cJSON_AddItemToObject(sroles, r->string, srole);
+		drole = cJSON_AddObjectToObject(droles, r->string);
+		cJSON_AddItemToObject(drole, "latency", cJSON_Duplicate(lat, 1));
+		add_phases(srole, drole, cJSON_GetObjectItem(r, "phases"));
 	}
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(probe, "op_types")) {
 		char *name = xasprintf("op:%s", r->string);
@@ -446,11 +473,51 @@ cJSON *report_load(const char *dir, const char **err)
 	return doc;
 }
 
+const cJSON *report_role(const cJSON *roles, const char *role)
+{
+	const char *slash = strchr(role, '/');
+	char *name;
+	const cJSON *r;
+
+	if (!slash)
+		return cJSON_GetObjectItem(roles, role);
+	name = xasprintf("%.*s", (int)(slash - role), role);
+	r = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(roles, name), "phases"),
+				slash + 1);
+	free(name);
+	return r;
+}
+
+void report_latency_rows(const cJSON *scenario, bool other_phases,
+			 void (*fn)(void *arg, const char *role, const cJSON *row), void *arg)
+{
+	const char *workload = tcelab_phase_name(TCELAB_PHASE_WORKLOAD);
+	const cJSON *role, *ph;
+	char *name;
+	int pass;
+
+	/* 0: each role's workload phase; 1: the roles; 2: the other phases. */
+	for (pass = 0; pass < (other_phases ? 3 : 2); pass++)
+		cJSON_ArrayForEach(role, cJSON_GetObjectItem(scenario, "roles")) {
+			if (pass == 1) {
+				fn(arg, role->string, role);
+				continue;
+			}
+			cJSON_ArrayForEach(ph, cJSON_GetObjectItem(role, "phases")) {
+				if (!strcmp(ph->string, workload) != (pass == 0))
+					continue;
+				name = xasprintf("%s/%s", role->string, ph->string);
+				fn(arg, name, ph);
+				free(name);
+			}
+		}
+}
+
 const cJSON *report_role_latency(const cJSON *doc, const char *scenario, const char *role)
 {
 	const cJSON *d = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "detail"), "scenarios");
 
-	d = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(d, scenario), "roles"), role);
+	d = report_role(cJSON_GetObjectItem(cJSON_GetObjectItem(d, scenario), "roles"), role);
 	return cJSON_GetObjectItem(d, "latency");
 }
 

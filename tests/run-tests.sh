@@ -83,6 +83,14 @@ expect_failure x86_64-storm-nonatomic test-failure,pinned-pages --target x86_64 
 grep -q '^not ok [0-9]* storms: double releases back to baseline' \
 	"$runs/x86_64-storm-nonatomic/guest/tap/kmod_storm.tap" ||
 	{ cat "$runs/x86_64-storm-nonatomic.log"; echo "the storms did not report double releases"; exit 1; }
+section "a boot that never reaches the job is booted again once, then fails (boot-hang)"
+# boot_delay holds every boot message 100 ms: the guest cannot reach init within 5 s.
+expect_failure x86_64-boot-hang boot-hang --target x86_64 --job fail --boot-timeout 5 \
+	--append "loglevel=7 boot_delay=100"
+python3 -c 'import json, sys; h = json.load(open(sys.argv[1]))["boot_hangs"]
+sys.exit(not (len(h) == 1 and h[0]["console"] == "console-hang-1.log"))' \
+	"$runs/x86_64-boot-hang/results.json" && [ -e "$runs/x86_64-boot-hang/console-hang-1.log" ] ||
+	{ cat "$runs/x86_64-boot-hang.log"; echo "the boot hang was not retried once and kept"; exit 1; }
 section "a failing run exits 1"
 section "the suites catch the knobs' bug classes (tests/knobs/MANIFEST): the errors suite passes"
 echo "    clean and fails with no_dirty with exactly guest-exit and probe-not-dirtied"

@@ -108,12 +108,16 @@ static void on_stop_signal(int sig)
 /*
  * Run @argv with its output in @log and the watchdog on it; with -v, echo @echo_path as it grows
  * (the guest console, or the job log on a native run). A signal to tcelab stops the child's
- * whole process group too: QEMU must never outlive the run.
+ * whole process group too: QEMU must never outlive the run. With @booted_path, a guest that has
+ * not created it (tcelab-init, once the results share is mounted) within the boot timeout hung
+ * before the job: it is stopped and r->boot_hung set.
  */
-static void spawn_and_watch(struct run *r, char **argv, const char *log, const char *echo_path)
+static void spawn_and_watch(struct run *r, char **argv, const char *log, const char *echo_path,
+			    const char *booted_path)
 {
 	const struct run_opts *o = r->o;
 	int timeout = o->timeout ? o->timeout : r->t->timeout, status = 0, fd;
+	int boot_timeout = o->boot_timeout ? o->boot_timeout : BOOT_TIMEOUT, booted = !booted_path;
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	off_t echo_pos = 0;
 	double start;
@@ -146,9 +150,11 @@ static void spawn_and_watch(struct run *r, char **argv, const char *log, const c
 			echo_console(echo_path, &echo_pos);
 		if (done == pid)
 			break;
-		if (stop_signal || now_seconds() - start > timeout) {
+		booted = booted || path_exists(booted_path);
+		r->boot_hung = !booted && now_seconds() - start > boot_timeout;
+		if (stop_signal || r->boot_hung || now_seconds() - start > timeout) {
 			r->interrupted = stop_signal;
-			r->timed_out = !stop_signal;
+			r->timed_out = !stop_signal && !r->boot_hung;
 			kill(-pid, SIGTERM);
 			usleep(500000);
 			kill(-pid, SIGKILL);
@@ -165,17 +171,56 @@ static void spawn_and_watch(struct run *r, char **argv, const char *log, const c
 	r->qemu_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/*
+ * A boot that hung before the job, kept: its console as console-hang-N.log, in r->boot_hangs
+ * for results.json; the file's name.
+ */
+static char *keep_hung_boot(struct run *r, const struct boot *b)
+{
+	char *name = xasprintf("console-hang-%d.log", cJSON_GetArraySize(r->boot_hangs) + 1);
+	char *path = xasprintf("%s/%s", r->dir, name), *console = read_file(b->console, NULL);
+	cJSON *h = cJSON_CreateObject();
+
+	if (rename(b->console, path))
+		die("cannot keep the hung boot's console as %s: %s", path, strerror(errno));
+	cJSON_AddStringToObject(h, "console", name);
+	cJSON_AddNumberToObject(h, "seconds", r->guest_seconds);
+	cJSON_AddStringToObject(h, "excerpt", tail_lines(console ?: "", 5));
+	cJSON_AddItemToArray(r->boot_hangs, h);
+	free(path), free(console);
+	return name;
+}
+
+/*
+ * Boot, and boot again when the guest hung before reaching its job, at most --boot-retries
+ * times, as LAVA's failure_retry does: QEMU's TCG hung in about one boot in a few hundred
+ * here, before init ran, and one such boot must not fail a hundred-boot CI run. Every hang is
+ * kept and reported; when the last boot hangs too, the run fails (boot-hang).
+ */
 static void boot_qemu(struct run *r, const struct boot *b)
 {
+	const struct run_opts *o = r->o;
+	char *booted = xasprintf("%s/booted", r->share), *hung;
 	struct argv a = {};
 
 	r->t->qemu_argv(r->t, b, &a);
 	r->qemu_command = argv_join(&a);
 	if (write_file(xasprintf("%s/qemu-cmdline.txt", r->dir), xasprintf("%s\n", r->qemu_command)))
 		die("cannot write %s/qemu-cmdline.txt: %s", r->dir, strerror(errno));
-	progress("boot %s guest, job '%s' (watchdog %d s)", r->t->name, r->o->job,
-		 r->o->timeout ? r->o->timeout : r->t->timeout);
-	spawn_and_watch(r, a.v, r->qemu_log, b->console);
+	r->boot_hangs = cJSON_CreateArray();
+	for (;;) {
+		progress("boot %s guest, job '%s' (watchdog %d s)", r->t->name, o->job,
+			 o->timeout ? o->timeout : r->t->timeout);
+		spawn_and_watch(r, a.v, r->qemu_log, b->console, booted);
+		if (!r->boot_hung || cJSON_GetArraySize(r->boot_hangs) >= o->boot_retries)
+			break;
+		hung = keep_hung_boot(r, b);
+		progress("the guest did not reach its job within %d s, a boot hang (console kept as "
+			 "%s/%s): booting again, retry %d of %d", o->boot_timeout ?: BOOT_TIMEOUT,
+			 r->dir, hung, cJSON_GetArraySize(r->boot_hangs), o->boot_retries);
+		free(hung);
+	}
+	free(booted);
 }
 
 /* --target native: the same job and checks, on this host's kernel. */
@@ -195,7 +240,7 @@ static void run_native(struct run *r)
 			   "sh '%s/vm/guest/finish' $?", r->o->job, top, r->o->job, job_log, top);
 	argv[2] = script;
 	progress("run job '%s' natively on %s", r->o->job, r->arch);
-	spawn_and_watch(r, argv, r->qemu_log, job_log);
+	spawn_and_watch(r, argv, r->qemu_log, job_log, NULL);
 }
 
 /*

@@ -153,6 +153,10 @@ void run_print_summary(const struct run *r)
 	       r->interrupted ? "INCOMPLETE" : r->nfail ? "FAIL" : "PASS", r->guest_seconds, tcelab_timings[r->timing].name);
 	if (r->o->kernel)
 		summary_kernel(cJSON_GetObjectItem(r->results, "kernel"));
+	for (i = 0; i < cJSON_GetArraySize(r->boot_hangs); i++)
+		printf("  boot      hung before the job after %.0f s and was booted again: %s/%s\n",
+		       json_num(cJSON_GetArrayItem(r->boot_hangs, i), "seconds", 0), r->dir,
+		       json_str_at(cJSON_GetArrayItem(r->boot_hangs, i), "console"));
 	if (cJSON_GetObjectItem(r->results, "patch"))
 		summary_patch(cJSON_GetObjectItem(r->results, "patch"));
 	if (tests)

@@ -28,7 +28,7 @@
 
 const char *run_failure_kinds(void)
 {
-	return "interrupted, qemu, engine, timeout, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
+	return "interrupted, qemu, engine, timeout, boot-hang, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
 	       "  kernel-hang, guest-exit, pinned-pages, live-allocations, module-unload, probe-mismatch,\n"
 	       "  test-failure, backend-mismatch, probe-leak, probe-double-release, probe-not-dirtied,\n"
 	       "  patch-not-loaded, diff-undeclared, effects-mismatch";
@@ -382,6 +382,12 @@ static void check_guest(struct run *r)
 		fail(r, "timeout", tail_lines(console, EXCERPT_LINES),
 		     "the guest did not finish within %d s (watchdog); raise it with --timeout",
 		     r->o->timeout ? r->o->timeout : r->t->timeout);
+	else if (r->boot_hung)
+		fail(r, "boot-hang", tail_lines(console, EXCERPT_LINES),
+		     "the guest did not reach its job within %d s in %d boot%s: it hung before init "
+		     "(a slow kernel: raise --boot-timeout)", r->o->boot_timeout ?: BOOT_TIMEOUT,
+		     cJSON_GetArraySize(r->boot_hangs) + 1,
+		     cJSON_GetArraySize(r->boot_hangs) ? "s" : "");
 	else if (r->qemu_status) {
 		text = read_file(r->qemu_log, NULL);
 		fail(r, "qemu", text ? tail_lines(text, EXCERPT_LINES) : NULL,
@@ -392,7 +398,7 @@ static void check_guest(struct run *r)
 		     r->qemu_log);
 	}
 	status = share_number(r, "status");
-	if (status < 0 && !r->timed_out && !r->interrupted)
+	if (status < 0 && !r->timed_out && !r->interrupted && !r->boot_hung)
 		fail(r, "no-results", tail_lines(console, EXCERPT_LINES),
 		     "the guest wrote no job status to the results share (it crashed, or could not mount it)");
 
@@ -685,6 +691,8 @@ void run_judge(struct run *r)
 	if (r->o->expect_failure)
 		cJSON_AddStringToObject(r->results, "expected_failure", r->o->expect_failure);
 	cJSON_AddNumberToObject(r->results, "guest_seconds", r->guest_seconds);
+	if (cJSON_GetArraySize(r->boot_hangs))
+		cJSON_AddItemReferenceToObject(r->results, "boot_hangs", r->boot_hangs);
 	/* Stopped from outside: what came back is kept, but nothing was judged. */
 	cJSON_AddStringToObject(r->results, "verdict", r->interrupted ? "incomplete" :
 				r->nfail ? "fail" : "pass");

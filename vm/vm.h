@@ -12,6 +12,8 @@
 #include <cjson/cJSON.h>
 
 #define RUN_MAX_PATCHES	16
+/* Default seconds to the guest's init mounting the results share: a few, tens when busy. */
+#define BOOT_TIMEOUT	120
 
 struct run_opts {
 	const char *target;
@@ -31,6 +33,8 @@ struct run_opts {
 	int check;			/* only say whether the target can run */
 	int verbose;
 	int timeout;			/* watchdog seconds; 0: the target's default */
+	int boot_timeout;		/* seconds to the guest's init; 0: the default */
+	int boot_retries;		/* boots again after so many boot hangs */
 	int cpus;
 };
 
@@ -57,6 +61,8 @@ struct run {
 	double guest_seconds;
 	int qemu_status;
 	int timed_out;
+	int boot_hung;			/* the last boot never reached the job */
+	cJSON *boot_hangs;		/* the boots that hung and were retried */
 	int interrupted;		/* the signal that stopped the run, 0: none */
 	struct run_failure failures[RUN_MAX_FAILURES];
 	int nfail;

@@ -130,6 +130,31 @@
     }), 'num');
   }
 
+  // Each role's phase @ph ({role: row}), for the roles the probes split by phase.
+  function phaseRows(roles, ph) {
+    var out = {};
+    Object.keys(roles || {}).forEach(function (n) {
+      var p = (roles[n].phases || {})[ph];
+      if (p) out[n] = p;
+    });
+    return out;
+  }
+
+  // Every role's phases, the workload's first: role, phase, calls and percentiles.
+  function phaseTable(roles) {
+    var rows = [];
+    [true, false].forEach(function (workloadPass) {
+      Object.keys(roles || {}).forEach(function (n) {
+        var phases = roles[n].phases || {};
+        Object.keys(phases).filter(function (ph) { return (ph === 'workload') === workloadPass; }).forEach(function (ph) {
+          var r = phases[ph];
+          rows.push([n, ph, num(r.count), fmtLat(r.p50), fmtLat(r.p90), fmtLat(r.p99), fmtLat(r.p99_9), fmtLat(r.max), fmtLat(r.mean)]);
+        });
+      });
+    });
+    return table(['role', 'phase', 'calls', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean'], rows, 'num');
+  }
+
   function catChart(title, labels, series, values, opts) {
     opts = opts || {};
     var xs = labels.map(function (_, i) { return i; });
@@ -170,13 +195,25 @@
       if (s.mismatches !== undefined) facts.push(s.mismatches + ' return-code mismatches');
       if (s.ok !== undefined) facts.push(s.ok ? 'scenario checks passed' : 'scenario checks FAILED');
       if (facts.length) nodes.push(note(facts.join('; ')));
-      nodes.push(el('h3', { text: 'Percentiles (probes, per role; op:TYPE per operation type; ' +
-        (latUnit === 'insns' ? 'instructions retired, timing insns' : 'nanoseconds, timing ' + ((sum.environment || {}).timing || 'host')) + ')' }));
+      var unitText = latUnit === 'insns' ? 'instructions retired, timing insns' : 'nanoseconds, timing ' + ((sum.environment || {}).timing || 'host');
+      var workload = phaseRows(s.roles, 'workload');
+      if (Object.keys(workload).length) {
+        // The replay's own calls first: set-up and teardown (a window cleared whole) apart.
+        nodes.push(el('h3', { text: 'Workload phase: the trace\'s records, without set-up and teardown (probes, per role; ' + unitText + ')' }));
+        nodes.push(percentileTable(workload));
+      }
+      nodes.push(el('h3', { text: 'Percentiles of the whole command (probes, per role; op:TYPE per operation type; ' + unitText + ')' }));
       nodes.push(percentileTable(s.roles));
+      if (Object.keys(workload).length) {
+        nodes.push(el('h3', { text: 'Per phase (set-up: containers, windows, preregistration; teardown: windows cleared, containers released)' }));
+        nodes.push(phaseTable(s.roles));
+      }
       var roles = Object.keys(s.roles || {});
       var grid = el('div', { cls: 'grid' });
       roles.filter(function (r) { return r.indexOf('op:') !== 0; }).forEach(function (r) {
-        grid.appendChild(histChart(name + ' · ' + r + ' latency', ((d.roles || {})[r] || {}).latency));
+        var dr = (d.roles || {})[r] || {};
+        if (workload[r]) grid.appendChild(histChart(name + ' · ' + r + ' latency, workload phase', ((dr.phases || {}).workload || {}).latency));
+        grid.appendChild(histChart(name + ' · ' + r + ' latency', dr.latency));
       });
       nodes.push(el('h3', { text: 'Latency histograms' }), grid);
       // Per-op-type breakdown.

@@ -3,12 +3,14 @@
  * tcelab-replay on tcelab.ko: every scenario of the full suite (generated and recorded
  * traces, traces/suites/full.suite) replays with zero mismatches, its expected return
  * codes and pins and locked_vm back to baseline, and a timeline that holds every call; a trace
- * with corrupted expectations fails with each mismatch reported at its line.
+ * with corrupted expectations fails with each mismatch reported at its line; under the probes,
+ * each role's calls split exactly by the replay's phase.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <tcelab/schema.h>
 
 #include "lib/json.h"
@@ -211,6 +213,93 @@ static void corrupted(void)
 	cJSON_Delete(doc);
 }
 
+/*
+ * Under the probes, every role split by the replay's phase (include/tcelab/phase.h), on a
+ * trace small enough to count by hand: a 1M window of 4K pages; 3 H_PUT_TCE, an H_STUFF_TCE of
+ * 4 pages and an H_GET_TCE. Each hypercall but the get is one op with one exchange and one
+ * kill per entry (book3s_64_vio.c); the teardown's release clears the window's whole table, as
+ * tce_iommu_clear() clears a one-level table (upstream skips only missing indirect levels):
+ * it_size entries, whose table is at least one kernel page of TCEs (8192 on powernv's 64K
+ * pages, 512 on x86_64's 4K) though the window has 256. Preregistration pins in the set-up,
+ * and its release unpins in the teardown.
+ */
+static const char phases_trace[] =
+	"tcetrace 1\n"
+	"guest ram=64M iommu_page_shift=12\n"
+	"window liobn=0x80000000 offset=0x0 size=1M page_shift=12\n"
+	"put liobn=0x80000000 ioba=0x1000 tce=0x100003 ret=H_SUCCESS\n"
+	"put liobn=0x80000000 ioba=0x2000 tce=0x101003 ret=H_SUCCESS\n"
+	"put liobn=0x80000000 ioba=0x1000 tce=0x0 ret=H_SUCCESS\n"
+	"stuff liobn=0x80000000 ioba=0x0 value=0x0 npages=4 ret=H_SUCCESS\n"
+	"get liobn=0x80000000 ioba=0x2000 tce=0x0 ret=H_SUCCESS\n";
+
+/* The phases' @key ("count", "pages") of @role add up to the role's: 0, or -1 and why. */
+static int phases_add_up(const cJSON *role, const char *key, char *why, size_t len)
+{
+	const cJSON *p;
+	double sum = 0;
+
+	cJSON_ArrayForEach(p, json_at(role, "phases"))
+		sum += json_num(p, key, 0);
+	if (sum == json_num(role, key, -1))
+		return 0;
+	snprintf(why, len, "%s: phases' %s add up to %.0f, the role's is %.0f", role->string, key,
+		 sum, json_num(role, key, -1));
+	return -1;
+}
+
+static void phases(void)
+{
+	long table = sysconf(_SC_PAGESIZE) / 8 > 256 ? sysconf(_SC_PAGESIZE) / 8 : 256;
+	const cJSON *roles, *r;
+	char why[256] = "";
+	cJSON *doc;
+	int st, bad = 0;
+	FILE *f = fopen(DIR "/phases.tce", "w");
+
+	if (f) {
+		fputs(phases_trace, f);
+		fclose(f);
+	}
+	st = run("tcelab-replay -q --probe --json " DIR "/phases.json " DIR "/phases.tce >"
+		 DIR "/phases.out 2>&1");
+	if (st)
+		tap_diag("%s", slurp(DIR "/phases.out"));
+	tap_eq(st, 0, "phases: the trace replays under the probes and passes");
+	doc = load_results(DIR "/phases.json");
+	roles = json_at(doc, "probe.roles");
+	cJSON_ArrayForEach(r, roles)
+		bad |= phases_add_up(r, "count", why, sizeof(why)) ||
+		       phases_add_up(r, "nested", why, sizeof(why)) ||
+		       (json_at(r, "pages") && phases_add_up(r, "pages", why, sizeof(why)));
+	if (bad || !roles)
+		tap_diag("%s", roles ? why : "no probe.roles");
+	tap_check(roles && !bad, "phases: each role's phases add up to its calls and pages");
+	tap_diag("xchg: %.0f workload, %.0f teardown; kill %.0f, %.0f; op %.0f",
+		 json_num(roles, "xchg.phases.workload.count", -1),
+		 json_num(roles, "xchg.phases.teardown.count", -1),
+		 json_num(roles, "kill.phases.workload.count", -1),
+		 json_num(roles, "kill.phases.teardown.count", -1),
+		 json_num(roles, "op.phases.workload.count", -1));
+	tap_check(json_num(roles, "xchg.phases.workload.count", -1) == 7 &&
+		  json_num(roles, "kill.phases.workload.count", -1) == 7 &&
+		  json_num(roles, "op.phases.workload.count", -1) == 5 &&
+		  json_num(roles, "op.count", -1) == 5,
+		  "phases: the workload's 5 hypercalls: 7 exchanges, 7 kills");
+	tap_check(json_num(roles, "xchg.phases.teardown.count", -1) == table &&
+		  json_num(roles, "kill.phases.teardown.count", -1) == 1 &&
+		  !json_at(roles, "xchg.phases.setup"),
+		  "phases: the teardown clears the window's table whole (%ld entries), once killed",
+		  table);
+	tap_check(json_num(roles, "pin.pages", -1) > 0 &&
+		  json_num(roles, "pin.phases.setup.pages", -1) == json_num(roles, "pin.pages", -2) &&
+		  json_num(roles, "unpin.phases.teardown.pages", -1) ==
+		  json_num(roles, "unpin.pages", -2),
+		  "phases: preregistration pins in the set-up, unpins in the teardown (%.0f pages)",
+		  json_num(roles, "pin.pages", -1));
+	cJSON_Delete(doc);
+}
+
 /* Without a device bound to vfio-pci, the vfio backend says so and fails. */
 static void vfio_without_group(void)
 {
@@ -235,12 +324,13 @@ int main(void)
 
 	ok = run("rm -rf " DIR " && tcelab-traces " DIR) == 0;
 	read_suite();
-	tap_plan(2 + 5 * nscen + 6 + 1);
+	tap_plan(2 + 5 * nscen + 6 + 5 + 1);
 	tap_check(ok, "the packed traces extract");
 	tap_check(nscen >= 8, "the full suite lists %d scenarios", nscen);
 	for (i = 0; i < nscen; i++)
 		replay_scenario(&scen[i]);
 	corrupted();
+	phases();
 	vfio_without_group();
 	run("rm -rf " DIR);
 	return tap_finish();

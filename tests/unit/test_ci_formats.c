@@ -210,20 +210,40 @@ UNIT_TEST(ci_benchmark_unit_from_the_histogram)
 	remove_run(&r);
 }
 
-/* A recorded replay run: p50 and p99 of every scenario and role that has calls, in ns. */
+/* report_latency_rows() callback: the figures a benchmark.json entry is written for. */
+static void count_figures(void *arg, const char *role, const cJSON *row)
+{
+	(void)role;
+	*(int *)arg += !isnan(jnum(row, "p50")) + !isnan(jnum(row, "p99"));
+}
+
+/* The index of the entry named @name in @bench, or -1. */
+static int entry_index(const cJSON *bench, const char *name)
+{
+	int i;
+
+	for (i = 0; i < cJSON_GetArraySize(bench); i++)
+		if (!strcmp(json_str_at(cJSON_GetArrayItem(bench, i), "name") ?: "", name))
+			return i;
+	return -1;
+}
+
+/*
+ * A recorded replay run: p50 and p99 of every scenario and role that has calls, in ns, each
+ * role's workload phase first.
+ */
 UNIT_TEST(ci_benchmark_of_a_recorded_run)
 {
 	char *dir = xasprintf("%s/tests/fixtures/runs/x86_64-suite-default", tcelab_top());
 	char tmp[] = "/tmp/tcelab-unit-bench-XXXXXX", *path;
 	const char *why = NULL;
 	cJSON *doc = report_load(dir, &why), *bench = NULL;
-	const cJSON *sc, *role, *e;
+	const cJSON *sc, *e;
 	int want = 0;
 
 	CHECK(doc && mkdtemp(tmp));
 	cJSON_ArrayForEach(sc, json_at(doc, "summary.scenarios"))
-		cJSON_ArrayForEach(role, cJSON_GetObjectItem(sc, "roles"))
-			want += !isnan(jnum(role, "p50")) + !isnan(jnum(role, "p99"));
+		report_latency_rows(sc, false, count_figures, &want);
 	CHECK(want > 0);
 	CHECK_EQ(ci_format_write(ci_format_find("benchmark"), doc, tmp), 0);
 	path = xasprintf("%s/benchmark.json", tmp);
@@ -232,6 +252,9 @@ UNIT_TEST(ci_benchmark_of_a_recorded_run)
 	cJSON_ArrayForEach(e, bench)
 		CHECK_STR(json_str_at(e, "unit"), "ns");
 	CHECK_STR(json_str_at(cJSON_GetArrayItem(bench, 0), "name"), "smoke xchg p50");
+	CHECK(entry_index(bench, "net xchg/workload p50") >= 0);
+	CHECK(entry_index(bench, "net xchg/workload p50") < entry_index(bench, "net xchg p50"));
+	CHECK_EQ(entry_index(bench, "net xchg/teardown p50"), -1);
 	unlink(path);
 	rmdir(tmp);
 	free(path);

@@ -520,6 +520,11 @@ UNIT_TEST(report_load_replay_suite)
 	CHECK_EQ(jnum(cJSON_GetObjectItem(net, "user_latency"), "count"), 1031);
 	CHECK(cJSON_IsTrue(cJSON_GetObjectItem(net, "probed")));
 	CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(net, "roles"), "kill"));
+	/* Its phases: the 1 GiB window's one-level table cleared whole at teardown. */
+	CHECK_EQ(json_num(net, "roles.xchg.count", -1), 263122);
+	CHECK_EQ(json_num(net, "roles.xchg.phases.workload.count", -1), 978);
+	CHECK_EQ(json_num(net, "roles.xchg.phases.teardown.count", -1), 262144);
+	CHECK_EQ(json_num(net, "roles.pin.phases.setup.count", -1), json_num(net, "roles.pin.count", -2));
 	cJSON_Delete(doc);
 	CHECK(!report_load("/nonexistent-run-dir", &why));
 	CHECK(why != NULL);
@@ -599,4 +604,105 @@ UNIT_TEST(report_timeline_shape)
 		rmdir(path);
 		free(path);
 	}
+}
+
+/*
+ * A probe document whose roles are split by phase (probe/SCHEMA.md, roles.ROLE.phases): the
+ * summary keeps each role's totals and adds phases.PHASE rows, the detail their histograms;
+ * the table and compare put each role's workload phase first.
+ */
+UNIT_TEST(report_role_phases)
+{
+#define LAT(n, lo, hi) "{\"unit\":\"ns\",\"count\":" #n ",\"sum\":" #n "00,\"min\":" #lo \
+	",\"max\":" #lo ",\"sub_buckets\":32,\"buckets\":[[" #lo "," #hi "," #n "]]}"
+	static const char replay[] =
+		"{\"schema\":\"tcelab-replay/2\",\"scenario\":\"net\",\"probe\":{\"schema\":"
+		"\"tcelab-probe/2\",\"roles\":{\"xchg\":{\"resolved\":true,\"count\":30,"
+		"\"latency\":{\"unit\":\"ns\",\"count\":30,\"sum\":3000,\"min\":100,\"max\":400,"
+		"\"sub_buckets\":32,\"buckets\":[[100,104,20],[400,416,10]]},\"phases\":{"
+		"\"workload\":{\"count\":10,\"latency\":" LAT(10, 400, 416) "},"
+		"\"teardown\":{\"count\":20,\"latency\":" LAT(20, 100, 104) "}}},"
+		"\"kill\":{\"resolved\":true,\"count\":2,\"latency\":" LAT(2, 300, 308) "}}}}";
+#undef LAT
+	char dir[] = "/tmp/tcelab-unit-XXXXXX", *path, *out = NULL;
+	const cJSON *net, *ph, *rows;
+	const char *why = NULL;
+	cJSON *docs[3], *c;
+	struct compare_opts o;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0);
+		return;
+	}
+	path = xasprintf("%s/guest/suite", dir);
+	mkdir_p(path);
+	free(path);
+	path = xasprintf("%s/results.json", dir);
+	write_file(path, "{\"schema\":\"tcelab-run/1\"}");
+	free(path);
+	path = xasprintf("%s/guest/suite/net.json", dir);
+	write_file(path, replay);
+	for (i = 0; i < 3; i++)
+		docs[i] = report_load(dir, &why);
+	unlink(path);
+	free(path);
+
+	net = json_at(cJSON_GetObjectItem(docs[0], "summary"), "scenarios.net.roles");
+	CHECK_EQ(json_num(net, "xchg.count", -1), 30);
+	CHECK_EQ(json_num(net, "xchg.phases.workload.count", -1), 10);
+	CHECK_EQ(json_num(net, "xchg.phases.teardown.count", -1), 20);
+	CHECK(json_num(net, "xchg.phases.workload.p50", -1) >= 400);
+	CHECK(json_num(net, "xchg.phases.teardown.p50", -1) < 104);
+	CHECK(!cJSON_GetObjectItem(cJSON_GetObjectItem(net, "kill"), "phases"));
+	ph = report_role(net, "xchg/teardown");
+	CHECK_EQ(json_num(ph, "count", -1), 20);
+	CHECK(!report_role(net, "xchg/setup") && !report_role(net, "kill/workload"));
+	CHECK_EQ(json_num(report_role_latency(docs[0], "net", "xchg/workload"), "count", -1), 10);
+	CHECK_EQ(json_num(report_role_latency(docs[0], "net", "xchg"), "count", -1), 30);
+
+	/* The table: the workload phase's row before the totals. */
+	f = open_memstream(&out, &len);
+	report_print_table(cJSON_GetObjectItem(docs[0], "summary"), f);
+	fclose(f);
+	CHECK(out && strstr(out, "xchg/workload") && strstr(out, " xchg ") &&
+	      strstr(out, "xchg/workload") < strstr(out, " xchg "));
+	CHECK(out && !strstr(out, "teardown"));
+	free(out);
+
+	/* OpenMetrics: a role's phases are roles of their own, ROLE/PHASE. */
+#define COUNT "tcelab_latency_seconds_count{target=\"unknown\",scenario=\"net\","
+	out = openmetrics_format(docs[0]);
+	CHECK(out && strstr(out, COUNT "role=\"xchg/workload\"} 10\n"));
+	CHECK(out && strstr(out, COUNT "role=\"xchg/teardown\"} 20\n"));
+	CHECK(out && strstr(out, COUNT "role=\"xchg\"} 30\n"));
+#undef COUNT
+	free(out);
+
+	/* compare: workload phases, then every role, then the other phases. */
+	compare_opts_default(&o);
+	c = compare_docs(docs, 3, docs, 3, &o);
+	rows = cJSON_GetObjectItem(c, "rows");
+	CHECK_EQ(cJSON_GetArraySize(rows), 4);
+	CHECK_STR(jstr(cJSON_GetArrayItem(rows, 0), "role"), "xchg/workload");
+	CHECK_STR(jstr(cJSON_GetArrayItem(rows, 1), "role"), "xchg");
+	CHECK_STR(jstr(cJSON_GetArrayItem(rows, 2), "role"), "kill");
+	CHECK_STR(jstr(cJSON_GetArrayItem(rows, 3), "role"), "xchg/teardown");
+	CHECK_EQ(json_num(cJSON_GetArrayItem(rows, 0), "n_baseline", -1), 30);	/* 3 runs of 10 */
+	CHECK_STR(jstr(cJSON_GetArrayItem(rows, 0), "verdict"), "no change");
+	cJSON_Delete(c);
+	for (i = 0; i < 3; i++)
+		cJSON_Delete(docs[i]);
+	path = xasprintf("%s/results.json", dir);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/guest/suite", dir);
+	rmdir(path);
+	free(path);
+	path = xasprintf("%s/guest", dir);
+	rmdir(path);
+	free(path);
+	rmdir(dir);
 }
