@@ -298,6 +298,18 @@ int differences_load(struct differences *ds, const char *path, char *err, size_t
 	return ret;
 }
 
+int differences_undeclare(struct differences *ds, const char *id)
+{
+	unsigned int i;
+
+	for (i = 0; i < ds->nr && strcmp(ds->d[i].id, id); i++)
+		;
+	if (i == ds->nr)
+		return -1;
+	strcpy(ds->d[i].diff_key, "-");
+	return 0;
+}
+
 static int applies(const struct difference *d, const struct difference_ctx *ctx,
 		   const struct trace_record *r)
 {

@@ -43,6 +43,12 @@ struct differences {
 /* Reads the table: 0, or -1 with "FILE:LINE: what was expected" in @err. */
 int differences_load(struct differences *ds, const char *path, char *err, size_t errlen);
 
+/*
+ * The detector's own test: row @id's diff key taken out of the table, so that the divergences
+ * it declares must be found. 0, or -1 when the table has no row @id.
+ */
+int differences_undeclare(struct differences *ds, const char *id);
+
 /* What a condition sees of a record: the trace's guest and the record's window, if any. */
 struct difference_ctx {
 	const struct trace_header *header;

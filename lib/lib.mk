@@ -5,7 +5,9 @@ LIB_HDRS := $(wildcard lib/*.h) $(wildcard include/tcelab/*.h)
 # Kernel-independent: the guest programs link the parts they need (SRCS_<name>).
 LIB_TRACE_SRCS := lib/trace.c lib/tce_state.c lib/sha256.c
 LIB_JSON_SRCS := lib/json.c lib/probe_doc.c lib/hist.c
-LIB_HOST_SRCS := lib/util.c lib/tap_parse.c lib/differences.c $(LIB_JSON_SRCS) $(LIB_TRACE_SRCS)
+# Each call's effects on the TCE entries, compared between two replays (and the declared differences).
+LIB_EFFECTS_SRCS := lib/effects.c lib/differences.c lib/util.c
+LIB_HOST_SRCS := lib/tap_parse.c $(LIB_EFFECTS_SRCS) $(LIB_JSON_SRCS) $(LIB_TRACE_SRCS)
 HOST_SRCS += $(LIB_HOST_SRCS)
 UNIT_SRCS += $(LIB_HOST_SRCS)
 

@@ -21,6 +21,8 @@ struct probe_totals {
 	long long dirty_checked, not_dirtied;	/* device-writable pages released; not dirtied */
 };
 
+struct effect_xchg;
+
 /* The document in @path: NULL with the reason in @err when it is missing or not a probe's. */
 cJSON *probe_doc_load(const char *path, char *err, size_t errlen);
 void probe_doc_totals(const cJSON *probe, struct probe_totals *t);
@@ -38,5 +40,12 @@ bool probe_doc_stack_has(const cJSON *probe, const char *section, const char *fu
 const cJSON *probe_doc_top_stack(const cJSON *probe, const char *section);
 /* The first frame of the largest group of @section, or NULL. */
 const char *probe_doc_top_frame(const cJSON *probe, const char *section);
+
+/*
+ * Its exchange stream (tcelab-probe --effects; lib/effects.h) into @*out (malloc'ed): 0, or -1
+ * with @err when it has none, or the probes dropped records (the stream is incomplete).
+ */
+int probe_doc_effects(const cJSON *probe, struct effect_xchg **out, size_t *n, char *err,
+		      size_t errlen);
 
 #endif /* TCELAB_PROBE_DOC_H */

@@ -158,7 +158,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
+	__uint(max_entries, 1 << 22);	/* 64k exchanges: a window cleared at once */
 } effects SEC(".maps");
 
 /* --timing insns: one pinned instructions counter per CPU, opened by the loader. */
@@ -608,8 +608,16 @@ static __always_inline void exit_xchg(const volatile struct tcelab_slot *s, stru
 				      __u32 slot, __s64 ret)
 {
 	struct tcelab_effect *e;
+	__u32 old_dir;
 
 	if (!effects_enabled)
+		return;
+	/*
+	 * An exchange that found the entry clear and left it so changed nothing: a window's clear
+	 * (upstream's tce_iommu_clear() exchanges every entry of it) would fill the ring with them.
+	 */
+	old_dir = read_u32(arg_at(f->args, s->a_dir));
+	if (old_dir == TCELAB_DIR_NONE && f->new_dir == TCELAB_DIR_NONE)
 		return;
 	e = bpf_ringbuf_reserve(&effects, sizeof(*e), 0);
 	if (!e) {
@@ -621,7 +629,7 @@ static __always_inline void exit_xchg(const volatile struct tcelab_slot *s, stru
 	e->new_hpa = f->new_hpa;
 	e->new_dir = f->new_dir;
 	e->old_hpa = read_u64(arg_at(f->args, s->a_hpa));
-	e->old_dir = read_u32(arg_at(f->args, s->a_dir));
+	e->old_dir = old_dir;
 	e->ret = ret;
 	e->tid = (__u32)bpf_get_current_pid_tgid();
 	e->slot = slot;

@@ -160,6 +160,9 @@ struct tcelab_dirty {
 	__s64 stack_id;		/* and the stack that released it */
 };
 
+/* enum dma_data_direction's DMA_NONE (tcelab.ko's TCE_DIR_NONE): a clear entry. */
+#define TCELAB_DIR_NONE	3
+
 /* One TCE exchange, through the `effects` ring buffer. */
 struct tcelab_effect {
 	__u64 ts;

@@ -41,7 +41,7 @@ static const char *const lost_names[TCELAB_NR_LOST] = {
 };
 
 static const char *const effect_fields[] = {
-	"entry", "old_hpa", "old_dir", "new_hpa", "new_dir", "ret", "tid",
+	"entry", "old_hpa", "old_dir", "new_hpa", "new_dir", "ret", "tid", "ts",
 };
 
 #define PAGE_LIST_MAX	64	/* pages named per stack group */
@@ -326,6 +326,7 @@ static void write_effects(struct json_writer *w, const struct probe_ctx *ctx)
 			jw_u64(w, NULL, e->new_dir);
 			jw_s64(w, NULL, e->ret);
 			jw_u64(w, NULL, e->tid);
+			jw_u64(w, NULL, e->ts);
 			jw_arr_end(w);
 		}
 		jw_arr_end(w);

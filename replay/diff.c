@@ -905,16 +905,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tcelab-diff: %s\n", err);
 		return 2;
 	}
-	/* The detector's own test: a difference taken out of the table must be found. */
-	for (i = 0; undeclare && i < diffs.nr && strcmp(diffs.d[i].id, undeclare); i++)
-		;
-	if (undeclare && i == diffs.nr) {
+	if (undeclare && differences_undeclare(&diffs, undeclare)) {
 		fprintf(stderr, "tcelab-diff: --undeclare %s: %s has no such row\n", undeclare,
 			dpath);
 		return 2;
 	}
-	if (undeclare)
-		strcpy(diffs.d[i].diff_key, "-");
 	if (load_groups())
 		return 2;
 	page_size = sysconf(_SC_PAGESIZE);

@@ -31,6 +31,7 @@
 
 #include <tcelab/schema.h>
 
+#include "lib/effects.h"
 #include "lib/hist.h"
 #include "lib/json.h"
 #include "lib/phase_mark.h"
@@ -72,6 +73,9 @@ struct worker {
 	uint64_t scratch_gpa;
 	unsigned int scratch_used, nr_lists;
 	struct { uint64_t gpa, len; } lists[SCRATCH_SLOTS * 2];
+	/* --effects: when each call to the backend ran (lib/effects.h). */
+	struct effect_call *effect_calls;
+	size_t nr_effect_calls, effect_calls_cap;
 	/* Records handed over by the reader (--threads). */
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -85,7 +89,7 @@ static struct {
 	const char *backend, *json, *name, *trace;
 	FILE *raw;				/* --raw-latencies */
 	unsigned int threads, batch;
-	int probe, quiet;
+	int probe, quiet, effects;
 	uint64_t ram_backing;
 	long expect_mismatches;
 	unsigned int nr_expect_rets;
@@ -116,8 +120,9 @@ static void usage(FILE *f)
 		"                     [--json FILE] [--name NAME] [--ram-backing SIZE]\n"
 		"                     [--expect-mismatches N] [--expect-ret CODE=N ...]\n"
 		"                     [--release-without-group] [--raw-latencies FILE]\n"
-		"                     [-q] TRACE.tce\n"
+		"                     [--effects] [-q] TRACE.tce\n"
 		"       tcelab-replay --suite FILE --traces DIR --out DIR [--backends NAME,...]\n"
+		"                     [--differences FILE [--undeclare ID]]\n"
 		"       tcelab-replay --list-backends\n"
 		"Replays a .tce trace (traces/FORMAT.md) through a backend, checks every return\n"
 		"code, times every call and checks that pins and locked_vm come back to baseline.\n"
@@ -127,6 +132,8 @@ static void usage(FILE *f)
 		"  --batch N           up to N hypercalls per backend call (default 1: every call\n"
 		"                      timed alone; above 1 the latency is the batch's per call)\n"
 		"  --probe             run under tcelab-probe and add its results to the JSON\n"
+		"  --effects           with --probe: what each call did to which TCE entry, from\n"
+		"                      the probes' exchanges, into the JSON (\"effects\")\n"
 		"  --json FILE         results (traces/README.md, 'Replay results')\n"
 		"  --name NAME         the scenario's name in the results (default: the file's)\n"
 		"  --ram-backing SIZE  user memory behind guest RAM (default and minimum: RAM / %d,\n"
@@ -144,7 +151,11 @@ static void usage(FILE *f)
 		"  --suite FILE        every scenario of a suite (traces/suites/README.md), trace\n"
 		"                      --traces DIR/NAME.tce, on each backend of --backends (default\n"
 		"                      kmod), each under the probes; results in --out DIR:\n"
-		"                      suite/NAME.json (NAME@BACKEND.json off kmod) and suite.json\n"
+		"                      suite/NAME.json (NAME@BACKEND.json off kmod) and suite.json;\n"
+		"                      with kmod and another backend, each scenario's effects on the\n"
+		"                      other are compared with its kmod run's, entry by entry\n"
+		"  --differences FILE  kmod/DIFFERENCES.md: the effect differences it declares\n"
+		"  --undeclare ID      its row ID taken out: its differences must fail the suite\n"
 		"  --list-backends     a line a backend: name, needs devices bound to vfio-pci\n"
 		"                      (yes/no), the stack its probes attach to, description\n",
 		TCELAB_MAX_MEMSLOTS);
@@ -248,6 +259,28 @@ static int ram_setup(const struct trace_header *h, char *err, size_t errlen)
 
 /* --- replaying ---------------------------------------------------------------------------- */
 
+/* --effects: a call to the backend ran from @t0 to @t1 (lib/effects.h). */
+static void effect_call_add(struct worker *w, uint64_t t0, uint64_t t1, unsigned long line,
+			    enum trace_op op)
+{
+	struct effect_call *c;
+
+	if (!opt.effects)
+		return;
+	if (w->nr_effect_calls == w->effect_calls_cap) {
+		size_t cap = w->effect_calls_cap ? 2 * w->effect_calls_cap : 1024;
+
+		c = realloc(w->effect_calls, cap * sizeof(*c));
+		if (!c) {
+			set_error(&w->st, "--effects: out of memory");
+			return;
+		}
+		w->effect_calls = c;
+		w->effect_calls_cap = cap;
+	}
+	w->effect_calls[w->nr_effect_calls++] = (struct effect_call){ t0, t1, line, op };
+}
+
 static void flush(struct worker *w)
 {
 	uint64_t t0, dt, per;
@@ -259,6 +292,7 @@ static void flush(struct worker *w)
 	t0 = now_ns();
 	ret = be.ops->hcall(&be, w->calls, w->n);
 	dt = now_ns() - t0;
+	effect_call_add(w, t0, t0 + dt, w->pend[0].line, w->pend[0].op);
 	per = dt / w->n;
 	w->st.batches++;
 	hist_record(&w->st.batch_lat, dt);
@@ -392,6 +426,7 @@ static void window_op(struct worker *w, const struct trace_record *r)
 	else
 		ret = be.ops->window_remove(&be, r->liobn, err, sizeof(err));
 	dt = now_ns() - t0;
+	effect_call_add(w, t0, t0 + dt, r->line, r->op);
 	hist_record(&w->st.lat[r->op], dt);
 	if (ret)
 		set_error(&w->st, "%s:%lu: %s: %s", opt.trace, r->line, trace_op_name(r->op), err);
@@ -572,6 +607,184 @@ static int64_t insns_read(int fd)
 	return v.value;
 }
 
+/* --- each call's effects (--effects) --------------------------------------------------------- */
+
+/*
+ * The replay under the probes tells the one that started it when each call ran and which host
+ * page stands behind each page of guest RAM, in PATH.calls beside its document: lines
+ * "page_size N", "pages PFN OFFSET N" and "call T0 T1 LINE OP" (lib/effects.h).
+ */
+#define EFFECT_CALLS_SUFFIX	".calls"
+
+static struct effect_pages *ram_pages;
+static size_t nr_ram_pages;
+
+/* Guest RAM's host frames, from /proc/self/pagemap (root), while the backend holds it pinned. */
+static void effect_pages_read(void)
+{
+	uint64_t off, pfn, entry;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	struct effect_pages *p;
+
+	for (off = 0; fd >= 0 && off < ram.backing; off += ram.page_size) {
+		if (pread(fd, &entry, sizeof(entry), ((uintptr_t)ram.base + off) / ram.page_size *
+			  sizeof(entry)) != sizeof(entry) || !(entry & (1ULL << 63)))
+			continue;
+		pfn = entry & ((1ULL << 55) - 1);	/* bits 0-54: the frame; 63: present */
+		p = nr_ram_pages ? &ram_pages[nr_ram_pages - 1] : NULL;
+		if (p && p->pfn + p->n == pfn && p->offset + p->n * ram.page_size == off) {
+			p->n++;
+			continue;
+		}
+		p = realloc(ram_pages, (nr_ram_pages + 1) * sizeof(*p));
+		if (!p)
+			break;
+		ram_pages = p;
+		ram_pages[nr_ram_pages++] = (struct effect_pages){ pfn, off, 1 };
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static int call_t0_cmp(const void *a, const void *b)
+{
+	const struct effect_call *x = a, *y = b;
+
+	return x->t0 < y->t0 ? -1 : x->t0 > y->t0;
+}
+
+static int pages_pfn_cmp(const void *a, const void *b)
+{
+	const struct effect_pages *x = a, *y = b;
+
+	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+}
+
+static int effect_calls_write(const char *json)
+{
+	char path[PATH_MAX];
+	unsigned int i;
+	size_t k;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", json, EFFECT_CALLS_SUFFIX);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "page_size %ld\n", ram.page_size);
+	for (k = 0; k < nr_ram_pages; k++)
+		fprintf(f, "pages %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", ram_pages[k].pfn,
+			ram_pages[k].offset, ram_pages[k].n);
+	for (i = 0; i < opt.threads; i++)
+		for (k = 0; k < workers[i].nr_effect_calls; k++) {
+			const struct effect_call *c = &workers[i].effect_calls[k];
+
+			fprintf(f, "call %" PRIu64 " %" PRIu64 " %lu %d\n", c->t0, c->t1, c->line,
+				c->op);
+		}
+	return fclose(f);
+}
+
+/* What the replay under the probes did to the entries, from its calls and the probes'. */
+struct effects_work {
+	struct effect_call *calls;
+	struct effect_pages *pages;
+	struct effect_xchg *x;
+	struct effect *net;
+};
+
+static int effect_calls_read(const char *json, struct effects_work *ej, size_t *ncalls,
+			     size_t *npages, uint64_t *page_size, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 32], *line = NULL;
+	unsigned long long a, b, c;
+	size_t cap = 0, ccap = 0, pcap = 0;
+	unsigned long l;
+	int op, ret = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", json, EFFECT_CALLS_SUFFIX);
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%.400s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (!ret && getline(&line, &cap, f) > 0) {
+		if (sscanf(line, "page_size %llu", &a) == 1) {
+			*page_size = a;
+		} else if (sscanf(line, "pages %llu %llu %llu", &a, &b, &c) == 3) {
+			if (*npages == pcap && !(ej->pages = realloc(ej->pages,
+					(pcap = 2 * pcap + 64) * sizeof(*ej->pages))))
+				ret = -1;
+			else
+				ej->pages[(*npages)++] = (struct effect_pages){ a, b, c };
+		} else if (sscanf(line, "call %llu %llu %lu %d", &a, &b, &l, &op) == 4) {
+			if (*ncalls == ccap && !(ej->calls = realloc(ej->calls,
+					(ccap = 2 * ccap + 1024) * sizeof(*ej->calls))))
+				ret = -1;
+			else
+				ej->calls[(*ncalls)++] = (struct effect_call){ a, b, l, op };
+		}
+	}
+	free(line);
+	fclose(f);
+	unlink(path);
+	if (ret)
+		snprintf(err, errlen, "%.400s: out of memory", path);
+	else if (!*page_size)
+		snprintf(err, errlen, "%.400s: no page_size", path);
+	return ret || !*page_size ? -1 : 0;
+}
+
+/*
+ * --effects: the exchanges of @probe attributed to the calls the replay under it wrote beside
+ * @json, into @ej->net: how many, or -1 with why in @err.
+ */
+static long effects_attribute(cJSON *probe, const char *json, struct effects_work *ej,
+			      struct replay_probe_join *j, char *err, size_t errlen)
+{
+	size_t ncalls = 0, npages = 0, nx = 0;
+	uint64_t page_size = 0;
+	long n;
+
+	if (effect_calls_read(json, ej, &ncalls, &npages, &page_size, err, errlen) ||
+	    probe_doc_effects(probe, &ej->x, &nx, err, errlen))
+		return -1;
+	if (opt.threads > 1) {
+		snprintf(err, errlen, "not attributed: the calls of %u threads overlap in time",
+			 opt.threads);
+		return -1;
+	}
+	ej->net = calloc(nx + 1, sizeof(*ej->net));
+	qsort(ej->calls, ncalls, sizeof(*ej->calls), call_t0_cmp);
+	qsort(ej->pages, npages, sizeof(*ej->pages), pages_pfn_cmp);
+	n = ej->net ? effects_net(ej->x, nx, ej->calls, ncalls, ej->pages, npages, page_size,
+				  ej->net, &j->effect_counts) : -1;
+	if (n < 0)
+		snprintf(err, errlen, "out of memory");
+	return n;
+}
+
+/* The effects into @j, and the probes' stream out of @probe: the net effects say it all. */
+static void effects_join(cJSON *probe, const char *json, struct effects_work *ej,
+			 struct replay_probe_join *j, char *err, size_t errlen)
+{
+	long n = effects_attribute(probe, json, ej, j, err, errlen);
+
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(probe, "effects"), "stream");
+	j->effects = n < 0 ? NULL : ej->net;
+	j->nr_effects = n < 0 ? 0 : n;
+	j->effects_error = n < 0 ? err : NULL;
+}
+
+static void effects_join_free(struct effects_work *ej)
+{
+	free(ej->calls);
+	free(ej->pages);
+	free(ej->x);
+	free(ej->net);
+}
+
 /* --- under the probes ----------------------------------------------------------------------- */
 
 /* The probes split every role by the replay's phase (include/tcelab/phase.h): tell them. */
@@ -615,7 +828,9 @@ static int join_probe(const char *replay_json, const struct replay_probe_join *j
 static int run_under_probe(int argc, char **argv)
 {
 	char base[PATH_MAX], probe_json[PATH_MAX + 16], replay_json[PATH_MAX + 16], err[600];
+	char effects_err[600];
 	struct replay_probe_join j = { .error = err };
+	struct effects_work ej = { 0 };
 	cJSON *probe;
 	char **args;
 	int i, n = 0, status;
@@ -634,6 +849,8 @@ static int run_under_probe(int argc, char **argv)
 	/* tcelab.ko may be loaded beside the upstream stack a vfio-pci backend drives. */
 	args[n++] = "--stack";
 	args[n++] = (char *)be.info->probe_stack;
+	if (opt.effects)
+		args[n++] = "--effects";
 	args[n++] = "--";
 	args[n++] = (char *)replay_self();
 	for (i = 1; i < argc; i++)
@@ -649,6 +866,8 @@ static int run_under_probe(int argc, char **argv)
 	j.probe = probe;
 	probe_doc_totals(probe, &j.totals);
 	j.ok = probe && replay_probe_balanced(&j.totals);
+	if (probe && opt.effects)
+		effects_join(probe, replay_json, &ej, &j, effects_err, sizeof(effects_err));
 	if (probe)
 		fprintf(stderr, "tcelab-replay: probes: %lld pins, %lld unpins, %lld pages leaked: %s\n",
 			j.totals.pin_pages, j.totals.unpin_pages, j.totals.leaked_pages,
@@ -657,6 +876,7 @@ static int run_under_probe(int argc, char **argv)
 		fprintf(stderr, "tcelab-replay: probes: %s\n", err);
 	if (opt.json && join_probe(replay_json, &j))
 		j.ok = false;
+	effects_join_free(&ej);
 	cJSON_Delete(probe);
 	unlink(probe_json);
 	unlink(replay_json);
@@ -700,6 +920,9 @@ int main(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "batch", required_argument, NULL, 'B' },
 		{ "probe", no_argument, NULL, 'p' },
+		{ "effects", no_argument, NULL, 'E' },
+		{ "differences", required_argument, NULL, 'D' },
+		{ "undeclare", required_argument, NULL, 'U' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "ram-backing", required_argument, NULL, 'r' },
@@ -738,6 +961,9 @@ int main(int argc, char **argv)
 		case 't': opt.threads = strtoul(optarg, NULL, 0); break;
 		case 'B': opt.batch = strtoul(optarg, NULL, 0); break;
 		case 'p': opt.probe = 1; break;
+		case 'E': opt.effects = 1; break;
+		case 'D': suite.differences = optarg; break;
+		case 'U': suite.undeclare = optarg; break;
 		case 'j': opt.json = optarg; break;
 		case 'n': opt.name = optarg; break;
 		case 'r':
@@ -851,6 +1077,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	times.setup = (now_ns() - t0) / 1e9;
+	if (opt.effects && under_probe)
+		effect_pages_read();
 	if (!opt.quiet)
 		fprintf(stderr, "tcelab-replay: %s: %s backend ready in %.2f s (guest RAM %" PRIu64
 			" MiB, backing %" PRIu64 " MiB, %u window%s)\n", opt.name, be.info->name,
@@ -932,6 +1160,9 @@ int main(int argc, char **argv)
 	       bal.ok ? "ok" : "BROKEN", ok ? "ok" : "FAILED");
 	if (!ok && why[0])
 		printf("tcelab-replay: %s: %s\n", opt.name, why);
+	if (opt.effects && under_probe && effect_calls_write(opt.json))
+		fprintf(stderr, "tcelab-replay: %s%s: %s\n", opt.json, EFFECT_CALLS_SUFFIX,
+			strerror(errno));
 	if (opt.json) {
 		char sha[65] = "";
 		const struct replay_result result = {

@@ -8,7 +8,7 @@ DEPS_tcelab-smoke = $(GUEST_JSON_DEPS)
 
 REPLAY_SRCS := replay/replay.c replay/replay_json.c replay/replay_logic.c replay/suite.c \
 	replay/spawn.c replay/timeline.c replay/backend.c $(wildcard replay/backend_*.c) \
-	lib/phase_mark.c $(LIB_TRACE_SRCS) $(LIB_JSON_SRCS)
+	lib/phase_mark.c $(LIB_TRACE_SRCS) $(LIB_JSON_SRCS) $(LIB_EFFECTS_SRCS)
 GUEST_BINS += tcelab-replay
 SRCS_tcelab-replay := $(REPLAY_SRCS)
 CFLAGS_tcelab-replay = -pthread -Wno-unused-parameter $(GUEST_JSON_CFLAGS)

@@ -206,6 +206,27 @@ static void write_replay_members(struct json_writer *w, const cJSON *replay,
 	}
 }
 
+/*
+ * --effects: each call's net effect on each entry it changed, from the probes' exchanges, and
+ * the exchanges that made none (lib/effects.h); or why they are not known.
+ */
+static void write_effects(struct json_writer *w, const struct replay_probe_join *j)
+{
+	const struct effects_counts *c = &j->effect_counts;
+
+	jw_obj_begin(w, "effects");
+	jw_str(w, "error", j->effects_error);
+	if (!j->effects_error) {
+		jw_u64(w, "exchanges", c->exchanges);
+		jw_u64(w, "outside_calls", c->outside);
+		jw_u64(w, "failed", c->failed);
+		jw_u64(w, "unchanged", c->unchanged);
+		jw_u64(w, "net", j->nr_effects);
+		effects_write(w, "list", j->effects, j->nr_effects);
+	}
+	jw_obj_end(w);
+}
+
 int replay_json_write_probed(const char *path, const cJSON *replay,
 			     const struct replay_probe_join *j)
 {
@@ -225,6 +246,8 @@ int replay_json_write_probed(const char *path, const cJSON *replay,
 		jw_tree(w, "probe", j->probe);
 	else
 		jw_null(w, "probe");
+	if (j->effects || j->effects_error)
+		write_effects(w, j);
 	jw_obj_end(w);
 	return jw_close(w);
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
+#include "lib/effects.h"
 #include "lib/hist.h"
 #include "lib/probe_doc.h"
 #include "lib/trace.h"
@@ -85,6 +86,11 @@ struct replay_probe_join {
 	const char *error;		/* why it is NULL */
 	struct probe_totals totals;
 	bool ok;			/* as many pages unpinned as pinned, none left in the ledger */
+	/* --effects: what each call did to which entry (lib/effects.h), or why not known. */
+	const struct effect *effects;
+	size_t nr_effects;
+	struct effects_counts effect_counts;
+	const char *effects_error;	/* NULL: @effects are the replay's */
 };
 
 /* The replay document @replay joined with its probes' to @path: 0, or -1 with errno. */

@@ -3,7 +3,9 @@
  * tcelab-replay --suite: every scenario of a suite file (traces/suites/README.md) on each
  * backend, one after the other, each by a tcelab-replay of its own under the probes (a replay
  * keeps process-wide state, and a crash takes down one scenario, not the suite), then the
- * suite's document from theirs.
+ * suite's document from theirs. With kmod and another backend, each scenario's effects on the
+ * other (what each call did to which TCE entry, lib/effects.h) are compared with its kmod
+ * run's, entry by entry.
  */
 #include <errno.h>
 #include <limits.h>
@@ -14,6 +16,8 @@
 #include <unistd.h>
 #include <tcelab/schema.h>
 
+#include "lib/differences.h"
+#include "lib/effects.h"
 #include "lib/json.h"
 #include "backend.h"
 #include "replay_json.h"
@@ -35,14 +39,22 @@ static struct {
 	struct suite_run runs[SUITE_MAX_RUNS];
 	cJSON *docs[SUITE_MAX_RUNS];
 	char errors[SUITE_MAX_RUNS][512];
+	/* Each run's effects, read as its document is (its list would take 10 times the room). */
+	struct effect *effects[SUITE_MAX_RUNS];
+	size_t nr_effects[SUITE_MAX_RUNS];
+	char effects_errors[SUITE_MAX_RUNS][512];
 	unsigned int nr_runs;
 	bool failed;
+	bool compare;			/* kmod and another backend: compare their effects */
+	struct differences ds;		/* --differences, when given */
+	bool has_ds;
 } suite;
 
 /* @list ("kmod,vfio"), cut in place, into suite.backends: 0, or -1 when one is unknown. */
 static int parse_backends(char *list)
 {
 	char *save = NULL, *b;
+	unsigned int i;
 
 	for (b = strtok_r(list, ",", &save); b; b = strtok_r(NULL, ",", &save)) {
 		if (!backend_find(b)) {
@@ -58,6 +70,9 @@ static int parse_backends(char *list)
 	}
 	if (!suite.nr_backends)
 		fprintf(stderr, "tcelab-replay: --backends names none (%s)\n", backend_names());
+	for (i = 0; i < suite.nr_backends; i++)
+		if (!strcmp(suite.backends[i], "kmod") && suite.nr_backends > 1)
+			suite.compare = true;
 	return suite.nr_backends ? 0 : -1;
 }
 
@@ -91,6 +106,8 @@ static void replay_run(const char *name, char *opts, const char *be)
 	argv[n++] = "--backend";
 	argv[n++] = (char *)be;
 	argv[n++] = "--probe";
+	if (suite.compare)
+		argv[n++] = "--effects";
 	argv[n++] = "--name";
 	argv[n++] = run;
 	argv[n++] = "--json";
@@ -154,6 +171,93 @@ static void suite_name(char *name, size_t len, const char *file)
 	snprintf(name, len, "%.*s", (int)n, base);
 }
 
+/*
+ * Run @i's effects list (lib/effects.h) into suite.effects[i], or why not into
+ * suite.effects_errors[i]; the list then leaves its document: suite/RUN.json keeps it,
+ * suite.json its counts.
+ */
+static void run_effects(unsigned int i)
+{
+	cJSON *effects = cJSON_GetObjectItem(suite.docs[i], "effects");
+	const char *why = cJSON_GetStringValue(cJSON_GetObjectItem(effects, "error"));
+	char *err = suite.effects_errors[i];
+	size_t len = sizeof(suite.effects_errors[i]);
+
+	if (!cJSON_IsObject(effects))
+		snprintf(err, len, "%s: no effects recorded", suite.names[i]);
+	else if (why)
+		snprintf(err, len, "%s: %s", suite.names[i], why);
+	else
+		effects_read(cJSON_GetObjectItem(effects, "list"), &suite.effects[i],
+			     &suite.nr_effects[i], err, len);
+	cJSON_DeleteItemFromObject(effects, "list");
+}
+
+/* The kmod run of run @i (NAME@BACKEND), or -1. */
+static int kmod_run(unsigned int i)
+{
+	const char *at = strchr(suite.names[i], '@');
+	unsigned int k;
+
+	for (k = 0; at && k < suite.nr_runs; k++)
+		if (strlen(suite.names[k]) == (size_t)(at - suite.names[i]) &&
+		    !strncmp(suite.names[k], suite.names[i], at - suite.names[i]))
+			return suite.docs[k] ? (int)k : -1;
+	return -1;
+}
+
+/*
+ * Run @i's effects against its kmod run's (@k), entry by entry: the result into its document
+ * as "effects_vs_kmod" (traces/suites/README.md), and a line on stdout.
+ */
+static void compare_effects(unsigned int i, unsigned int k)
+{
+	const char *be = cJSON_GetStringValue(cJSON_GetObjectItem(suite.docs[i], "backend"));
+	const char *trace = cJSON_GetStringValue(cJSON_GetObjectItem(suite.docs[k], "trace"));
+	cJSON *res = cJSON_AddObjectToObject(suite.docs[i], "effects_vs_kmod"), *first;
+	struct effects_comparison c;
+	const char *err;
+	char entry[32];
+
+	trace = trace && strrchr(trace, '/') ? strrchr(trace, '/') + 1 : trace;
+	cJSON_AddStringToObject(res, "kmod", suite.names[k]);
+	if (cJSON_GetNumberValue(cJSON_GetObjectItem(suite.docs[i], "threads")) > 1) {
+		cJSON_AddStringToObject(res, "skipped", "replayed by several threads, whose calls "
+					"interleave differently in each run");
+		printf("== effects of %s: not compared (several threads)\n", suite.names[i]);
+		return;
+	}
+	if (!suite.effects[k] || !suite.effects[i]) {
+		err = suite.effects[k] ? suite.effects_errors[i] : suite.effects_errors[k];
+		cJSON_AddStringToObject(res, "error", err);
+		printf("== effects of %s: not compared: %s\n", suite.names[i], err);
+		return;
+	}
+	effects_compare(suite.effects[k], suite.nr_effects[k], suite.effects[i],
+			suite.nr_effects[i], suite.has_ds ? &suite.ds : NULL, &c);
+	cJSON_AddNumberToObject(res, "compared", c.compared);
+	cJSON_AddNumberToObject(res, "differences", c.differences);
+	cJSON_AddNumberToObject(res, "declared", c.declared);
+	if (c.has_first) {
+		first = cJSON_AddObjectToObject(res, "first");
+		snprintf(entry, sizeof(entry), "0x%llx", (unsigned long long)c.first_entry);
+		cJSON_AddStringToObject(first, "trace", trace);
+		cJSON_AddNumberToObject(first, "line", c.first_line);
+		cJSON_AddStringToObject(first, "op", trace_op_name(c.first_op));
+		cJSON_AddStringToObject(first, "entry", entry);
+		cJSON_AddStringToObject(first, "kmod", c.first_a);
+		cJSON_AddStringToObject(first, be ? be : "other", c.first_b);
+		printf("== effects of %s differ from %s's: %zu of %zu, the first at %s:%lu (%s, entry "
+		       "%s): kmod %s, %s %s\n", suite.names[i], suite.names[k], c.differences,
+		       c.compared + c.differences + c.declared, trace, c.first_line,
+		       trace_op_name(c.first_op), entry, c.first_a, be, c.first_b);
+		suite.failed = true;
+	} else {
+		printf("== effects of %s: %zu alike, %zu declared differences, 0 differ from %s's\n",
+		       suite.names[i], c.compared, c.declared, suite.names[k]);
+	}
+}
+
 /* Every run's document into suite.json; a run without one says why. */
 static int write_suite(void)
 {
@@ -175,15 +279,22 @@ static int write_suite(void)
 		run->error = access(path, F_OK) ? "no results" : suite.errors[i];
 		if (!run->doc)
 			suite.failed = true;
+		else if (suite.compare)
+			run_effects(i);
 	}
+	for (i = 0; suite.compare && i < suite.nr_runs; i++)
+		if (suite.docs[i] && kmod_run(i) >= 0)
+			compare_effects(i, kmod_run(i));
 	suite_name(name, sizeof(name), suite.o->file);
 	res.ok = !suite.failed;
 	snprintf(path, sizeof(path), "%s/suite.json", suite.o->out);
 	ret = suite_json_write(path, &res);
 	if (ret)
 		fprintf(stderr, "tcelab-replay: %s: %s\n", path, strerror(errno));
-	for (i = 0; i < suite.nr_runs; i++)
+	for (i = 0; i < suite.nr_runs; i++) {
 		cJSON_Delete(suite.docs[i]);
+		free(suite.effects[i]);
+	}
 	return ret;
 }
 
@@ -202,6 +313,23 @@ int replay_suite(const struct suite_options *o)
 	int ret = 2;
 
 	suite.o = o;
+	if (o->differences) {
+		char err[600];
+
+		if (differences_load(&suite.ds, o->differences, err, sizeof(err))) {
+			fprintf(stderr, "tcelab-replay: %s\n", err);
+			free(backends);
+			return 2;
+		}
+		/* The comparison's own test: a difference taken out of the table must be found. */
+		if (o->undeclare && differences_undeclare(&suite.ds, o->undeclare)) {
+			fprintf(stderr, "tcelab-replay: --undeclare %s: %s has no such row\n",
+				o->undeclare, o->differences);
+			free(backends);
+			return 2;
+		}
+		suite.has_ds = true;
+	}
 	if (!replay_self()) {
 		perror("tcelab-replay: /proc/self/exe");
 		ret = 1;

@@ -8,6 +8,8 @@ struct suite_options {
 	const char *traces;		/* its traces: NAME.tce */
 	const char *out;		/* results: suite.json and suite/RUN.json */
 	const char *backends;		/* comma-separated */
+	const char *differences;	/* kmod/DIFFERENCES.md, or NULL */
+	const char *undeclare;		/* a row of it taken out, or NULL */
 };
 
 /* Replay every scenario of the suite on each backend: 0 when every one passed, else 1 or 2. */

@@ -246,6 +246,29 @@ expect_failure powernv9-not-loaded patch-not-loaded --target powernv9 --job fail
 section "the default suite on tcelab.ko and on the upstream VFIO container, one boot"
 "$tcelab" run --target powernv9-vfio --job suite --backends kmod,vfio \
 	--out "$runs/powernv9-vfio-side-by-side" || exit 1
+# What each call did to which TCE entry, alike on both stacks: the exact counts compared, and
+# declared (write-only-tce: the powernv PHB holds a write-only TCE as bidirectional).
+python3 - "$runs/powernv9-vfio-side-by-side/results.json" <<'PY' || exit 1
+import json, sys
+want = {"net@vfio": (978, 0), "adversarial@vfio": (1029, 1),
+        "recorded-noddw@vfio": (2860, 0), "errors@vfio": (24584, 8200)}
+got = {s["scenario"]: s.get("effects_vs_kmod", {}) for s in
+       json.load(open(sys.argv[1]))["suite"]["scenarios"] if "@" in s["scenario"]}
+got = {k: (v.get("compared"), v.get("declared"), v.get("differences")) for k, v in got.items()}
+if got != {k: v + (0,) for k, v in want.items()}:
+    sys.exit(f"TCE effects (compared, declared, differences): {got}, want {want} and 0 differences")
+PY
+section "the per-call comparison fails on a difference kmod/DIFFERENCES.md does not declare (write-only-tce taken out)"
+"$tcelab" gen adversarial --seed 6 -o "$runs/adversarial.tce" >/dev/null || exit 1
+expect_failure powernv9-vfio-effects-undeclared effects-mismatch --target powernv9-vfio \
+	--job suite --backends kmod,vfio --trace "$runs/adversarial.tce" \
+	--append tcelab.suite.undeclare=write-only-tce
+want="first at adversarial.tce:55 (stuff, entry 0x34451): kmod from@0x599b000>clear, vfio bi@0x599b000>clear; 1 of 1030 effects differ"
+grep -q "^effects-mismatch: adversarial@vfio: .*$want" "$runs/powernv9-vfio-effects-undeclared.log" || {
+	echo "the verdict did not name the first undeclared difference of TCE effects:"
+	cat "$runs/powernv9-vfio-effects-undeclared.log"
+	exit 1
+}
 section "CI formats of every run: junit.xml, kcidb.json, benchmark.json against tests/schemas/"
 # Every run directory (the validity and ab measurements hold theirs one level down, the patch
 # and knob runs theirs in patches/patch-runs/ and knobs/knob-runs/).

@@ -35,10 +35,29 @@ static void summary_suite(const cJSON *suite)
 	}
 }
 
+/* What a run on another backend did to the TCE entries, against its kmod run's. */
+static void effects_column(char *buf, size_t len, const cJSON *s)
+{
+	const cJSON *cmp = cJSON_GetObjectItem(s, "effects_vs_kmod");
+	const cJSON *first = cJSON_GetObjectItem(cmp, "first");
+
+	if (cJSON_IsObject(first))
+		snprintf(buf, len, "%ld DIFFER, first %s:%ld", json_count(cmp, "differences", NULL, NULL),
+			 json_str_at(first, "trace"), json_count(first, "line", NULL, NULL));
+	else if (cJSON_GetObjectItem(cmp, "compared"))
+		snprintf(buf, len, "%ld identical, %ld declared", json_count(cmp, "compared", NULL, NULL),
+			 json_count(cmp, "declared", NULL, NULL));
+	else if (cJSON_GetObjectItem(cmp, "skipped"))
+		snprintf(buf, len, "not compared: several threads");
+	else
+		snprintf(buf, len, "not compared: %s", json_str_at(cmp, "error") ?: "?");
+}
+
 /* Each scenario replayed on another backend, beside its kmod run: the same trace, one boot. */
 static void summary_side_by_side(const cJSON *suite)
 {
 	const cJSON *s, *twin, *a, *b;
+	char effects[128];
 	int header = 0;
 
 	cJSON_ArrayForEach(s, cJSON_GetObjectItem(suite, "scenarios")) {
@@ -49,14 +68,15 @@ static void summary_side_by_side(const cJSON *suite)
 			continue;
 		if (!header++)
 			printf("  side by side (same trace, one boot)  kmod p50 / p99 us    %-6s p50 / p99 us"
-			       "  return codes\n", strchr(name, '@') + 1);
+			       "  return codes  TCE effects\n", strchr(name, '@') + 1);
 		a = cJSON_GetObjectItem(cJSON_GetObjectItem(twin, "latency_ns"), "all");
 		b = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "latency_ns"), "all");
-		printf("    %-34s %8.1f / %-9.1f %8.1f / %-9.1f  %s\n",
+		effects_column(effects, sizeof(effects), s);
+		printf("    %-34s %8.1f / %-9.1f %8.1f / %-9.1f  %-12s  %s\n",
 		       cJSON_GetStringValue(cJSON_GetObjectItem(twin, "scenario")),
 		       json_count(a, "p50", NULL, NULL) / 1e3, json_count(a, "p99", NULL, NULL) / 1e3,
 		       json_count(b, "p50", NULL, NULL) / 1e3, json_count(b, "p99", NULL, NULL) / 1e3,
-		       rets_agree(s, twin) ? "identical" : "DIFFER");
+		       rets_agree(s, twin) ? "identical" : "DIFFER", effects);
 	}
 }
 

@@ -31,7 +31,7 @@ const char *run_failure_kinds(void)
 	return "interrupted, qemu, engine, timeout, boot-hang, no-results, kernel-warn, kernel-bug, kernel-oops, kernel-panic,\n"
 	       "  kernel-hang, guest-exit, pinned-pages, live-allocations, module-unload, probe-mismatch,\n"
 	       "  test-failure, backend-mismatch, probe-leak, probe-double-release, probe-not-dirtied,\n"
-	       "  patch-not-loaded, diff-undeclared";
+	       "  patch-not-loaded, diff-undeclared, effects-mismatch";
 }
 
 static void fail(struct run *r, const char *kind, const char *excerpt, const char *fmt, ...)
@@ -473,6 +473,30 @@ int rets_agree(const cJSON *a, const cJSON *b)
 	return cJSON_Compare(cJSON_GetObjectItem(a, "rets"), cJSON_GetObjectItem(b, "rets"), 1);
 }
 
+/*
+ * What each call did to which TCE entry on another backend, against the kmod run of the same
+ * trace (tcelab-replay --suite: "effects_vs_kmod"): an undeclared difference fails the run.
+ * Effects that could not be compared (more exchanges than the probes keep, several threads)
+ * are said so in the summary, not a failure: nothing was found to differ.
+ */
+static void check_effects(struct run *r, const char *name, const cJSON *s)
+{
+	const cJSON *cmp = cJSON_GetObjectItem(s, "effects_vs_kmod");
+	const cJSON *first = cJSON_GetObjectItem(cmp, "first");
+	const char *be = cJSON_GetStringValue(cJSON_GetObjectItem(s, "backend"));
+
+	if (cJSON_IsObject(first))
+		fail(r, "effects-mismatch", NULL, "%s: what the calls did to the TCE entries differs "
+		     "from the kmod backend's on the same trace, first at %s:%ld (%s, entry %s): "
+		     "kmod %s, %s %s; %ld of %ld effects differ (guest/suite.json)", name,
+		     json_str_at(first, "trace"), json_count(first, "line", NULL, NULL),
+		     json_str_at(first, "op"), json_str_at(first, "entry"),
+		     json_str_at(first, "kmod"), be ? be : "?", be ? json_str_at(first, be) : "?",
+		     json_count(cmp, "differences", NULL, NULL),
+		     json_count(cmp, "differences", NULL, NULL) +
+		     json_count(cmp, "compared", NULL, NULL) + json_count(cmp, "declared", NULL, NULL));
+}
+
 static void check_backends(struct run *r, const cJSON *suite)
 {
 	const cJSON *s, *twin;
@@ -484,6 +508,8 @@ static void check_backends(struct run *r, const cJSON *suite)
 		if (twin && !rets_agree(s, twin))
 			fail(r, "backend-mismatch", NULL, "%s: return codes differ from the kmod "
 			     "backend's on the same trace (guest/suite/%s.json)", name, name);
+		if (twin)
+			check_effects(r, name, s);
 	}
 }
 

@@ -239,7 +239,7 @@ UNIT_TEST(differences_table_is_read_and_checked)
 	unsigned int i, keyed = 0;
 
 	load_project_differences(&ds, unit_failures);
-	CHECK_EQ(ds.nr, 15);
+	CHECK_EQ(ds.nr, 16);
 	for (i = 0; i < ds.nr; i++)
 		keyed += ds.d[i].has_key;
 	CHECK_EQ(keyed, 3);
@@ -255,6 +255,11 @@ UNIT_TEST(differences_table_is_read_and_checked)
 	CHECK(differences_match_diff(&ds, "vmlck", "create", "0:+8704kB", "0:+8192kB") == NULL);
 	CHECK(differences_match_diff(&ds, "ret", "setup-v1", "EPERM", "EINVAL") == NULL);
 	CHECK(differences_match_diff(&ds, "ret", "map", "1", "EINVAL") == NULL);
+	/* The per-call comparison's (lib/effects.c): the parts of an effect that differ. */
+	CHECK_STR(differences_match_diff(&ds, "effect", "ddw-remove", "old-dir:bi",
+					 "old-dir:from")->id, "write-only-tce");
+	CHECK(differences_match_diff(&ds, "effect", "ddw-remove", "old-dir:bi,old-addr:0x0",
+				     "old-dir:from,old-addr:0x10000") == NULL);
 	load_error(unit_failures, "| id | oracle key | diff key |\n|---|---|---|\n| a | - | "
 		   "ret map 0 |\n", ":3: diff key: expected '-' or 'KIND OP upstream=RESULT");
 
