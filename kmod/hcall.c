@@ -64,6 +64,9 @@ long tcelab_set_liobn(struct tcelab_container *c, struct tcelab_liobn *args)
 	    tce_table_geometry(args->page_shift, args->size, 2, TCE_MAX_LEVELS, PAGE_SHIFT, &geo))
 		return -EINVAL;
 	down_write(&c->lock);
+	ret = -EPERM;	/* checked again: see tcelab_v2_only() */
+	if (!tcelab_v2(c))
+		goto unlock;
 	ret = -EBUSY;
 	if (tcelab_find_liobn(c, args->liobn))
 		goto unlock;
