@@ -333,9 +333,10 @@ long tcelab_create_window(struct tcelab_container *c, u32 page_shift, u64 window
 	long ret;
 
 	down_write(&c->lock);
-	if (!c->ngroups)
+	ret = tcelab_v2_only(c);
+	if (!ret && !c->ngroups)
 		ret = -ENXIO;
-	else
+	if (!ret)
 		ret = tcelab_do_create_default_window(c);
 	if (!ret)
 		ret = tcelab_do_create_window(c, page_shift, window_size, levels, start_addr);
@@ -364,7 +365,10 @@ long tcelab_remove_window(struct tcelab_container *c, u64 start_addr)
 	int num;
 
 	down_write(&c->lock);
-	if (!c->ngroups) {
+	if (!tcelab_v2(c)) {
+		/* A v1 container's window is the group's DMA32 table: never to be freed. */
+		ret = tcelab_v2_only(c);
+	} else if (!c->ngroups) {
 		ret = -ENXIO;
 	} else if (c->def_window_pending && !start_addr) {
 		/* Removing the default window before it exists just cancels it. */

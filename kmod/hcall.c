@@ -64,6 +64,9 @@ long tcelab_set_liobn(struct tcelab_container *c, struct tcelab_liobn *args)
 	    tce_table_geometry(args->page_shift, args->size, 2, TCE_MAX_LEVELS, PAGE_SHIFT, &geo))
 		return -EINVAL;
 	down_write(&c->lock);
+	ret = -EPERM;	/* checked again: see tcelab_v2_only() */
+	if (!tcelab_v2(c))
+		goto unlock;
 	ret = -EBUSY;
 	if (tcelab_find_liobn(c, args->liobn))
 		goto unlock;
@@ -109,7 +112,13 @@ void tcelab_liobns_free(struct tcelab_container *c)
 	}
 }
 
-/* The container window the LIOBN drives (kvm_spapr_tce_attach_iommu_group() match). */
+/*
+ * The container window the LIOBN drives (kvm_spapr_tce_attach_iommu_group() match): a v2
+ * window, whose user-address mirror accounts for each TCE a hypercall writes or clears
+ * (pnv_tce_useraddrptr() WARNs on a table without one). A LIOBN set while the container was v2
+ * outlives its last detach; made v1 again, the container's table at 0 is the group's DMA32
+ * table, whose TCEs hold MAP_DMA's pins, which a hypercall could clear but not release.
+ */
 static struct tcelab_table *tcelab_liobn_table(struct tcelab_container *c,
 					       struct tcelab_stt *stt)
 {
@@ -118,7 +127,7 @@ static struct tcelab_table *tcelab_liobn_table(struct tcelab_container *c,
 
 	for (i = 0; i < TCE_MAX_WINDOWS; i++) {
 		tbl = c->tables[i];
-		if (tbl && tbl->page_shift <= stt->page_shift &&
+		if (tbl && tbl->ua && tbl->page_shift <= stt->page_shift &&
 		    tcelab_table_start(tbl) == stt->offset << stt->page_shift &&
 		    tbl->size << tbl->page_shift >= stt->size << stt->page_shift)
 			return tbl;

@@ -78,6 +78,9 @@ long tcelab_register_memory(struct tcelab_container *c, u64 vaddr, u64 size)
 	if ((vaddr & ~PAGE_MASK) || (size & ~PAGE_MASK) || vaddr + size < vaddr)
 		return -EINVAL;
 	down_write(&c->lock);
+	ret = tcelab_v2_only(c);
+	if (ret)
+		goto unlock;
 	ret = -EBUSY;
 	if (tcelab_prereg_find(c, vaddr, entries))
 		goto unlock;
@@ -148,11 +151,14 @@ static void tcelab_prereg_free(struct tcelab_container *c, struct tcelab_prereg 
 long tcelab_unregister_memory(struct tcelab_container *c, u64 vaddr, u64 size)
 {
 	struct tcelab_prereg *mem;
-	long ret = 0;
+	long ret;
 
 	if ((vaddr & ~PAGE_MASK) || (size & ~PAGE_MASK))
 		return -EINVAL;
 	down_write(&c->lock);
+	ret = tcelab_v2_only(c);
+	if (ret)
+		goto unlock;
 	mem = tcelab_prereg_find(c, vaddr, size >> PAGE_SHIFT);
 	if (!mem)
 		ret = -ENOENT;
@@ -160,6 +166,7 @@ long tcelab_unregister_memory(struct tcelab_container *c, u64 vaddr, u64 size)
 		ret = -EBUSY;	/* still mapped */
 	else
 		tcelab_prereg_free(c, mem, true);
+unlock:
 	up_write(&c->lock);
 	return ret;
 }

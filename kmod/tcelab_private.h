@@ -132,6 +132,19 @@ static inline bool tcelab_v2(struct tcelab_container *c)
 	return c->type == TCELAB_SPAPR_TCE_v2_IOMMU;
 }
 
+/*
+ * What an ioctl of v2's own returns on @c: 0 for v2, -EINVAL with no type, -ENOTTY for v1. The
+ * ioctl checks first, without c->lock; the call checks again under it, since a last detach
+ * (which deprivileges the container) and SET_IOMMU may have run in between. VFIO cannot see
+ * that: its ioctls hold the container's group_lock, which a detach takes for writing.
+ */
+static inline long tcelab_v2_only(struct tcelab_container *c)
+{
+	if (tcelab_v2(c))
+		return 0;
+	return c->type ? -ENOTTY : -EINVAL;
+}
+
 static inline u64 tcelab_table_start(struct tcelab_table *tbl)
 {
 	return tbl->offset << tbl->page_shift;
