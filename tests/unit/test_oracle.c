@@ -239,7 +239,7 @@ UNIT_TEST(differences_table_is_read_and_checked)
 	unsigned int i, keyed = 0;
 
 	load_project_differences(&ds, unit_failures);
-	CHECK_EQ(ds.nr, 16);
+	CHECK_EQ(ds.nr, 17);
 	for (i = 0; i < ds.nr; i++)
 		keyed += ds.d[i].has_key;
 	CHECK_EQ(keyed, 3);
