@@ -194,21 +194,42 @@ const struct tce_entry *tce_model_get(const struct tce_model *m, uint64_t liobn,
 	return e && e->tce ? e : NULL;
 }
 
-static int grow(struct tce_model *m)
+#define MODEL_MIN_CAP	1024
+
+/* The table rehashed to @cap slots (a power of two, above the count): 0, or -1. */
+static int resize(struct tce_model *m, size_t cap)
 {
-	struct tce_model bigger = { NULL, m->cap ? m->cap * 2 : 1024, 0 };
+	struct tce_model to = { NULL, cap, 0 };
 	size_t i;
 
-	bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots));
-	if (!bigger.slots)
+	to.slots = calloc(to.cap, sizeof(*to.slots));
+	if (!to.slots)
 		return -1;
 	for (i = 0; i < m->cap; i++)
 		if (m->slots[i].tce)
-			*find_slot(&bigger, m->slots[i].liobn, m->slots[i].index) = m->slots[i];
-	bigger.count = m->count;
+			*find_slot(&to, m->slots[i].liobn, m->slots[i].index) = m->slots[i];
+	to.count = m->count;
 	free(m->slots);
-	*m = bigger;
+	*m = to;
 	return 0;
+}
+
+static int grow(struct tce_model *m)
+{
+	return resize(m, m->cap ? m->cap * 2 : MODEL_MIN_CAP);
+}
+
+/*
+ * After a large clear, a table left mostly empty is made smaller: every later clear of a
+ * range passes over the whole table (a QEMU log clears windows again and again).
+ */
+static int shrink(struct tce_model *m)
+{
+	size_t cap = m->cap;
+
+	while (cap > MODEL_MIN_CAP && m->count * 8 < cap)
+		cap /= 2;
+	return cap == m->cap ? 0 : resize(m, cap);
 }
 
 /* Linear-probing delete: pull later entries of the run back so lookups never stop early. */
@@ -256,15 +277,18 @@ int tce_model_clear(struct tce_model *m, uint64_t liobn, uint64_t first, uint64_
 {
 	size_t i;
 
-	if (count && count <= m->count) {
+	if (!m->count)
+		return 0;
+	/* A range smaller than the table: a lookup per entry costs less than a pass over it. */
+	if (count && count * 8 < m->cap) {
 		for (i = 0; i < count; i++)
 			tce_model_set(m, liobn, first + i, 0, 0, 0);
 		return 0;
 	}
 	/*
-	 * A range larger than the model: one pass over the table, removing in place (no new
-	 * table to allocate, clear and fill for every small clear of a sparse model). A removal
-	 * may pull a later entry of its run into slot i: look at slot i again.
+	 * A range as large as the table: one pass over it, removing in place (no new table to
+	 * allocate, clear and fill). A removal may pull a later entry of its run into slot i:
+	 * look at slot i again.
 	 */
 	for (i = 0; i < m->cap;) {
 		struct tce_entry *e = &m->slots[i];
@@ -275,7 +299,7 @@ int tce_model_clear(struct tce_model *m, uint64_t liobn, uint64_t first, uint64_
 		else
 			i++;
 	}
-	return 0;
+	return shrink(m);
 }
 
 int tce_model_apply(struct tce_model *m, const struct tce_windows *ws,

@@ -761,6 +761,25 @@ int trace_write_header(FILE *f, const struct trace_header *h)
 	return ferror(f) ? -1 : 0;
 }
 
+/*
+ * "0x..." of @v after @sep, without printf: an INDIRECT record has up to 512 of them, and
+ * printf's format parsing was most of tcelab import's writing.
+ */
+static void put_hex(FILE *f, const char *sep, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char buf[24], *p = buf + sizeof(buf);
+
+	*--p = 0;
+	do
+		*--p = digits[v & 15];
+	while (v >>= 4);
+	*--p = 'x';
+	*--p = '0';
+	fputs(sep, f);
+	fputs(p, f);
+}
+
 int trace_write_record(FILE *f, const struct trace_record *r)
 {
 	char size[32];
@@ -774,7 +793,7 @@ int trace_write_record(FILE *f, const struct trace_record *r)
 	case TRACE_INDIRECT:
 		fprintf(f, " ioba=0x%" PRIx64 " tces=", r->ioba);
 		for (i = 0; i < r->npages; i++)
-			fprintf(f, "%s0x%" PRIx64, i ? "," : "", r->tces[i]);
+			put_hex(f, i ? "," : "", r->tces[i]);
 		if (r->flags & TRACE_HAS_LIST)
 			fprintf(f, " list=0x%" PRIx64, r->list_gpa);
 		break;

@@ -161,27 +161,35 @@ static void tally(struct tally *t, const struct event *ev)
 
 /* --- parsing one log line -------------------------------------------------------------------- */
 
-static int digit_value(char ch, int hex)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (hex && ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
+/* A lowercase hex digit's value plus one, 0 for any other byte (QEMU prints "0x%" PRIx64). */
+static const unsigned char hex_digit1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+	['f'] = 16,
+};
 
+/* A number at @p: where it ends, or NULL when there is none or it overflows. */
 static const char *scan_number(const char *p, const char *end, int hex, uint64_t *v)
 {
+	const char *start = p;
 	uint64_t x = 0;
-	int d, digits = 0;
+	unsigned int d;
 
-	for (; p < end && (d = digit_value(*p, hex)) >= 0; p++, digits++) {
-		if (hex ? x >> 60 : x > (UINT64_MAX - d) / 10)
-			return NULL;
-		x = hex ? x << 4 | d : x * 10 + d;
+	if (hex) {
+		for (; p < end && (d = hex_digit1[(unsigned char)*p] - 1u) < 16; p++) {
+			if (x >> 60)
+				return NULL;
+			x = x << 4 | d;
+		}
+	} else {
+		for (; p < end && (d = (unsigned char)*p - '0') < 10; p++) {
+			if (x > (UINT64_MAX - d) / 10)
+				return NULL;
+			x = x * 10 + d;
+		}
 	}
 	*v = x;
-	return digits ? p : NULL;
+	return p != start ? p : NULL;
 }
 
 /* Matches @fmt against [p, end) and stores its numbers; NULL, or where it stopped matching. */
