@@ -553,6 +553,34 @@ UNIT_TEST(report_timeline_from_replay)
 	cJSON_Delete(doc);
 }
 
+/* A run directory in /tmp with an empty guest/suite/, as a suite run leaves: 0, or -1. */
+static int run_dir_make(char *dir)
+{
+	char *path;
+	int ret;
+
+	if (!mkdtemp(dir))
+		return -1;
+	path = xasprintf("%s/guest/suite", dir);
+	ret = mkdir_p(path);
+	free(path);
+	return ret;
+}
+
+/* Removes what run_dir_make() made, once the test has removed its files. */
+static void run_dir_remove(const char *dir)
+{
+	static const char *const dirs[] = { "guest/suite", "guest", "" };
+	char *path;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		path = xasprintf("%s/%s", dir, dirs[i]);
+		rmdir(path);
+		free(path);
+	}
+}
+
 /* Only the key "timeline", and only points with every number the dashboard charts. */
 UNIT_TEST(report_timeline_shape)
 {
@@ -566,20 +594,16 @@ UNIT_TEST(report_timeline_shape)
 		  "\"latency_over_time\":[{\"calls\":16,"
 		  "\"elapsed_ns\":9,\"count\":16,\"p50\":1,\"p99\":2,\"max\":3}]}" },
 	};
-	static const char *const dirs[] = { "guest/suite", "guest", "" };
 	char dir[] = "/tmp/tcelab-unit-XXXXXX", *path;
 	const cJSON *sc, *tl;
 	const char *why = NULL;
 	cJSON *doc;
 	size_t i;
 
-	if (!mkdtemp(dir)) {
+	if (run_dir_make(dir)) {
 		CHECK(0);
 		return;
 	}
-	path = xasprintf("%s/guest/suite", dir);
-	mkdir_p(path);
-	free(path);
 	for (i = 0; i < 3; i++) {
 		path = xasprintf("%s/%s", dir, files[i][0]);
 		write_file(path, files[i][1]);
@@ -599,11 +623,7 @@ UNIT_TEST(report_timeline_shape)
 		unlink(path);
 		free(path);
 	}
-	for (i = 0; i < 3; i++) {
-		path = xasprintf("%s/%s", dir, dirs[i]);
-		rmdir(path);
-		free(path);
-	}
+	run_dir_remove(dir);
 }
 
 /*
@@ -633,13 +653,10 @@ UNIT_TEST(report_role_phases)
 	FILE *f;
 	int i;
 
-	if (!mkdtemp(dir)) {
+	if (run_dir_make(dir)) {
 		CHECK(0);
 		return;
 	}
-	path = xasprintf("%s/guest/suite", dir);
-	mkdir_p(path);
-	free(path);
 	path = xasprintf("%s/results.json", dir);
 	write_file(path, "{\"schema\":\"tcelab-run/1\"}");
 	free(path);
@@ -698,11 +715,5 @@ UNIT_TEST(report_role_phases)
 	path = xasprintf("%s/results.json", dir);
 	unlink(path);
 	free(path);
-	path = xasprintf("%s/guest/suite", dir);
-	rmdir(path);
-	free(path);
-	path = xasprintf("%s/guest", dir);
-	rmdir(path);
-	free(path);
-	rmdir(dir);
+	run_dir_remove(dir);
 }
