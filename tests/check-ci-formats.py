@@ -18,7 +18,7 @@ SCHEMAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'schemas')
 JUNIT_XSD = os.path.join(SCHEMAS, 'junit.xsd')
 KCIDB_SCHEMA = os.path.join(SCHEMAS, 'kcidb.v5.3.json')
 # Failure kinds that leave the run unjudged: the run's checks are an ERROR, not a FAIL.
-HARNESS_KINDS = {'qemu', 'timeout', 'no-results'}
+HARNESS_KINDS = {'qemu', 'engine', 'timeout', 'boot-hang', 'no-results'}
 LATENCY_FIGURES = ('p50', 'p90', 'p99', 'p99_9', 'max', 'mean')
 PIN_FIGURES = ('leaked_pages', 'leaked_pins', 'pinned_after', 'double_releases',
                'locked_vm_drift')
