@@ -38,20 +38,41 @@ static ssize_t reader_fill(struct trace_reader *rd, char *dst, size_t room)
 {
 	ssize_t n;
 
-	if (rd->fd < 0) {
-		n = rd->mem_len - rd->mem_pos < room ? rd->mem_len - rd->mem_pos : room;
-		memcpy(dst, rd->mem + rd->mem_pos, n);
-		rd->mem_pos += n;
-		return n;
-	}
 	do
 		n = read(rd->fd, dst, room);
 	while (n < 0 && errno == EINTR);
 	return n;
 }
 
+static int too_long(struct trace_reader *rd)
+{
+	snprintf(rd->error, sizeof(rd->error), "%s:%lu: expected a line of at most %d bytes",
+		 rd->name, rd->line, TRACE_MAX_LINE);
+	return -1;
+}
+
+/* A line of a buffer in memory, in place: nothing to copy. */
+static int mem_line(struct trace_reader *rd, const char **line, size_t *len)
+{
+	const char *start = rd->mem + rd->mem_pos, *nl;
+	size_t avail = rd->mem_len - rd->mem_pos;
+
+	if (!avail)
+		return 0;
+	nl = memchr(start, '\n', avail);
+	*line = start;
+	*len = nl ? (size_t)(nl - start) : avail;
+	rd->mem_pos += nl ? *len + 1 : avail;
+	if (*len && start[*len - 1] == '\r')
+		(*len)--;
+	rd->line++;
+	return *len <= TRACE_MAX_LINE ? 1 : too_long(rd);
+}
+
 int trace_reader_line(struct trace_reader *rd, const char **line, size_t *len)
 {
+	if (rd->fd < 0)
+		return mem_line(rd, line, len);
 	for (;;) {
 		char *start = rd->buf + rd->pos;
 		size_t avail = rd->end - rd->pos;
@@ -89,9 +110,7 @@ int trace_reader_line(struct trace_reader *rd, const char **line, size_t *len)
 			rd->eof = 1;
 		rd->end += n;
 	}
-	snprintf(rd->error, sizeof(rd->error), "%s:%lu: expected a line of at most %d bytes",
-		 rd->name, rd->line, TRACE_MAX_LINE);
-	return -1;
+	return too_long(rd);
 }
 
 /* --- names -------------------------------------------------------------------------------- */
@@ -762,54 +781,105 @@ int trace_write_header(FILE *f, const struct trace_header *h)
 }
 
 /*
- * "0x..." of @v after @sep, without printf: an INDIRECT record has up to 512 of them, and
- * printf's format parsing was most of tcelab import's writing.
+ * A record's text is built in a buffer and written with one fwrite(), without printf: an
+ * INDIRECT record has up to 1024 numbers, and printf's format parsing and stdio's per-call
+ * locking were most of tcelab import's writing.
  */
-static void put_hex(FILE *f, const char *sep, uint64_t v)
+struct line_buf {
+	FILE *f;
+	size_t n;
+	char buf[4096];
+};
+
+/* Room for the longest single piece put at once (a keyword and a 64-bit number). */
+#define LINE_PIECE_MAX	64
+
+static void line_room(struct line_buf *b)
+{
+	if (b->n > sizeof(b->buf) - LINE_PIECE_MAX) {
+		fwrite(b->buf, 1, b->n, b->f);
+		b->n = 0;
+	}
+}
+
+static void put_str(struct line_buf *b, const char *s)
+{
+	size_t len = strlen(s);
+
+	line_room(b);
+	memcpy(b->buf + b->n, s, len);
+	b->n += len;
+}
+
+/* @v in decimal, at least @width digits (zero-padded). */
+static void put_dec(struct line_buf *b, uint64_t v, int width)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	do {
+		*--p = '0' + v % 10;
+		width--;
+	} while ((v /= 10) || width > 0);
+	line_room(b);
+	memcpy(b->buf + b->n, p, tmp + sizeof(tmp) - p);
+	b->n += tmp + sizeof(tmp) - p;
+}
+
+/* @key, then "0x" and @v in lowercase hex. */
+static void put_hex(struct line_buf *b, const char *key, uint64_t v)
 {
 	static const char digits[] = "0123456789abcdef";
-	char buf[24], *p = buf + sizeof(buf);
+	char tmp[20], *p = tmp + sizeof(tmp);
 
-	*--p = 0;
+	put_str(b, key);
 	do
 		*--p = digits[v & 15];
 	while (v >>= 4);
 	*--p = 'x';
 	*--p = '0';
-	fputs(sep, f);
-	fputs(p, f);
+	memcpy(b->buf + b->n, p, tmp + sizeof(tmp) - p);
+	b->n += tmp + sizeof(tmp) - p;
 }
 
 int trace_write_record(FILE *f, const struct trace_record *r)
 {
+	struct line_buf b = { .f = f, .n = 0 };
 	char size[32];
 	uint64_t i;
 
-	fprintf(f, "%s liobn=0x%" PRIx64, trace_op_name(r->op), r->liobn);
+	put_str(&b, trace_op_name(r->op));
+	put_hex(&b, " liobn=", r->liobn);
 	switch (r->op) {
 	case TRACE_PUT:
-		fprintf(f, " ioba=0x%" PRIx64 " tce=0x%" PRIx64, r->ioba, r->tce);
+		put_hex(&b, " ioba=", r->ioba);
+		put_hex(&b, " tce=", r->tce);
 		break;
 	case TRACE_INDIRECT:
-		fprintf(f, " ioba=0x%" PRIx64 " tces=", r->ioba);
+		put_hex(&b, " ioba=", r->ioba);
+		put_str(&b, " tces=");
 		for (i = 0; i < r->npages; i++)
-			put_hex(f, i ? "," : "", r->tces[i]);
+			put_hex(&b, i ? "," : "", r->tces[i]);
 		if (r->flags & TRACE_HAS_LIST)
-			fprintf(f, " list=0x%" PRIx64, r->list_gpa);
+			put_hex(&b, " list=", r->list_gpa);
 		break;
 	case TRACE_STUFF:
-		fprintf(f, " ioba=0x%" PRIx64 " value=0x%" PRIx64 " npages=%" PRIu64, r->ioba,
-			r->tce, r->npages);
+		put_hex(&b, " ioba=", r->ioba);
+		put_hex(&b, " value=", r->tce);
+		put_str(&b, " npages=");
+		put_dec(&b, r->npages, 1);
 		break;
 	case TRACE_GET:
-		fprintf(f, " ioba=0x%" PRIx64, r->ioba);
+		put_hex(&b, " ioba=", r->ioba);
 		if (r->flags & TRACE_HAS_TCE)
-			fprintf(f, " tce=0x%" PRIx64, r->tce);
+			put_hex(&b, " tce=", r->tce);
 		break;
 	case TRACE_DDW_CREATE:
 		trace_format_size(size, sizeof(size), r->window.size);
-		fprintf(f, " offset=0x%" PRIx64 " size=%s page_shift=%u", r->window.offset, size,
-			r->window.page_shift);
+		put_hex(&b, " offset=", r->window.offset);
+		put_str(&b, " size=");
+		put_str(&b, size);
+		put_str(&b, " page_shift=");
+		put_dec(&b, r->window.page_shift, 1);
 		break;
 	case TRACE_DDW_REMOVE:
 		break;
@@ -817,16 +887,26 @@ int trace_write_record(FILE *f, const struct trace_record *r)
 	if (r->flags & TRACE_HAS_RET) {
 		const char *name = trace_ret_name(r->ret);
 
-		if (name)
-			fprintf(f, " ret=%s", name);
-		else
-			fprintf(f, " ret=%" PRId64, r->ret);
+		put_str(&b, " ret=");
+		if (name) {
+			put_str(&b, name);
+		} else {
+			if (r->ret < 0)
+				put_str(&b, "-");
+			put_dec(&b, r->ret < 0 ? -(uint64_t)r->ret : (uint64_t)r->ret, 1);
+		}
 	}
-	if (r->flags & TRACE_HAS_TIME)
-		fprintf(f, " t=%" PRIu64 ".%09" PRIu64, r->time_ns / 1000000000,
-			r->time_ns % 1000000000);
-	if (r->flags & TRACE_HAS_TID)
-		fprintf(f, " tid=%" PRIu32, r->tid);
-	fputc('\n', f);
+	if (r->flags & TRACE_HAS_TIME) {
+		put_str(&b, " t=");
+		put_dec(&b, r->time_ns / 1000000000, 1);
+		put_str(&b, ".");
+		put_dec(&b, r->time_ns % 1000000000, 9);
+	}
+	if (r->flags & TRACE_HAS_TID) {
+		put_str(&b, " tid=");
+		put_dec(&b, r->tid, 1);
+	}
+	put_str(&b, "\n");
+	fwrite(b.buf, 1, b.n, f);
 	return ferror(f) ? -1 : 0;
 }
