@@ -18,9 +18,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "import_qemu.h"
@@ -41,43 +44,48 @@ enum ev_kind {
 };
 
 /* hw/ppc/trace-events of QEMU 7.2; %d is PRId64, %x PRIx64/PRIx32, %p a pointer. */
+#define EVENT(name, kind, args)	{ name, kind, args, sizeof(name) - 1 }
 static const struct event_format {
 	const char *name;
 	enum ev_kind kind;
 	const char *args;
+	size_t len;			/* of the name */
 } events[] = {
-	{ "spapr_iommu_put", EV_PUT, "liobn=0x%x ioba=0x%x tce=0x%x ret=%d" },
-	{ "spapr_iommu_pci_put", EV_PUT, "liobn=0x%x ioba=0x%x tce=0x%x ret=%d" },
-	{ "spapr_iommu_get", EV_GET, "liobn=0x%x ioba=0x%x ret=%d tce=0x%x" },
-	{ "spapr_iommu_pci_get", EV_GET, "liobn=0x%x ioba=0x%x ret=%d tce=0x%x" },
-	{ "spapr_iommu_indirect", EV_INDIRECT,
-	  "liobn=0x%x ioba=0x%x tcelist=0x%x iobaN=0x%x tceN=0x%x ret=%d" },
-	{ "spapr_iommu_pci_indirect", EV_INDIRECT,
-	  "liobn=0x%x ioba=0x%x tcelist=0x%x iobaN=0x%x tceN=0x%x ret=%d" },
-	{ "spapr_iommu_stuff", EV_STUFF, "liobn=0x%x ioba=0x%x tcevalue=0x%x npages=%d ret=%d" },
-	{ "spapr_iommu_pci_stuff", EV_STUFF,
-	  "liobn=0x%x ioba=0x%x tcevalue=0x%x npages=%d ret=%d" },
-	{ "spapr_iommu_xlate", EV_XLATE, "liobn=0x%x 0x%x -> 0x%x perm=%u mask=0x%x" },
-	{ "spapr_iommu_new_table", EV_NEW_TABLE, "liobn=0x%x table=%p fd=%d" },
-	{ "spapr_iommu_pre_save", EV_NONE, NULL },
-	{ "spapr_iommu_post_load", EV_NONE, NULL },
-	{ "spapr_iommu_ddw_query", EV_NONE,
-	  "buid=0x%x addr=0x%x, %u windows available, max window size=0x%x, mask=0x%x" },
-	{ "spapr_iommu_ddw_create", EV_DDW_CREATE,
-	  "buid=0x%x addr=0x%x, page size=0x%x, requested=0x%x, start addr=0x%x, liobn=0x%x" },
-	{ "spapr_iommu_ddw_remove", EV_DDW_REMOVE, "liobn=0x%x" },
-	{ "spapr_iommu_ddw_reset", EV_DDW_RESET, "buid=0x%x addr=0x%x" },
+	EVENT("spapr_iommu_put", EV_PUT, "liobn=0x%x ioba=0x%x tce=0x%x ret=%d"),
+	EVENT("spapr_iommu_pci_put", EV_PUT, "liobn=0x%x ioba=0x%x tce=0x%x ret=%d"),
+	EVENT("spapr_iommu_get", EV_GET, "liobn=0x%x ioba=0x%x ret=%d tce=0x%x"),
+	EVENT("spapr_iommu_pci_get", EV_GET, "liobn=0x%x ioba=0x%x ret=%d tce=0x%x"),
+	EVENT("spapr_iommu_indirect", EV_INDIRECT,
+	      "liobn=0x%x ioba=0x%x tcelist=0x%x iobaN=0x%x tceN=0x%x ret=%d"),
+	EVENT("spapr_iommu_pci_indirect", EV_INDIRECT,
+	      "liobn=0x%x ioba=0x%x tcelist=0x%x iobaN=0x%x tceN=0x%x ret=%d"),
+	EVENT("spapr_iommu_stuff", EV_STUFF, "liobn=0x%x ioba=0x%x tcevalue=0x%x npages=%d ret=%d"),
+	EVENT("spapr_iommu_pci_stuff", EV_STUFF,
+	      "liobn=0x%x ioba=0x%x tcevalue=0x%x npages=%d ret=%d"),
+	EVENT("spapr_iommu_xlate", EV_XLATE, "liobn=0x%x 0x%x -> 0x%x perm=%u mask=0x%x"),
+	EVENT("spapr_iommu_new_table", EV_NEW_TABLE, "liobn=0x%x table=%p fd=%d"),
+	EVENT("spapr_iommu_pre_save", EV_NONE, NULL),
+	EVENT("spapr_iommu_post_load", EV_NONE, NULL),
+	EVENT("spapr_iommu_ddw_query", EV_NONE,
+	      "buid=0x%x addr=0x%x, %u windows available, max window size=0x%x, mask=0x%x"),
+	EVENT("spapr_iommu_ddw_create", EV_DDW_CREATE,
+	      "buid=0x%x addr=0x%x, page size=0x%x, requested=0x%x, start addr=0x%x, liobn=0x%x"),
+	EVENT("spapr_iommu_ddw_remove", EV_DDW_REMOVE, "liobn=0x%x"),
+	EVENT("spapr_iommu_ddw_reset", EV_DDW_RESET, "buid=0x%x addr=0x%x"),
 };
 
+/* One parsed line, kept from the reading to the conversion (the log is parsed once). */
 struct event {
-	const struct event_format *fmt;
 	uint64_t a[6];			/* the format's numbers, in order */
-	int has_time;
 	uint64_t time_ns;
-	uint32_t tid;
-	const char *file;
 	unsigned long line;
+	uint32_t tid;
+	unsigned short input;		/* index of its log */
+	unsigned char format;		/* index in events[] */
+	unsigned char has_time;
 };
+
+#define MAX_INPUTS	USHRT_MAX
 
 /* What the first pass learns about a LIOBN. */
 struct liobn_info {
@@ -97,6 +105,9 @@ struct tally {
 
 struct importer {
 	const struct import_opts *o;
+	const struct import_input *in;
+	struct event *evs;		/* the events the conversion reads, in log order */
+	size_t nr_evs, cap_evs;
 	struct liobn_info info[MAX_LIOBNS];
 	unsigned int nr_info;
 	uint64_t gpa_end, t0;
@@ -106,6 +117,8 @@ struct importer {
 	struct tce_windows ws;
 	struct tce_model model;
 	FILE *records;
+	char *records_text;		/* what @records wrote */
+	size_t records_len;
 	char *notes[MAX_NOTES];
 	unsigned int nr_notes;
 	struct tally differs, partial, inconsistent, rebuilt, unrebuildable, stuff_rebased,
@@ -116,6 +129,16 @@ struct importer {
 	struct trace_reader rd;
 };
 
+static const struct event_format *format_of(const struct event *ev)
+{
+	return &events[ev->format];
+}
+
+static const char *file_of(const struct importer *im, const struct event *ev)
+{
+	return im->in[ev->input].name;
+}
+
 static int failf(struct importer *im, const struct event *ev, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -125,7 +148,7 @@ static int failf(struct importer *im, const struct event *ev, const char *fmt, .
 	int n = 0;
 
 	if (ev)
-		n = snprintf(im->err, im->errlen, "%s:%lu: ", ev->file, ev->line);
+		n = snprintf(im->err, im->errlen, "%s:%lu: ", file_of(im, ev), ev->line);
 	va_start(ap, fmt);
 	vsnprintf(im->err + n, im->errlen - n, fmt, ap);
 	va_end(ap);
@@ -150,13 +173,15 @@ static void note(struct importer *im, const char *fmt, ...)
 		im->nr_notes++;
 }
 
-static void tally(struct tally *t, const struct event *ev)
+static void tally(struct importer *im, struct tally *t, const struct event *ev)
 {
-	size_t n = strlen(t->where);
+	size_t n;
 
-	if (t->n++ < 3)
-		snprintf(t->where + n, sizeof(t->where) - n, "%s%s:%lu", n ? ", " : "", ev->file,
-			 ev->line);
+	if (t->n++ >= 3)
+		return;
+	n = strlen(t->where);
+	snprintf(t->where + n, sizeof(t->where) - n, "%s%s:%lu", n ? ", " : "", file_of(im, ev),
+		 ev->line);
 }
 
 /* --- parsing one log line -------------------------------------------------------------------- */
@@ -183,7 +208,7 @@ static const char *scan_number(const char *p, const char *end, int hex, uint64_t
 		}
 	} else {
 		for (; p < end && (d = (unsigned char)*p - '0') < 10; p++) {
-			if (x > (UINT64_MAX - d) / 10)
+			if (x >= UINT64_MAX / 10 && (x > UINT64_MAX / 10 || d > UINT64_MAX % 10))
 				return NULL;
 			x = x * 10 + d;
 		}
@@ -260,78 +285,41 @@ static int parse_line(struct importer *im, const char *line, size_t len, struct 
 {
 	static const char prefix[] = "spapr_iommu_";
 	const char *end = line + len, *p = scan_prefix(line, end, ev), *name = p, *stop;
+	const struct event_format *fmt;
 	size_t i, n;
 
 	if ((size_t)(end - p) < sizeof(prefix) - 1 || memcmp(p, prefix, sizeof(prefix) - 1)) {
 		im->other_lines++;
 		return 0;
 	}
-	while (p < end && *p != ' ')
-		p++;
+	p += sizeof(prefix) - 1;
+	p = memchr(p, ' ', end - p);
+	if (!p)
+		p = end;
 	n = p - name;
 	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++)
-		if (strlen(events[i].name) == n && !memcmp(events[i].name, name, n))
+		if (events[i].len == n && !memcmp(events[i].name, name, n))
 			break;
 	if (i == sizeof(events) / sizeof(events[0])) {
 		im->unknown_events++;
 		return 0;
 	}
-	ev->fmt = &events[i];
-	if (!ev->fmt->args)
+	ev->format = i;
+	fmt = &events[i];
+	if (!fmt->args)
 		return 0;
-	stop = p < end ? match(ev->fmt->args, p + 1, end, ev->a) : p;
+	stop = p < end ? match(fmt->args, p + 1, end, ev->a) : p;
 	if (!stop)
 		return 1;
 	/* Point at the start of the field that does not match. */
 	while (stop > p + 1 && stop[-1] != ' ')
 		stop--;
 	return failf(im, ev, "%s: expected '%s' (QEMU 7.2's format), found '%.*s' at column %zu",
-		     ev->fmt->name, ev->fmt->args, (int)(end - stop < 40 ? end - stop : 40), stop,
+		     fmt->name, fmt->args, (int)(end - stop < 40 ? end - stop : 40), stop,
 		     (size_t)(stop - line) + 1);
 }
 
-/*
- * Calls @fn for every event of every log, in order. Returns 0, or -1 (read or format error,
- * or what @fn returned).
- */
-static int for_each_event(struct importer *im, const struct import_input *in, unsigned int nr_in,
-			  int (*fn)(struct importer *, const struct event *))
-{
-	unsigned int i;
-
-	for (i = 0; i < nr_in; i++) {
-		struct event ev = { .file = in[i].name };
-		const char *line;
-		size_t len;
-		int fd = -1, ret;
-
-		if (in[i].data) {
-			trace_reader_init_mem(&im->rd, in[i].name, in[i].data, in[i].len);
-		} else {
-			fd = open(in[i].name, O_RDONLY);
-			if (fd < 0)
-				return failf(im, NULL, "cannot read %s: %s", in[i].name, strerror(errno));
-			trace_reader_init_fd(&im->rd, in[i].name, fd);
-		}
-		while ((ret = trace_reader_line(&im->rd, &line, &len)) > 0) {
-			ev.line = im->rd.line;
-			ret = parse_line(im, line, len, &ev);
-			if (ret > 0)
-				ret = fn(im, &ev);
-			if (ret < 0)
-				break;
-		}
-		if (ret < 0 && !im->err[0])
-			failf(im, NULL, "%s", im->rd.error);
-		if (fd >= 0)
-			close(fd);
-		if (ret < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* --- pass 1: windows and RAM ----------------------------------------------------------------- */
+/* --- reading: windows and RAM ---------------------------------------------------------------- */
 
 static struct liobn_info *info_of(struct importer *im, uint64_t liobn, int created)
 {
@@ -366,7 +354,7 @@ static void saw_ioba(struct liobn_info *li, uint64_t ioba, uint64_t entries)
 
 static int scan_event(struct importer *im, const struct event *ev)
 {
-	enum ev_kind kind = ev->fmt->kind;
+	enum ev_kind kind = format_of(ev)->kind;
 	const uint64_t *a = ev->a;
 	uint64_t liobn = a[kind == EV_DDW_CREATE ? 5 : 0];
 	struct liobn_info *li;
@@ -390,11 +378,11 @@ static int scan_event(struct importer *im, const struct event *ev)
 	case EV_PUT:
 	case EV_GET:
 		/* Failed calls may name a LIOBN QEMU does not know: they prove nothing. */
-		if (a[ev->fmt->kind == EV_PUT ? 3 : 2])
+		if (a[format_of(ev)->kind == EV_PUT ? 3 : 2])
 			break;
 		li->exists = 1;
 		saw_ioba(li, a[1], 1);
-		if (ev->fmt->kind == EV_PUT)
+		if (format_of(ev)->kind == EV_PUT)
 			saw_gpa(im, a[2]);
 		break;
 	case EV_INDIRECT:
@@ -422,6 +410,80 @@ static int scan_event(struct importer *im, const struct event *ev)
 		li->exists = 1;
 	}
 	return 0;
+}
+
+/* Keeps @ev for the conversion; only the events it acts on. */
+static int keep_event(struct importer *im, const struct event *ev)
+{
+	enum ev_kind kind = format_of(ev)->kind;
+	struct event *evs;
+
+	if (kind == EV_NONE || kind == EV_NEW_TABLE)
+		return 0;
+	if (im->nr_evs == im->cap_evs) {
+		im->cap_evs = im->cap_evs ? im->cap_evs * 2 : 4096;
+		evs = realloc(im->evs, im->cap_evs * sizeof(*evs));
+		if (!evs)
+			return failf(im, ev, "out of memory");
+		im->evs = evs;
+	}
+	im->evs[im->nr_evs++] = *ev;
+	return 0;
+}
+
+/* A file's bytes, mapped (no copy) when it is a regular file: NULL when it cannot be. */
+static void *map_log(int fd, size_t *len)
+{
+	struct stat st;
+	void *map;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > SIZE_MAX)
+		return NULL;
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	if (map == MAP_FAILED)
+		return NULL;
+	*len = st.st_size;
+	return map;
+}
+
+/* Reads input @idx: every event is scanned for the header and kept for the conversion. */
+static int read_log(struct importer *im, unsigned int idx)
+{
+	const struct import_input *in = &im->in[idx];
+	struct event ev = { .input = idx };
+	void *map = NULL;
+	size_t map_len = 0, len;
+	const char *line;
+	int fd = -1, ret;
+
+	if (in->data) {
+		trace_reader_init_mem(&im->rd, in->name, in->data, in->len);
+	} else {
+		fd = open(in->name, O_RDONLY);
+		if (fd < 0)
+			return failf(im, NULL, "cannot read %s: %s", in->name, strerror(errno));
+		map = map_log(fd, &map_len);
+		if (map)
+			trace_reader_init_mem(&im->rd, in->name, map, map_len);
+		else
+			trace_reader_init_fd(&im->rd, in->name, fd);
+	}
+	while ((ret = trace_reader_line(&im->rd, &line, &len)) > 0) {
+		ev.line = im->rd.line;
+		ret = parse_line(im, line, len, &ev);
+		if (ret > 0 && !(ret = scan_event(im, &ev)))
+			ret = keep_event(im, &ev);
+		if (ret < 0)
+			break;
+	}
+	if (ret < 0 && !im->err[0])
+		failf(im, NULL, "%s", im->rd.error);
+	if (map)
+		munmap(map, map_len);
+	if (fd >= 0)
+		close(fd);
+	return ret < 0 ? -1 : 0;
 }
 
 static uint64_t pow2_at_least(uint64_t v)
@@ -515,7 +577,7 @@ static int build_header(struct importer *im)
 	return 0;
 }
 
-/* --- pass 2: records ------------------------------------------------------------------------- */
+/* --- conversion: records --------------------------------------------------------------------- */
 
 static struct trace_record *record(struct importer *im, const struct event *ev, enum trace_op op,
 				   uint64_t liobn, uint64_t ioba)
@@ -547,7 +609,7 @@ static int emit(struct importer *im, const struct event *ev, int64_t qemu_ret, u
 	if (!ddw) {
 		r->flags |= TRACE_HAS_RET;
 		if (r->ret != qemu_ret)
-			tally(&im->differs, ev);
+			tally(im, &im->differs, ev);
 	}
 	if (r->op == TRACE_GET && r->ret == H_SUCCESS) {
 		const struct trace_window *w = tce_windows_find(&im->ws, r->liobn);
@@ -612,13 +674,13 @@ static int convert_indirect(struct importer *im, const struct event *ev)
 		if (room && !last && !tce_n)
 			n = 0;		/* npages 0: nothing loaded, QEMU's H_PARAMETER */
 		else if (last != (room ? room - 1 : 0))
-			tally(&im->inconsistent, ev);
+			tally(im, &im->inconsistent, ev);
 		else if (room)
-			tally(&im->partial, ev);
+			tally(im, &im->partial, ev);
 	}
 	if (n > TRACE_MAX_LIST)
 		return failf(im, ev, "%s: expected iobaN below %d, found 0x%" PRIx64,
-			     ev->fmt->name, TRACE_MAX_LIST, last);
+			     format_of(ev)->name, TRACE_MAX_LIST, last);
 	r->npages = n;
 	r->flags |= TRACE_HAS_LIST;
 	r->list_gpa = ev->a[2];
@@ -626,12 +688,12 @@ static int convert_indirect(struct importer *im, const struct event *ev)
 	if (n > 1 && (tce_n & TCE_PERM_MASK) && (tce_n & page_mask) >= (k << shift)) {
 		for (i = 0; i < n; i++)
 			r->tces[i] = tce_n - ((k - i) << shift);
-		tally(&im->rebuilt, ev);
+		tally(im, &im->rebuilt, ev);
 	} else {
 		for (i = 0; i < n; i++)
 			r->tces[i] = tce_n;
 		if (n > 1)
-			tally(&im->unrebuildable, ev);
+			tally(im, &im->unrebuildable, ev);
 	}
 	if (emit(im, ev, qret, TCE_ENTRY_RECONSTRUCTED))
 		return -1;
@@ -654,14 +716,14 @@ static int convert_stuff(struct importer *im, const struct event *ev)
 		/* The traced ioba is the one after the loop. */
 		if (npages > ioba >> shift)
 			return failf(im, ev, "%s: expected an ioba at least npages pages past 0, "
-				     "found ioba=0x%" PRIx64 " npages=%" PRIu64, ev->fmt->name, ioba,
+				     "found ioba=0x%" PRIx64 " npages=%" PRIu64, format_of(ev)->name, ioba,
 				     npages);
 		ioba -= npages << shift;
 		if (npages)
-			tally(&im->stuff_rebased, ev);
+			tally(im, &im->stuff_rebased, ev);
 	} else if (npages && is_window_end(im, liobn, ioba)) {
 		/* Failed at the window end, maybe part way: the start is lost. */
-		tally(&im->partial, ev);
+		tally(im, &im->partial, ev);
 	}
 	r = record(im, ev, TRACE_STUFF, liobn, ioba);
 	r->tce = ev->a[2];
@@ -681,11 +743,11 @@ static int check_xlate(struct importer *im, const struct event *ev)
 	e = tce_model_get(&im->model, w->liobn, (w->offset + ev->a[1]) >> w->page_shift);
 	tce = e ? e->tce : 0;
 	if ((tce & ~mask) == ev->a[2] && (tce & TCE_PERM_MASK) == ev->a[3]) {
-		tally(e && (e->flags & TCE_ENTRY_RECONSTRUCTED) ? &im->xlate_ok_rebuilt :
+		tally(im, e && (e->flags & TCE_ENTRY_RECONSTRUCTED) ? &im->xlate_ok_rebuilt :
 		      &im->xlate_ok, ev);
 		return 0;
 	}
-	tally(&im->xlate_bad, ev);
+	tally(im, &im->xlate_bad, ev);
 	return 0;
 }
 
@@ -698,18 +760,18 @@ static int convert_ddw_create(struct importer *im, const struct event *ev)
 	while (shift < 63 && (1ULL << shift) < pgsize)
 		shift++;
 	if (liobn > UINT32_MAX)
-		return failf(im, ev, "%s: expected a 32-bit liobn, found 0x%" PRIx64, ev->fmt->name,
+		return failf(im, ev, "%s: expected a 32-bit liobn, found 0x%" PRIx64, format_of(ev)->name,
 			     liobn);
 	if ((1ULL << shift) != pgsize || shift < TRACE_MIN_PAGE_SHIFT ||
 	    shift > TRACE_MAX_PAGE_SHIFT || !size || (size & (pgsize - 1)) ||
 	    (start & (pgsize - 1)) || start + size < start || shift < im->h.iommu_page_shift)
 		return failf(im, ev, "%s: expected a power-of-two page size from 4K to 1T (not below "
 			     "the IOMMU page) and a window of whole pages, found page size=0x%"
-			     PRIx64 " requested=0x%" PRIx64 " start=0x%" PRIx64, ev->fmt->name,
+			     PRIx64 " requested=0x%" PRIx64 " start=0x%" PRIx64, format_of(ev)->name,
 			     pgsize, size, start);
 	if (tce_windows_find(&im->ws, liobn)) {
 		record(im, ev, TRACE_DDW_REMOVE, liobn, 0);
-		tally(&im->unknown_remove, ev);
+		tally(im, &im->unknown_remove, ev);
 		if (emit(im, ev, 0, 0))
 			return -1;
 	}
@@ -721,7 +783,7 @@ static int convert_ddw_create(struct importer *im, const struct event *ev)
 static int convert_ddw_remove(struct importer *im, const struct event *ev)
 {
 	if (!tce_windows_find(&im->ws, ev->a[0])) {
-		tally(&im->unknown_remove, ev);
+		tally(im, &im->unknown_remove, ev);
 		return 0;
 	}
 	record(im, ev, TRACE_DDW_REMOVE, ev->a[0], 0);
@@ -739,7 +801,7 @@ static int convert_ddw_reset(struct importer *im, const struct event *ev)
 
 	if (ev->a[0] < SPAPR_PCI_BASE_BUID || phb > 0xff)
 		return failf(im, ev, "%s: expected a PHB BUID 0x%llx + index, found 0x%" PRIx64,
-			     ev->fmt->name, SPAPR_PCI_BASE_BUID, ev->a[0]);
+			     format_of(ev)->name, SPAPR_PCI_BASE_BUID, ev->a[0]);
 	for (i = 0; i < im->ws.nr;) {
 		if ((im->ws.w[i].liobn & ~0xffu) != base) {
 			i++;
@@ -759,7 +821,7 @@ static int convert_event(struct importer *im, const struct event *ev)
 	const uint64_t *a = ev->a;
 	struct trace_record *r;
 
-	switch (ev->fmt->kind) {
+	switch (format_of(ev)->kind) {
 	case EV_PUT:
 		r = record(im, ev, TRACE_PUT, a[0], a[1]);
 		r->tce = a[2];
@@ -769,7 +831,7 @@ static int convert_event(struct importer *im, const struct event *ev)
 		if (emit(im, ev, a[2], 0))
 			return -1;
 		if (r->ret == H_SUCCESS && !a[2])
-			tally(r->tce == a[3] ? &im->get_ok : &im->get_bad, ev);
+			tally(im, r->tce == a[3] ? &im->get_ok : &im->get_bad, ev);
 		return 0;
 	case EV_INDIRECT:
 		return convert_indirect(im, ev);
@@ -837,9 +899,7 @@ static void summarize(struct importer *im)
 static int write_output(struct importer *im, FILE *out, FILE *notes,
 			const struct import_input *in, unsigned int nr_in)
 {
-	char buf[65536];
 	unsigned int i;
-	size_t n;
 
 	trace_write_header(out, &im->h);
 	fprintf(out, "# imported by 'tcelab import qemu' from");
@@ -854,10 +914,8 @@ static int write_output(struct importer *im, FILE *out, FILE *notes,
 		if (notes)
 			fprintf(notes, "tcelab: import: %s\n", im->notes[i]);
 	}
-	rewind(im->records);
-	while ((n = fread(buf, 1, sizeof(buf), im->records)) > 0)
-		fwrite(buf, 1, n, out);
-	if (ferror(im->records) || fflush(out) || ferror(out))
+	fwrite(im->records_text, 1, im->records_len, out);
+	if (fflush(out) || ferror(out))
 		return failf(im, NULL, "cannot write the trace: %s", strerror(errno));
 	return 0;
 }
@@ -867,6 +925,7 @@ int import_qemu(const struct import_input *in, unsigned int nr_in, const struct 
 {
 	struct importer *im = calloc(1, sizeof(*im));
 	unsigned int i;
+	size_t k;
 	int ret = -1;
 
 	if (!im) {
@@ -874,12 +933,18 @@ int import_qemu(const struct import_input *in, unsigned int nr_in, const struct 
 		return -1;
 	}
 	im->o = o;
+	im->in = in;
 	im->err = err;
 	im->errlen = errlen;
 	err[0] = 0;
 	tce_model_init(&im->model);
-	if (for_each_event(im, in, nr_in, scan_event))
+	if (nr_in > MAX_INPUTS) {
+		failf(im, NULL, "expected at most %d logs, found %u", MAX_INPUTS, nr_in);
 		goto out;
+	}
+	for (i = 0; i < nr_in; i++)
+		if (read_log(im, i))
+			goto out;
 	/* An empty trace would replay green: a wrong file is an error, not nothing to do. */
 	if (!im->events) {
 		failf(im, NULL, "no spapr_iommu_* event in %s%s (%lu other lines): not a QEMU log "
@@ -891,18 +956,28 @@ int import_qemu(const struct import_input *in, unsigned int nr_in, const struct 
 	if (build_header(im))
 		goto out;
 	tce_windows_init(&im->ws, &im->h);
-	im->records = tmpfile();
+	/* The records wait in memory for the notes they give, which go first. */
+	im->records = open_memstream(&im->records_text, &im->records_len);
 	if (!im->records) {
-		failf(im, NULL, "cannot create a temporary file: %s", strerror(errno));
+		failf(im, NULL, "out of memory");
 		goto out;
 	}
-	if (for_each_event(im, in, nr_in, convert_event))
+	for (k = 0; k < im->nr_evs; k++)
+		if (convert_event(im, &im->evs[k]))
+			goto out;
+	ret = fclose(im->records);
+	im->records = NULL;
+	if (ret) {
+		ret = failf(im, NULL, "out of memory");
 		goto out;
+	}
 	summarize(im);
 	ret = write_output(im, out, notes, in, nr_in);
 out:
 	if (im->records)
 		fclose(im->records);
+	free(im->records_text);
+	free(im->evs);
 	for (i = 0; i < im->nr_notes; i++)
 		free(im->notes[i]);
 	tce_model_free(&im->model);
