@@ -781,105 +781,102 @@ int trace_write_header(FILE *f, const struct trace_header *h)
 }
 
 /*
- * A record's text is built in a buffer and written with one fwrite(), without printf: an
+ * A record's text is built in a buffer without printf and written with one fwrite(): an
  * INDIRECT record has up to 1024 numbers, and printf's format parsing and stdio's per-call
- * locking were most of tcelab import's writing.
+ * work were most of tcelab import's writing.
  */
-struct line_buf {
-	FILE *f;
-	size_t n;
-	char buf[4096];
-};
-
-/* Room for the longest single piece put at once (a keyword and a 64-bit number). */
-#define LINE_PIECE_MAX	64
-
-static void line_room(struct line_buf *b)
+static inline char *put_mem(char *p, const char *s, size_t len)
 {
-	if (b->n > sizeof(b->buf) - LINE_PIECE_MAX) {
-		fwrite(b->buf, 1, b->n, b->f);
-		b->n = 0;
-	}
+	memcpy(p, s, len);
+	return p + len;
 }
 
-static void put_str(struct line_buf *b, const char *s)
-{
-	size_t len = strlen(s);
+#define PUT_LIT(p, s)	put_mem(p, s, sizeof(s) - 1)
 
-	line_room(b);
-	memcpy(b->buf + b->n, s, len);
-	b->n += len;
+static char *put_str(char *p, const char *s)
+{
+	return put_mem(p, s, strlen(s));
 }
 
 /* @v in decimal, at least @width digits (zero-padded). */
-static void put_dec(struct line_buf *b, uint64_t v, int width)
+static char *put_dec(char *p, uint64_t v, int width)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
+	char tmp[24], *t = tmp + sizeof(tmp);
 
 	do {
-		*--p = '0' + v % 10;
+		*--t = '0' + v % 10;
 		width--;
 	} while ((v /= 10) || width > 0);
-	line_room(b);
-	memcpy(b->buf + b->n, p, tmp + sizeof(tmp) - p);
-	b->n += tmp + sizeof(tmp) - p;
+	return put_mem(p, t, tmp + sizeof(tmp) - t);
 }
 
-/* @key, then "0x" and @v in lowercase hex. */
-static void put_hex(struct line_buf *b, const char *key, uint64_t v)
+/* "0x" and @v in lowercase hex. */
+static inline char *put_hex(char *p, uint64_t v)
 {
 	static const char digits[] = "0123456789abcdef";
-	char tmp[20], *p = tmp + sizeof(tmp);
+	unsigned int n = (67 - __builtin_clzll(v | 1)) / 4;
+	char *end = p + n + 2;
 
-	put_str(b, key);
-	do
-		*--p = digits[v & 15];
-	while (v >>= 4);
-	*--p = 'x';
-	*--p = '0';
-	memcpy(b->buf + b->n, p, tmp + sizeof(tmp) - p);
-	b->n += tmp + sizeof(tmp) - p;
+	p[0] = '0';
+	p[1] = 'x';
+	for (p = end - 1; n--; v >>= 4)
+		*p-- = digits[v & 15];
+	return end;
 }
 
-int trace_write_record(FILE *f, const struct trace_record *r)
+size_t trace_format_record(char *buf, const struct trace_record *r)
 {
-	struct line_buf b = { .f = f, .n = 0 };
-	char size[32];
+	char size[32], *p = buf;
 	uint64_t i;
 
-	put_str(&b, trace_op_name(r->op));
-	put_hex(&b, " liobn=", r->liobn);
+	p = put_str(p, trace_op_name(r->op));
+	p = PUT_LIT(p, " liobn=");
+	p = put_hex(p, r->liobn);
 	switch (r->op) {
 	case TRACE_PUT:
-		put_hex(&b, " ioba=", r->ioba);
-		put_hex(&b, " tce=", r->tce);
+		p = PUT_LIT(p, " ioba=");
+		p = put_hex(p, r->ioba);
+		p = PUT_LIT(p, " tce=");
+		p = put_hex(p, r->tce);
 		break;
 	case TRACE_INDIRECT:
-		put_hex(&b, " ioba=", r->ioba);
-		put_str(&b, " tces=");
-		for (i = 0; i < r->npages; i++)
-			put_hex(&b, i ? "," : "", r->tces[i]);
-		if (r->flags & TRACE_HAS_LIST)
-			put_hex(&b, " list=", r->list_gpa);
+		p = PUT_LIT(p, " ioba=");
+		p = put_hex(p, r->ioba);
+		p = PUT_LIT(p, " tces=");
+		for (i = 0; i < r->npages; i++) {
+			if (i)
+				*p++ = ',';
+			p = put_hex(p, r->tces[i]);
+		}
+		if (r->flags & TRACE_HAS_LIST) {
+			p = PUT_LIT(p, " list=");
+			p = put_hex(p, r->list_gpa);
+		}
 		break;
 	case TRACE_STUFF:
-		put_hex(&b, " ioba=", r->ioba);
-		put_hex(&b, " value=", r->tce);
-		put_str(&b, " npages=");
-		put_dec(&b, r->npages, 1);
+		p = PUT_LIT(p, " ioba=");
+		p = put_hex(p, r->ioba);
+		p = PUT_LIT(p, " value=");
+		p = put_hex(p, r->tce);
+		p = PUT_LIT(p, " npages=");
+		p = put_dec(p, r->npages, 1);
 		break;
 	case TRACE_GET:
-		put_hex(&b, " ioba=", r->ioba);
-		if (r->flags & TRACE_HAS_TCE)
-			put_hex(&b, " tce=", r->tce);
+		p = PUT_LIT(p, " ioba=");
+		p = put_hex(p, r->ioba);
+		if (r->flags & TRACE_HAS_TCE) {
+			p = PUT_LIT(p, " tce=");
+			p = put_hex(p, r->tce);
+		}
 		break;
 	case TRACE_DDW_CREATE:
 		trace_format_size(size, sizeof(size), r->window.size);
-		put_hex(&b, " offset=", r->window.offset);
-		put_str(&b, " size=");
-		put_str(&b, size);
-		put_str(&b, " page_shift=");
-		put_dec(&b, r->window.page_shift, 1);
+		p = PUT_LIT(p, " offset=");
+		p = put_hex(p, r->window.offset);
+		p = PUT_LIT(p, " size=");
+		p = put_str(p, size);
+		p = PUT_LIT(p, " page_shift=");
+		p = put_dec(p, r->window.page_shift, 1);
 		break;
 	case TRACE_DDW_REMOVE:
 		break;
@@ -887,26 +884,33 @@ int trace_write_record(FILE *f, const struct trace_record *r)
 	if (r->flags & TRACE_HAS_RET) {
 		const char *name = trace_ret_name(r->ret);
 
-		put_str(&b, " ret=");
+		p = PUT_LIT(p, " ret=");
 		if (name) {
-			put_str(&b, name);
+			p = put_str(p, name);
 		} else {
 			if (r->ret < 0)
-				put_str(&b, "-");
-			put_dec(&b, r->ret < 0 ? -(uint64_t)r->ret : (uint64_t)r->ret, 1);
+				*p++ = '-';
+			p = put_dec(p, r->ret < 0 ? -(uint64_t)r->ret : (uint64_t)r->ret, 1);
 		}
 	}
 	if (r->flags & TRACE_HAS_TIME) {
-		put_str(&b, " t=");
-		put_dec(&b, r->time_ns / 1000000000, 1);
-		put_str(&b, ".");
-		put_dec(&b, r->time_ns % 1000000000, 9);
+		p = PUT_LIT(p, " t=");
+		p = put_dec(p, r->time_ns / 1000000000, 1);
+		*p++ = '.';
+		p = put_dec(p, r->time_ns % 1000000000, 9);
 	}
 	if (r->flags & TRACE_HAS_TID) {
-		put_str(&b, " tid=");
-		put_dec(&b, r->tid, 1);
+		p = PUT_LIT(p, " tid=");
+		p = put_dec(p, r->tid, 1);
 	}
-	put_str(&b, "\n");
-	fwrite(b.buf, 1, b.n, f);
+	*p++ = '\n';
+	return p - buf;
+}
+
+int trace_write_record(FILE *f, const struct trace_record *r)
+{
+	char buf[TRACE_RECORD_MAX];
+
+	fwrite(buf, 1, trace_format_record(buf, r), f);
 	return ferror(f) ? -1 : 0;
 }

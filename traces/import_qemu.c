@@ -116,9 +116,8 @@ struct importer {
 	struct trace_header h;
 	struct tce_windows ws;
 	struct tce_model model;
-	FILE *records;
-	char *records_text;		/* what @records wrote */
-	size_t records_len;
+	char *records;			/* their text, which waits for the notes it gives */
+	size_t records_len, records_cap;
 	char *notes[MAX_NOTES];
 	unsigned int nr_notes;
 	struct tally differs, partial, inconsistent, rebuilt, unrebuildable, stuff_rebased,
@@ -623,8 +622,17 @@ static int emit(struct importer *im, const struct event *ev, int64_t qemu_ret, u
 		return failf(im, ev, "out of memory");
 	if (ddw && tce_windows_apply(&im->ws, r))
 		return failf(im, ev, "expected at most %d windows at once", TRACE_MAX_WINDOWS);
-	return trace_write_record(im->records, r) ? failf(im, NULL, "cannot write: %s",
-							    strerror(errno)) : 0;
+	if (im->records_cap - im->records_len < TRACE_RECORD_MAX) {
+		size_t cap = im->records_cap ? im->records_cap * 2 : 1 << 20;
+		char *text = realloc(im->records, cap);
+
+		if (!text)
+			return failf(im, ev, "out of memory");
+		im->records = text;
+		im->records_cap = cap;
+	}
+	im->records_len += trace_format_record(im->records + im->records_len, r);
+	return 0;
 }
 
 static unsigned int page_shift_of(struct importer *im, uint64_t liobn)
@@ -914,7 +922,7 @@ static int write_output(struct importer *im, FILE *out, FILE *notes,
 		if (notes)
 			fprintf(notes, "tcelab: import: %s\n", im->notes[i]);
 	}
-	fwrite(im->records_text, 1, im->records_len, out);
+	fwrite(im->records, 1, im->records_len, out);
 	if (fflush(out) || ferror(out))
 		return failf(im, NULL, "cannot write the trace: %s", strerror(errno));
 	return 0;
@@ -956,27 +964,13 @@ int import_qemu(const struct import_input *in, unsigned int nr_in, const struct 
 	if (build_header(im))
 		goto out;
 	tce_windows_init(&im->ws, &im->h);
-	/* The records wait in memory for the notes they give, which go first. */
-	im->records = open_memstream(&im->records_text, &im->records_len);
-	if (!im->records) {
-		failf(im, NULL, "out of memory");
-		goto out;
-	}
 	for (k = 0; k < im->nr_evs; k++)
 		if (convert_event(im, &im->evs[k]))
 			goto out;
-	ret = fclose(im->records);
-	im->records = NULL;
-	if (ret) {
-		ret = failf(im, NULL, "out of memory");
-		goto out;
-	}
 	summarize(im);
 	ret = write_output(im, out, notes, in, nr_in);
 out:
-	if (im->records)
-		fclose(im->records);
-	free(im->records_text);
+	free(im->records);
 	free(im->evs);
 	for (i = 0; i < im->nr_notes; i++)
 		free(im->notes[i]);
