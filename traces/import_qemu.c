@@ -15,6 +15,7 @@
  * The trace's expected return codes are the in-kernel path's (book3s_64_vio.c, tce_state.c),
  * which differs from QEMU's in places; every difference is counted and reported.
  */
+#define _GNU_SOURCE		/* mremap() */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -87,6 +88,12 @@ struct event {
 
 #define MAX_INPUTS	USHRT_MAX
 
+/* A buffer of tens of MB (a log's events, a trace's records) that grows by doubling. */
+struct big_buf {
+	char *p;
+	size_t len, cap;
+};
+
 /* What the first pass learns about a LIOBN. */
 struct liobn_info {
 	uint32_t liobn;
@@ -106,8 +113,7 @@ struct tally {
 struct importer {
 	const struct import_opts *o;
 	const struct import_input *in;
-	struct event *evs;		/* the events the conversion reads, in log order */
-	size_t nr_evs, cap_evs;
+	struct big_buf evs;		/* the events the conversion reads, in log order */
 	struct liobn_info info[MAX_LIOBNS];
 	unsigned int nr_info;
 	uint64_t gpa_end, t0;
@@ -116,8 +122,7 @@ struct importer {
 	struct trace_header h;
 	struct tce_windows ws;
 	struct tce_model model;
-	char *records;			/* their text, which waits for the notes it gives */
-	size_t records_len, records_cap;
+	struct big_buf records;		/* their text, which waits for the notes it gives */
 	char *notes[MAX_NOTES];
 	unsigned int nr_notes;
 	struct tally differs, partial, inconsistent, rebuilt, unrebuildable, stuff_rebased,
@@ -411,22 +416,47 @@ static int scan_event(struct importer *im, const struct event *ev)
 	return 0;
 }
 
+/*
+ * Room for @need more bytes: 0, or -1. In a mapping of its own, with huge pages asked for:
+ * the kernel then zeroes a few 2M pages instead of thousands of 4K pages, each a page fault
+ * (4K pages were a third of the import's CPU time).
+ */
+static int big_reserve(struct big_buf *b, size_t need)
+{
+	size_t cap = b->cap ? b->cap : 2 << 20;
+	void *p;
+
+	if (b->cap - b->len >= need)
+		return 0;
+	while (cap - b->len < need)
+		cap *= 2;
+	p = b->p ? mremap(b->p, b->cap, cap, MREMAP_MAYMOVE) :
+	    mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	madvise(p, cap, MADV_HUGEPAGE);
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+static void big_free(struct big_buf *b)
+{
+	if (b->p)
+		munmap(b->p, b->cap);
+}
+
 /* Keeps @ev for the conversion; only the events it acts on. */
 static int keep_event(struct importer *im, const struct event *ev)
 {
 	enum ev_kind kind = format_of(ev)->kind;
-	struct event *evs;
 
 	if (kind == EV_NONE || kind == EV_NEW_TABLE)
 		return 0;
-	if (im->nr_evs == im->cap_evs) {
-		im->cap_evs = im->cap_evs ? im->cap_evs * 2 : 4096;
-		evs = realloc(im->evs, im->cap_evs * sizeof(*evs));
-		if (!evs)
-			return failf(im, ev, "out of memory");
-		im->evs = evs;
-	}
-	im->evs[im->nr_evs++] = *ev;
+	if (big_reserve(&im->evs, sizeof(*ev)))
+		return failf(im, ev, "out of memory");
+	memcpy(im->evs.p + im->evs.len, ev, sizeof(*ev));
+	im->evs.len += sizeof(*ev);
 	return 0;
 }
 
@@ -622,16 +652,9 @@ static int emit(struct importer *im, const struct event *ev, int64_t qemu_ret, u
 		return failf(im, ev, "out of memory");
 	if (ddw && tce_windows_apply(&im->ws, r))
 		return failf(im, ev, "expected at most %d windows at once", TRACE_MAX_WINDOWS);
-	if (im->records_cap - im->records_len < TRACE_RECORD_MAX) {
-		size_t cap = im->records_cap ? im->records_cap * 2 : 1 << 20;
-		char *text = realloc(im->records, cap);
-
-		if (!text)
-			return failf(im, ev, "out of memory");
-		im->records = text;
-		im->records_cap = cap;
-	}
-	im->records_len += trace_format_record(im->records + im->records_len, r);
+	if (big_reserve(&im->records, TRACE_RECORD_MAX))
+		return failf(im, ev, "out of memory");
+	im->records.len += trace_format_record(im->records.p + im->records.len, r);
 	return 0;
 }
 
@@ -922,7 +945,7 @@ static int write_output(struct importer *im, FILE *out, FILE *notes,
 		if (notes)
 			fprintf(notes, "tcelab: import: %s\n", im->notes[i]);
 	}
-	fwrite(im->records, 1, im->records_len, out);
+	fwrite(im->records.p, 1, im->records.len, out);
 	if (fflush(out) || ferror(out))
 		return failf(im, NULL, "cannot write the trace: %s", strerror(errno));
 	return 0;
@@ -964,14 +987,14 @@ int import_qemu(const struct import_input *in, unsigned int nr_in, const struct 
 	if (build_header(im))
 		goto out;
 	tce_windows_init(&im->ws, &im->h);
-	for (k = 0; k < im->nr_evs; k++)
-		if (convert_event(im, &im->evs[k]))
+	for (k = 0; k < im->evs.len; k += sizeof(struct event))
+		if (convert_event(im, (const struct event *)(im->evs.p + k)))
 			goto out;
 	summarize(im);
 	ret = write_output(im, out, notes, in, nr_in);
 out:
-	free(im->records);
-	free(im->evs);
+	big_free(&im->records);
+	big_free(&im->evs);
 	for (i = 0; i < im->nr_notes; i++)
 		free(im->notes[i]);
 	tce_model_free(&im->model);
