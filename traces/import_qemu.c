@@ -75,6 +75,17 @@ static const struct event_format {
 	EVENT("spapr_iommu_ddw_reset", EV_DDW_RESET, "buid=0x%x addr=0x%x"),
 };
 
+#define NR_EVENTS	(sizeof(events) / sizeof(events[0]))
+
+/* An event format's text up to a conversion, and the conversion ('x', 'd', 'u', 'p'; 0: none). */
+struct format_piece {
+	const char *text;
+	size_t len;
+	char conv;
+};
+
+#define MAX_PIECES	7		/* six numbers, then the text after the last */
+
 /* One parsed line, kept from the reading to the conversion (the log is parsed once). */
 struct event {
 	uint64_t a[6];			/* the format's numbers, in order */
@@ -113,6 +124,7 @@ struct tally {
 struct importer {
 	const struct import_opts *o;
 	const struct import_input *in;
+	struct format_piece pieces[NR_EVENTS][MAX_PIECES];
 	struct big_buf evs;		/* the events the conversion reads, in log order */
 	struct liobn_info info[MAX_LIOBNS];
 	unsigned int nr_info;
@@ -221,43 +233,59 @@ static const char *scan_number(const char *p, const char *end, int hex, uint64_t
 	return p != start ? p : NULL;
 }
 
-/* Matches @fmt against [p, end) and stores its numbers; NULL, or where it stopped matching. */
-static const char *match(const char *fmt, const char *p, const char *end, uint64_t *v)
+/* A format cut where its conversions are: the text before each, compared in one go. */
+static void compile_format(const char *fmt, struct format_piece *piece)
 {
-	while (*fmt) {
+	for (;; piece++) {
+		const char *conv = strchr(fmt, '%');
+
+		piece->text = fmt;
+		piece->len = conv ? (size_t)(conv - fmt) : strlen(fmt);
+		piece->conv = conv ? conv[1] : 0;
+		if (!conv)
+			return;
+		fmt = conv + 2;
+	}
+}
+
+/* Matches @piece against [p, end) and stores its numbers; NULL, or where it stopped matching. */
+static const char *match(const struct format_piece *piece, const char *p, const char *end,
+			 uint64_t *v)
+{
+	for (;; piece++) {
 		const char *next;
+		size_t i;
 		int neg = 0;
 
-		if (*fmt != '%') {
-			if (p == end || *p != *fmt)
-				return p;
-			p++;
-			fmt++;
-			continue;
+		if ((size_t)(end - p) < piece->len || memcmp(p, piece->text, piece->len)) {
+			for (i = 0; i < piece->len && p < end && *p == piece->text[i]; i++)
+				p++;
+			return p;
 		}
-		if (fmt[1] == 'p' && end - p >= 5 && !memcmp(p, "(nil)", 5)) {
+		p += piece->len;
+		if (!piece->conv)
+			break;
+		if (piece->conv == 'p' && end - p >= 5 && !memcmp(p, "(nil)", 5)) {
 			*v++ = 0;
 			p += 5;
-			fmt += 2;
 			continue;
 		}
-		if (fmt[1] == 'p') {
+		if (piece->conv == 'p') {
 			if (end - p < 2 || p[0] != '0' || p[1] != 'x')
 				return p;
 			p += 2;
 		}
-		if (fmt[1] == 'd' && p < end && *p == '-') {
+		if (piece->conv == 'd' && p < end && *p == '-') {
 			neg = 1;
 			p++;
 		}
-		next = scan_number(p, end, fmt[1] == 'x' || fmt[1] == 'p', v);
+		next = scan_number(p, end, piece->conv == 'x' || piece->conv == 'p', v);
 		if (!next)
 			return p;
 		if (neg)
 			*v = -*v;
 		v++;
 		p = next;
-		fmt += 2;
 	}
 	return p == end ? NULL : p;
 }
@@ -301,10 +329,10 @@ static int parse_line(struct importer *im, const char *line, size_t len, struct 
 	if (!p)
 		p = end;
 	n = p - name;
-	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+	for (i = 0; i < NR_EVENTS; i++)
 		if (events[i].len == n && !memcmp(events[i].name, name, n))
 			break;
-	if (i == sizeof(events) / sizeof(events[0])) {
+	if (i == NR_EVENTS) {
 		im->unknown_events++;
 		return 0;
 	}
@@ -312,7 +340,7 @@ static int parse_line(struct importer *im, const char *line, size_t len, struct 
 	fmt = &events[i];
 	if (!fmt->args)
 		return 0;
-	stop = p < end ? match(fmt->args, p + 1, end, ev->a) : p;
+	stop = p < end ? match(im->pieces[i], p + 1, end, ev->a) : p;
 	if (!stop)
 		return 1;
 	/* Point at the start of the field that does not match. */
@@ -965,6 +993,9 @@ int import_qemu(const struct import_input *in, unsigned int nr_in, const struct 
 	}
 	im->o = o;
 	im->in = in;
+	for (i = 0; i < NR_EVENTS; i++)
+		if (events[i].args)
+			compile_format(events[i].args, im->pieces[i]);
 	im->err = err;
 	im->errlen = errlen;
 	err[0] = 0;
