@@ -105,7 +105,7 @@ struct big_buf {
 	size_t len, cap;
 };
 
-/* What the first pass learns about a LIOBN. */
+/* What the reading learns about a LIOBN. */
 struct liobn_info {
 	uint32_t liobn;
 	int exists;			/* QEMU had a table for it */
