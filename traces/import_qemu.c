@@ -209,8 +209,8 @@ static const unsigned char hex_digit1[256] = {
 	['f'] = 16,
 };
 
-/* A number at @p: where it ends, or NULL when there is none or it overflows. */
-static const char *scan_number(const char *p, const char *end, int hex, uint64_t *v)
+/* A number of any length at @p: where it ends, or NULL when there is none or it overflows. */
+static const char *scan_long_number(const char *p, const char *end, int hex, uint64_t *v)
 {
 	const char *start = p;
 	uint64_t x = 0;
@@ -229,6 +229,29 @@ static const char *scan_number(const char *p, const char *end, int hex, uint64_t
 			x = x * 10 + d;
 		}
 	}
+	*v = x;
+	return p != start ? p : NULL;
+}
+
+/*
+ * The same, without a check a digit: 16 hex or 19 decimal digits cannot overflow, a longer
+ * number (leading zeros, or too large) is scanned again with the checks.
+ */
+static const char *scan_number(const char *p, const char *end, int hex, uint64_t *v)
+{
+	const char *start = p;
+	uint64_t x = 0;
+	unsigned int d;
+
+	if (hex) {
+		for (; p < end && (d = hex_digit1[(unsigned char)*p] - 1u) < 16; p++)
+			x = x << 4 | d;
+	} else {
+		for (; p < end && (d = (unsigned char)*p - '0') < 10; p++)
+			x = x * 10 + d;
+	}
+	if (p - start > (hex ? 16 : 19))
+		return scan_long_number(start, end, hex, v);
 	*v = x;
 	return p != start ? p : NULL;
 }
