@@ -156,12 +156,45 @@ void tce_model_init(struct tce_model *m)
 {
 	m->slots = NULL;
 	m->cap = m->count = 0;
+	m->block_entries = NULL;
 }
 
 void tce_model_free(struct tce_model *m)
 {
 	free(m->slots);
+	free(m->block_entries);
 	tce_model_init(m);
+}
+
+/*
+ * Entries are also counted per block of 512 indexes (what one H_STUFF_TCE clears at most),
+ * in 1024 counters a block hashes to: a range whose blocks count nothing holds nothing, so a
+ * clear of a window from end to end (Linux at boot) skips where nothing is mapped without a
+ * pass over the table. Blocks sharing a counter only make a clear look.
+ */
+#define MODEL_BLOCK_SHIFT	9
+#define MODEL_COUNTERS_SHIFT	10
+#define MODEL_CLEAR_BLOCKS	8	/* larger ranges are cleared without looking */
+
+static uint32_t *block_counter(const struct tce_model *m, uint64_t liobn, uint64_t block)
+{
+	uint64_t h = (liobn * 0x9e3779b97f4a7c15ULL) ^ block;
+
+	return &m->block_entries[(h * 0xbf58476d1ce4e5b9ULL) >> (64 - MODEL_COUNTERS_SHIFT)];
+}
+
+/* No entry in [first, first + count), count 1 to MODEL_CLEAR_BLOCKS blocks' worth. */
+static int range_empty(const struct tce_model *m, uint64_t liobn, uint64_t first,
+		       uint64_t count)
+{
+	uint64_t b, last = first + count - 1;
+
+	if (count > MODEL_CLEAR_BLOCKS << MODEL_BLOCK_SHIFT || last < first)
+		return 0;
+	for (b = first >> MODEL_BLOCK_SHIFT; b <= last >> MODEL_BLOCK_SHIFT; b++)
+		if (*block_counter(m, liobn, b))
+			return 0;
+	return 1;
 }
 
 static size_t slot_of(const struct tce_model *m, uint64_t liobn, uint64_t index)
@@ -199,7 +232,7 @@ const struct tce_entry *tce_model_get(const struct tce_model *m, uint64_t liobn,
 /* The table rehashed to @cap slots (a power of two, above the count): 0, or -1. */
 static int resize(struct tce_model *m, size_t cap)
 {
-	struct tce_model to = { NULL, cap, 0 };
+	struct tce_model to = { NULL, cap, 0, m->block_entries };
 	size_t i;
 
 	to.slots = calloc(to.cap, sizeof(*to.slots));
@@ -237,6 +270,7 @@ static void remove_slot(struct tce_model *m, struct tce_entry *e)
 {
 	size_t hole = e - m->slots, i = hole, home;
 
+	(*block_counter(m, e->liobn, e->index >> MODEL_BLOCK_SHIFT))--;
 	for (;;) {
 		i = (i + 1) & (m->cap - 1);
 		if (!m->slots[i].tce)
@@ -266,9 +300,16 @@ int tce_model_set(struct tce_model *m, uint64_t liobn, uint64_t index, uint64_t 
 	}
 	if ((m->count + 1) * 4 > m->cap * 3 && grow(m))
 		return -1;
+	if (!m->block_entries) {
+		m->block_entries = calloc(1 << MODEL_COUNTERS_SHIFT, sizeof(*m->block_entries));
+		if (!m->block_entries)
+			return -1;
+	}
 	e = find_slot(m, liobn, index);
-	if (!e->tce)
+	if (!e->tce) {
 		m->count++;
+		(*block_counter(m, liobn, index >> MODEL_BLOCK_SHIFT))++;
+	}
 	*e = (struct tce_entry){ liobn, index, tce, flags, line };
 	return 0;
 }
@@ -277,7 +318,7 @@ int tce_model_clear(struct tce_model *m, uint64_t liobn, uint64_t first, uint64_
 {
 	size_t i;
 
-	if (!m->count)
+	if (!m->count || (count && range_empty(m, liobn, first, count)))
 		return 0;
 	/* A range smaller than the table: a lookup per entry costs less than a pass over it. */
 	if (count && count * 8 < m->cap) {

@@ -45,6 +45,7 @@ struct tce_entry {
 struct tce_model {
 	struct tce_entry *slots;
 	size_t cap, count;
+	uint32_t *block_entries;	/* entries per block of indexes, hashed (tce_state.c) */
 };
 
 void tce_model_init(struct tce_model *m);

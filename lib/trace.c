@@ -38,20 +38,41 @@ static ssize_t reader_fill(struct trace_reader *rd, char *dst, size_t room)
 {
 	ssize_t n;
 
-	if (rd->fd < 0) {
-		n = rd->mem_len - rd->mem_pos < room ? rd->mem_len - rd->mem_pos : room;
-		memcpy(dst, rd->mem + rd->mem_pos, n);
-		rd->mem_pos += n;
-		return n;
-	}
 	do
 		n = read(rd->fd, dst, room);
 	while (n < 0 && errno == EINTR);
 	return n;
 }
 
+static int too_long(struct trace_reader *rd)
+{
+	snprintf(rd->error, sizeof(rd->error), "%s:%lu: expected a line of at most %d bytes",
+		 rd->name, rd->line, TRACE_MAX_LINE);
+	return -1;
+}
+
+/* A line of a buffer in memory, in place: nothing to copy. */
+static int mem_line(struct trace_reader *rd, const char **line, size_t *len)
+{
+	const char *start = rd->mem + rd->mem_pos, *nl;
+	size_t avail = rd->mem_len - rd->mem_pos;
+
+	if (!avail)
+		return 0;
+	nl = memchr(start, '\n', avail);
+	*line = start;
+	*len = nl ? (size_t)(nl - start) : avail;
+	rd->mem_pos += nl ? *len + 1 : avail;
+	if (*len && start[*len - 1] == '\r')
+		(*len)--;
+	rd->line++;
+	return *len <= TRACE_MAX_LINE ? 1 : too_long(rd);
+}
+
 int trace_reader_line(struct trace_reader *rd, const char **line, size_t *len)
 {
+	if (rd->fd < 0)
+		return mem_line(rd, line, len);
 	for (;;) {
 		char *start = rd->buf + rd->pos;
 		size_t avail = rd->end - rd->pos;
@@ -89,9 +110,7 @@ int trace_reader_line(struct trace_reader *rd, const char **line, size_t *len)
 			rd->eof = 1;
 		rd->end += n;
 	}
-	snprintf(rd->error, sizeof(rd->error), "%s:%lu: expected a line of at most %d bytes",
-		 rd->name, rd->line, TRACE_MAX_LINE);
-	return -1;
+	return too_long(rd);
 }
 
 /* --- names -------------------------------------------------------------------------------- */
@@ -762,54 +781,102 @@ int trace_write_header(FILE *f, const struct trace_header *h)
 }
 
 /*
- * "0x..." of @v after @sep, without printf: an INDIRECT record has up to 512 of them, and
- * printf's format parsing was most of tcelab import's writing.
+ * A record's text is built in a buffer without printf and written with one fwrite(): an
+ * INDIRECT record has up to 1024 numbers, and printf's format parsing and stdio's per-call
+ * work were most of tcelab import's writing.
  */
-static void put_hex(FILE *f, const char *sep, uint64_t v)
+static inline char *put_mem(char *p, const char *s, size_t len)
 {
-	static const char digits[] = "0123456789abcdef";
-	char buf[24], *p = buf + sizeof(buf);
-
-	*--p = 0;
-	do
-		*--p = digits[v & 15];
-	while (v >>= 4);
-	*--p = 'x';
-	*--p = '0';
-	fputs(sep, f);
-	fputs(p, f);
+	memcpy(p, s, len);
+	return p + len;
 }
 
-int trace_write_record(FILE *f, const struct trace_record *r)
+#define PUT_LIT(p, s)	put_mem(p, s, sizeof(s) - 1)
+
+static char *put_str(char *p, const char *s)
 {
-	char size[32];
+	return put_mem(p, s, strlen(s));
+}
+
+/* @v in decimal, at least @width digits (zero-padded). */
+static char *put_dec(char *p, uint64_t v, int width)
+{
+	char tmp[24], *t = tmp + sizeof(tmp);
+
+	do {
+		*--t = '0' + v % 10;
+		width--;
+	} while ((v /= 10) || width > 0);
+	return put_mem(p, t, tmp + sizeof(tmp) - t);
+}
+
+/* "0x" and @v in lowercase hex. */
+static inline char *put_hex(char *p, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned int n = (67 - __builtin_clzll(v | 1)) / 4;
+	char *end = p + n + 2;
+
+	p[0] = '0';
+	p[1] = 'x';
+	for (p = end - 1; n--; v >>= 4)
+		*p-- = digits[v & 15];
+	return end;
+}
+
+size_t trace_format_record(char *buf, const struct trace_record *r)
+{
+	char size[32], *p = buf;
 	uint64_t i;
 
-	fprintf(f, "%s liobn=0x%" PRIx64, trace_op_name(r->op), r->liobn);
+	p = put_str(p, trace_op_name(r->op));
+	p = PUT_LIT(p, " liobn=");
+	p = put_hex(p, r->liobn);
 	switch (r->op) {
 	case TRACE_PUT:
-		fprintf(f, " ioba=0x%" PRIx64 " tce=0x%" PRIx64, r->ioba, r->tce);
+		p = PUT_LIT(p, " ioba=");
+		p = put_hex(p, r->ioba);
+		p = PUT_LIT(p, " tce=");
+		p = put_hex(p, r->tce);
 		break;
 	case TRACE_INDIRECT:
-		fprintf(f, " ioba=0x%" PRIx64 " tces=", r->ioba);
-		for (i = 0; i < r->npages; i++)
-			put_hex(f, i ? "," : "", r->tces[i]);
-		if (r->flags & TRACE_HAS_LIST)
-			fprintf(f, " list=0x%" PRIx64, r->list_gpa);
+		p = PUT_LIT(p, " ioba=");
+		p = put_hex(p, r->ioba);
+		p = PUT_LIT(p, " tces=");
+		for (i = 0; i < r->npages; i++) {
+			if (i)
+				*p++ = ',';
+			p = put_hex(p, r->tces[i]);
+		}
+		if (r->flags & TRACE_HAS_LIST) {
+			p = PUT_LIT(p, " list=");
+			p = put_hex(p, r->list_gpa);
+		}
 		break;
 	case TRACE_STUFF:
-		fprintf(f, " ioba=0x%" PRIx64 " value=0x%" PRIx64 " npages=%" PRIu64, r->ioba,
-			r->tce, r->npages);
+		p = PUT_LIT(p, " ioba=");
+		p = put_hex(p, r->ioba);
+		p = PUT_LIT(p, " value=");
+		p = put_hex(p, r->tce);
+		p = PUT_LIT(p, " npages=");
+		p = put_dec(p, r->npages, 1);
 		break;
 	case TRACE_GET:
-		fprintf(f, " ioba=0x%" PRIx64, r->ioba);
-		if (r->flags & TRACE_HAS_TCE)
-			fprintf(f, " tce=0x%" PRIx64, r->tce);
+		p = PUT_LIT(p, " ioba=");
+		p = put_hex(p, r->ioba);
+		if (r->flags & TRACE_HAS_TCE) {
+			p = PUT_LIT(p, " tce=");
+			p = put_hex(p, r->tce);
+		}
 		break;
 	case TRACE_DDW_CREATE:
 		trace_format_size(size, sizeof(size), r->window.size);
-		fprintf(f, " offset=0x%" PRIx64 " size=%s page_shift=%u", r->window.offset, size,
-			r->window.page_shift);
+		p = PUT_LIT(p, " offset=");
+		p = put_hex(p, r->window.offset);
+		p = PUT_LIT(p, " size=");
+		p = put_str(p, size);
+		p = PUT_LIT(p, " page_shift=");
+		p = put_dec(p, r->window.page_shift, 1);
 		break;
 	case TRACE_DDW_REMOVE:
 		break;
@@ -817,16 +884,33 @@ int trace_write_record(FILE *f, const struct trace_record *r)
 	if (r->flags & TRACE_HAS_RET) {
 		const char *name = trace_ret_name(r->ret);
 
-		if (name)
-			fprintf(f, " ret=%s", name);
-		else
-			fprintf(f, " ret=%" PRId64, r->ret);
+		p = PUT_LIT(p, " ret=");
+		if (name) {
+			p = put_str(p, name);
+		} else {
+			if (r->ret < 0)
+				*p++ = '-';
+			p = put_dec(p, r->ret < 0 ? -(uint64_t)r->ret : (uint64_t)r->ret, 1);
+		}
 	}
-	if (r->flags & TRACE_HAS_TIME)
-		fprintf(f, " t=%" PRIu64 ".%09" PRIu64, r->time_ns / 1000000000,
-			r->time_ns % 1000000000);
-	if (r->flags & TRACE_HAS_TID)
-		fprintf(f, " tid=%" PRIu32, r->tid);
-	fputc('\n', f);
+	if (r->flags & TRACE_HAS_TIME) {
+		p = PUT_LIT(p, " t=");
+		p = put_dec(p, r->time_ns / 1000000000, 1);
+		*p++ = '.';
+		p = put_dec(p, r->time_ns % 1000000000, 9);
+	}
+	if (r->flags & TRACE_HAS_TID) {
+		p = PUT_LIT(p, " tid=");
+		p = put_dec(p, r->tid, 1);
+	}
+	*p++ = '\n';
+	return p - buf;
+}
+
+int trace_write_record(FILE *f, const struct trace_record *r)
+{
+	char buf[TRACE_RECORD_MAX];
+
+	fwrite(buf, 1, trace_format_record(buf, r), f);
 	return ferror(f) ? -1 : 0;
 }

@@ -123,6 +123,10 @@ int trace_next(struct trace_parser *p, struct trace_record *r);
 /* Writers: 0, or -1 when the stream fails (errno). Records are validated by the caller. */
 int trace_write_header(FILE *f, const struct trace_header *h);
 int trace_write_record(FILE *f, const struct trace_record *r);
+/* The longest record's text: an INDIRECT of TRACE_MAX_LIST TCEs ("0x" + 16 digits + ","). */
+#define TRACE_RECORD_MAX	(TRACE_MAX_LIST * 19 + 256)
+/* A record's line, "\n" included, at @buf (TRACE_RECORD_MAX bytes): its length. */
+size_t trace_format_record(char *buf, const struct trace_record *r);
 
 const char *trace_op_name(enum trace_op op);
 /* "H_PARAMETER" for -4; NULL for a code without a name. */

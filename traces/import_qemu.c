@@ -15,12 +15,16 @@
  * The trace's expected return codes are the in-kernel path's (book3s_64_vio.c, tce_state.c),
  * which differs from QEMU's in places; every difference is counted and reported.
  */
+#define _GNU_SOURCE		/* mremap() */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "import_qemu.h"
@@ -41,45 +45,67 @@ enum ev_kind {
 };
 
 /* hw/ppc/trace-events of QEMU 7.2; %d is PRId64, %x PRIx64/PRIx32, %p a pointer. */
+#define EVENT(name, kind, args)	{ name, kind, args, sizeof(name) - 1 }
 static const struct event_format {
 	const char *name;
 	enum ev_kind kind;
 	const char *args;
+	size_t len;			/* of the name */
 } events[] = {
-	{ "spapr_iommu_put", EV_PUT, "liobn=0x%x ioba=0x%x tce=0x%x ret=%d" },
-	{ "spapr_iommu_pci_put", EV_PUT, "liobn=0x%x ioba=0x%x tce=0x%x ret=%d" },
-	{ "spapr_iommu_get", EV_GET, "liobn=0x%x ioba=0x%x ret=%d tce=0x%x" },
-	{ "spapr_iommu_pci_get", EV_GET, "liobn=0x%x ioba=0x%x ret=%d tce=0x%x" },
-	{ "spapr_iommu_indirect", EV_INDIRECT,
-	  "liobn=0x%x ioba=0x%x tcelist=0x%x iobaN=0x%x tceN=0x%x ret=%d" },
-	{ "spapr_iommu_pci_indirect", EV_INDIRECT,
-	  "liobn=0x%x ioba=0x%x tcelist=0x%x iobaN=0x%x tceN=0x%x ret=%d" },
-	{ "spapr_iommu_stuff", EV_STUFF, "liobn=0x%x ioba=0x%x tcevalue=0x%x npages=%d ret=%d" },
-	{ "spapr_iommu_pci_stuff", EV_STUFF,
-	  "liobn=0x%x ioba=0x%x tcevalue=0x%x npages=%d ret=%d" },
-	{ "spapr_iommu_xlate", EV_XLATE, "liobn=0x%x 0x%x -> 0x%x perm=%u mask=0x%x" },
-	{ "spapr_iommu_new_table", EV_NEW_TABLE, "liobn=0x%x table=%p fd=%d" },
-	{ "spapr_iommu_pre_save", EV_NONE, NULL },
-	{ "spapr_iommu_post_load", EV_NONE, NULL },
-	{ "spapr_iommu_ddw_query", EV_NONE,
-	  "buid=0x%x addr=0x%x, %u windows available, max window size=0x%x, mask=0x%x" },
-	{ "spapr_iommu_ddw_create", EV_DDW_CREATE,
-	  "buid=0x%x addr=0x%x, page size=0x%x, requested=0x%x, start addr=0x%x, liobn=0x%x" },
-	{ "spapr_iommu_ddw_remove", EV_DDW_REMOVE, "liobn=0x%x" },
-	{ "spapr_iommu_ddw_reset", EV_DDW_RESET, "buid=0x%x addr=0x%x" },
+	EVENT("spapr_iommu_put", EV_PUT, "liobn=0x%x ioba=0x%x tce=0x%x ret=%d"),
+	EVENT("spapr_iommu_pci_put", EV_PUT, "liobn=0x%x ioba=0x%x tce=0x%x ret=%d"),
+	EVENT("spapr_iommu_get", EV_GET, "liobn=0x%x ioba=0x%x ret=%d tce=0x%x"),
+	EVENT("spapr_iommu_pci_get", EV_GET, "liobn=0x%x ioba=0x%x ret=%d tce=0x%x"),
+	EVENT("spapr_iommu_indirect", EV_INDIRECT,
+	      "liobn=0x%x ioba=0x%x tcelist=0x%x iobaN=0x%x tceN=0x%x ret=%d"),
+	EVENT("spapr_iommu_pci_indirect", EV_INDIRECT,
+	      "liobn=0x%x ioba=0x%x tcelist=0x%x iobaN=0x%x tceN=0x%x ret=%d"),
+	EVENT("spapr_iommu_stuff", EV_STUFF, "liobn=0x%x ioba=0x%x tcevalue=0x%x npages=%d ret=%d"),
+	EVENT("spapr_iommu_pci_stuff", EV_STUFF,
+	      "liobn=0x%x ioba=0x%x tcevalue=0x%x npages=%d ret=%d"),
+	EVENT("spapr_iommu_xlate", EV_XLATE, "liobn=0x%x 0x%x -> 0x%x perm=%u mask=0x%x"),
+	EVENT("spapr_iommu_new_table", EV_NEW_TABLE, "liobn=0x%x table=%p fd=%d"),
+	EVENT("spapr_iommu_pre_save", EV_NONE, NULL),
+	EVENT("spapr_iommu_post_load", EV_NONE, NULL),
+	EVENT("spapr_iommu_ddw_query", EV_NONE,
+	      "buid=0x%x addr=0x%x, %u windows available, max window size=0x%x, mask=0x%x"),
+	EVENT("spapr_iommu_ddw_create", EV_DDW_CREATE,
+	      "buid=0x%x addr=0x%x, page size=0x%x, requested=0x%x, start addr=0x%x, liobn=0x%x"),
+	EVENT("spapr_iommu_ddw_remove", EV_DDW_REMOVE, "liobn=0x%x"),
+	EVENT("spapr_iommu_ddw_reset", EV_DDW_RESET, "buid=0x%x addr=0x%x"),
 };
 
+#define NR_EVENTS	(sizeof(events) / sizeof(events[0]))
+
+/* An event format's text up to a conversion, and the conversion ('x', 'd', 'u', 'p'; 0: none). */
+struct format_piece {
+	const char *text;
+	size_t len;
+	char conv;
+};
+
+#define MAX_PIECES	7		/* six numbers, then the text after the last */
+
+/* One parsed line, kept from the reading to the conversion (the log is parsed once). */
 struct event {
-	const struct event_format *fmt;
 	uint64_t a[6];			/* the format's numbers, in order */
-	int has_time;
 	uint64_t time_ns;
-	uint32_t tid;
-	const char *file;
 	unsigned long line;
+	uint32_t tid;
+	unsigned short input;		/* index of its log */
+	unsigned char format;		/* index in events[] */
+	unsigned char has_time;
 };
 
-/* What the first pass learns about a LIOBN. */
+#define MAX_INPUTS	USHRT_MAX
+
+/* A buffer of tens of MB (a log's events, a trace's records) that grows by doubling. */
+struct big_buf {
+	char *p;
+	size_t len, cap;
+};
+
+/* What the reading learns about a LIOBN. */
 struct liobn_info {
 	uint32_t liobn;
 	int exists;			/* QEMU had a table for it */
@@ -97,6 +123,9 @@ struct tally {
 
 struct importer {
 	const struct import_opts *o;
+	const struct import_input *in;
+	struct format_piece pieces[NR_EVENTS][MAX_PIECES];
+	struct big_buf evs;		/* the events the conversion reads, in log order */
 	struct liobn_info info[MAX_LIOBNS];
 	unsigned int nr_info;
 	uint64_t gpa_end, t0;
@@ -105,7 +134,7 @@ struct importer {
 	struct trace_header h;
 	struct tce_windows ws;
 	struct tce_model model;
-	FILE *records;
+	struct big_buf records;		/* their text, which waits for the notes it gives */
 	char *notes[MAX_NOTES];
 	unsigned int nr_notes;
 	struct tally differs, partial, inconsistent, rebuilt, unrebuildable, stuff_rebased,
@@ -116,6 +145,16 @@ struct importer {
 	struct trace_reader rd;
 };
 
+static const struct event_format *format_of(const struct event *ev)
+{
+	return &events[ev->format];
+}
+
+static const char *file_of(const struct importer *im, const struct event *ev)
+{
+	return im->in[ev->input].name;
+}
+
 static int failf(struct importer *im, const struct event *ev, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -125,7 +164,7 @@ static int failf(struct importer *im, const struct event *ev, const char *fmt, .
 	int n = 0;
 
 	if (ev)
-		n = snprintf(im->err, im->errlen, "%s:%lu: ", ev->file, ev->line);
+		n = snprintf(im->err, im->errlen, "%s:%lu: ", file_of(im, ev), ev->line);
 	va_start(ap, fmt);
 	vsnprintf(im->err + n, im->errlen - n, fmt, ap);
 	va_end(ap);
@@ -150,13 +189,15 @@ static void note(struct importer *im, const char *fmt, ...)
 		im->nr_notes++;
 }
 
-static void tally(struct tally *t, const struct event *ev)
+static void tally(struct importer *im, struct tally *t, const struct event *ev)
 {
-	size_t n = strlen(t->where);
+	size_t n;
 
-	if (t->n++ < 3)
-		snprintf(t->where + n, sizeof(t->where) - n, "%s%s:%lu", n ? ", " : "", ev->file,
-			 ev->line);
+	if (t->n++ >= 3)
+		return;
+	n = strlen(t->where);
+	snprintf(t->where + n, sizeof(t->where) - n, "%s%s:%lu", n ? ", " : "", file_of(im, ev),
+		 ev->line);
 }
 
 /* --- parsing one log line -------------------------------------------------------------------- */
@@ -168,8 +209,8 @@ static const unsigned char hex_digit1[256] = {
 	['f'] = 16,
 };
 
-/* A number at @p: where it ends, or NULL when there is none or it overflows. */
-static const char *scan_number(const char *p, const char *end, int hex, uint64_t *v)
+/* A number of any length at @p: where it ends, or NULL when there is none or it overflows. */
+static const char *scan_long_number(const char *p, const char *end, int hex, uint64_t *v)
 {
 	const char *start = p;
 	uint64_t x = 0;
@@ -183,7 +224,7 @@ static const char *scan_number(const char *p, const char *end, int hex, uint64_t
 		}
 	} else {
 		for (; p < end && (d = (unsigned char)*p - '0') < 10; p++) {
-			if (x > (UINT64_MAX - d) / 10)
+			if (x >= UINT64_MAX / 10 && (x > UINT64_MAX / 10 || d > UINT64_MAX % 10))
 				return NULL;
 			x = x * 10 + d;
 		}
@@ -192,43 +233,82 @@ static const char *scan_number(const char *p, const char *end, int hex, uint64_t
 	return p != start ? p : NULL;
 }
 
-/* Matches @fmt against [p, end) and stores its numbers; NULL, or where it stopped matching. */
-static const char *match(const char *fmt, const char *p, const char *end, uint64_t *v)
+/*
+ * The same, without a check a digit: 16 hex or 19 decimal digits cannot overflow, a longer
+ * number (leading zeros, or too large) is scanned again with the checks.
+ */
+static const char *scan_number(const char *p, const char *end, int hex, uint64_t *v)
 {
-	while (*fmt) {
+	const char *start = p;
+	uint64_t x = 0;
+	unsigned int d;
+
+	if (hex) {
+		for (; p < end && (d = hex_digit1[(unsigned char)*p] - 1u) < 16; p++)
+			x = x << 4 | d;
+	} else {
+		for (; p < end && (d = (unsigned char)*p - '0') < 10; p++)
+			x = x * 10 + d;
+	}
+	if (p - start > (hex ? 16 : 19))
+		return scan_long_number(start, end, hex, v);
+	*v = x;
+	return p != start ? p : NULL;
+}
+
+/* A format cut where its conversions are: the text before each, compared in one go. */
+static void compile_format(const char *fmt, struct format_piece *piece)
+{
+	for (;; piece++) {
+		const char *conv = strchr(fmt, '%');
+
+		piece->text = fmt;
+		piece->len = conv ? (size_t)(conv - fmt) : strlen(fmt);
+		piece->conv = conv ? conv[1] : 0;
+		if (!conv)
+			return;
+		fmt = conv + 2;
+	}
+}
+
+/* Matches @piece against [p, end) and stores its numbers; NULL, or where it stopped matching. */
+static const char *match(const struct format_piece *piece, const char *p, const char *end,
+			 uint64_t *v)
+{
+	for (;; piece++) {
 		const char *next;
+		size_t i;
 		int neg = 0;
 
-		if (*fmt != '%') {
-			if (p == end || *p != *fmt)
-				return p;
-			p++;
-			fmt++;
-			continue;
+		if ((size_t)(end - p) < piece->len || memcmp(p, piece->text, piece->len)) {
+			for (i = 0; i < piece->len && p < end && *p == piece->text[i]; i++)
+				p++;
+			return p;
 		}
-		if (fmt[1] == 'p' && end - p >= 5 && !memcmp(p, "(nil)", 5)) {
+		p += piece->len;
+		if (!piece->conv)
+			break;
+		if (piece->conv == 'p' && end - p >= 5 && !memcmp(p, "(nil)", 5)) {
 			*v++ = 0;
 			p += 5;
-			fmt += 2;
 			continue;
 		}
-		if (fmt[1] == 'p') {
+		if (piece->conv == 'p') {
 			if (end - p < 2 || p[0] != '0' || p[1] != 'x')
 				return p;
 			p += 2;
 		}
-		if (fmt[1] == 'd' && p < end && *p == '-') {
+		if (piece->conv == 'd' && p < end && *p == '-') {
 			neg = 1;
 			p++;
 		}
-		next = scan_number(p, end, fmt[1] == 'x' || fmt[1] == 'p', v);
+		next = scan_number(p, end, piece->conv == 'x' || piece->conv == 'p', v);
 		if (!next)
 			return p;
 		if (neg)
 			*v = -*v;
 		v++;
 		p = next;
-		fmt += 2;
 	}
 	return p == end ? NULL : p;
 }
@@ -260,78 +340,41 @@ static int parse_line(struct importer *im, const char *line, size_t len, struct 
 {
 	static const char prefix[] = "spapr_iommu_";
 	const char *end = line + len, *p = scan_prefix(line, end, ev), *name = p, *stop;
+	const struct event_format *fmt;
 	size_t i, n;
 
 	if ((size_t)(end - p) < sizeof(prefix) - 1 || memcmp(p, prefix, sizeof(prefix) - 1)) {
 		im->other_lines++;
 		return 0;
 	}
-	while (p < end && *p != ' ')
-		p++;
+	p += sizeof(prefix) - 1;
+	p = memchr(p, ' ', end - p);
+	if (!p)
+		p = end;
 	n = p - name;
-	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++)
-		if (strlen(events[i].name) == n && !memcmp(events[i].name, name, n))
+	for (i = 0; i < NR_EVENTS; i++)
+		if (events[i].len == n && !memcmp(events[i].name, name, n))
 			break;
-	if (i == sizeof(events) / sizeof(events[0])) {
+	if (i == NR_EVENTS) {
 		im->unknown_events++;
 		return 0;
 	}
-	ev->fmt = &events[i];
-	if (!ev->fmt->args)
+	ev->format = i;
+	fmt = &events[i];
+	if (!fmt->args)
 		return 0;
-	stop = p < end ? match(ev->fmt->args, p + 1, end, ev->a) : p;
+	stop = p < end ? match(im->pieces[i], p + 1, end, ev->a) : p;
 	if (!stop)
 		return 1;
 	/* Point at the start of the field that does not match. */
 	while (stop > p + 1 && stop[-1] != ' ')
 		stop--;
 	return failf(im, ev, "%s: expected '%s' (QEMU 7.2's format), found '%.*s' at column %zu",
-		     ev->fmt->name, ev->fmt->args, (int)(end - stop < 40 ? end - stop : 40), stop,
+		     fmt->name, fmt->args, (int)(end - stop < 40 ? end - stop : 40), stop,
 		     (size_t)(stop - line) + 1);
 }
 
-/*
- * Calls @fn for every event of every log, in order. Returns 0, or -1 (read or format error,
- * or what @fn returned).
- */
-static int for_each_event(struct importer *im, const struct import_input *in, unsigned int nr_in,
-			  int (*fn)(struct importer *, const struct event *))
-{
-	unsigned int i;
-
-	for (i = 0; i < nr_in; i++) {
-		struct event ev = { .file = in[i].name };
-		const char *line;
-		size_t len;
-		int fd = -1, ret;
-
-		if (in[i].data) {
-			trace_reader_init_mem(&im->rd, in[i].name, in[i].data, in[i].len);
-		} else {
-			fd = open(in[i].name, O_RDONLY);
-			if (fd < 0)
-				return failf(im, NULL, "cannot read %s: %s", in[i].name, strerror(errno));
-			trace_reader_init_fd(&im->rd, in[i].name, fd);
-		}
-		while ((ret = trace_reader_line(&im->rd, &line, &len)) > 0) {
-			ev.line = im->rd.line;
-			ret = parse_line(im, line, len, &ev);
-			if (ret > 0)
-				ret = fn(im, &ev);
-			if (ret < 0)
-				break;
-		}
-		if (ret < 0 && !im->err[0])
-			failf(im, NULL, "%s", im->rd.error);
-		if (fd >= 0)
-			close(fd);
-		if (ret < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* --- pass 1: windows and RAM ----------------------------------------------------------------- */
+/* --- reading: windows and RAM ---------------------------------------------------------------- */
 
 static struct liobn_info *info_of(struct importer *im, uint64_t liobn, int created)
 {
@@ -366,7 +409,7 @@ static void saw_ioba(struct liobn_info *li, uint64_t ioba, uint64_t entries)
 
 static int scan_event(struct importer *im, const struct event *ev)
 {
-	enum ev_kind kind = ev->fmt->kind;
+	enum ev_kind kind = format_of(ev)->kind;
 	const uint64_t *a = ev->a;
 	uint64_t liobn = a[kind == EV_DDW_CREATE ? 5 : 0];
 	struct liobn_info *li;
@@ -390,11 +433,11 @@ static int scan_event(struct importer *im, const struct event *ev)
 	case EV_PUT:
 	case EV_GET:
 		/* Failed calls may name a LIOBN QEMU does not know: they prove nothing. */
-		if (a[ev->fmt->kind == EV_PUT ? 3 : 2])
+		if (a[format_of(ev)->kind == EV_PUT ? 3 : 2])
 			break;
 		li->exists = 1;
 		saw_ioba(li, a[1], 1);
-		if (ev->fmt->kind == EV_PUT)
+		if (format_of(ev)->kind == EV_PUT)
 			saw_gpa(im, a[2]);
 		break;
 	case EV_INDIRECT:
@@ -422,6 +465,105 @@ static int scan_event(struct importer *im, const struct event *ev)
 		li->exists = 1;
 	}
 	return 0;
+}
+
+/*
+ * Room for @need more bytes: 0, or -1. In a mapping of its own, with huge pages asked for:
+ * the kernel then zeroes a few 2M pages instead of thousands of 4K pages, each a page fault
+ * (4K pages were a third of the import's CPU time).
+ */
+static int big_reserve(struct big_buf *b, size_t need)
+{
+	size_t cap = b->cap ? b->cap : 2 << 20;
+	void *p;
+
+	if (b->cap - b->len >= need)
+		return 0;
+	while (cap - b->len < need)
+		cap *= 2;
+	p = b->p ? mremap(b->p, b->cap, cap, MREMAP_MAYMOVE) :
+	    mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	madvise(p, cap, MADV_HUGEPAGE);
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+static void big_free(struct big_buf *b)
+{
+	if (b->p)
+		munmap(b->p, b->cap);
+}
+
+/* Keeps @ev for the conversion; only the events it acts on. */
+static int keep_event(struct importer *im, const struct event *ev)
+{
+	enum ev_kind kind = format_of(ev)->kind;
+
+	if (kind == EV_NONE || kind == EV_NEW_TABLE)
+		return 0;
+	if (big_reserve(&im->evs, sizeof(*ev)))
+		return failf(im, ev, "out of memory");
+	memcpy(im->evs.p + im->evs.len, ev, sizeof(*ev));
+	im->evs.len += sizeof(*ev);
+	return 0;
+}
+
+/* A file's bytes, mapped (no copy) when it is a regular file: NULL when it cannot be. */
+static void *map_log(int fd, size_t *len)
+{
+	struct stat st;
+	void *map;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > SIZE_MAX)
+		return NULL;
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	if (map == MAP_FAILED)
+		return NULL;
+	*len = st.st_size;
+	return map;
+}
+
+/* Reads input @idx: every event is scanned for the header and kept for the conversion. */
+static int read_log(struct importer *im, unsigned int idx)
+{
+	const struct import_input *in = &im->in[idx];
+	struct event ev = { .input = idx };
+	void *map = NULL;
+	size_t map_len = 0, len;
+	const char *line;
+	int fd = -1, ret;
+
+	if (in->data) {
+		trace_reader_init_mem(&im->rd, in->name, in->data, in->len);
+	} else {
+		fd = open(in->name, O_RDONLY);
+		if (fd < 0)
+			return failf(im, NULL, "cannot read %s: %s", in->name, strerror(errno));
+		map = map_log(fd, &map_len);
+		if (map)
+			trace_reader_init_mem(&im->rd, in->name, map, map_len);
+		else
+			trace_reader_init_fd(&im->rd, in->name, fd);
+	}
+	while ((ret = trace_reader_line(&im->rd, &line, &len)) > 0) {
+		ev.line = im->rd.line;
+		ret = parse_line(im, line, len, &ev);
+		if (ret > 0 && !(ret = scan_event(im, &ev)))
+			ret = keep_event(im, &ev);
+		if (ret < 0)
+			break;
+	}
+	if (ret < 0 && !im->err[0])
+		failf(im, NULL, "%s", im->rd.error);
+	if (map)
+		munmap(map, map_len);
+	if (fd >= 0)
+		close(fd);
+	return ret < 0 ? -1 : 0;
 }
 
 static uint64_t pow2_at_least(uint64_t v)
@@ -515,7 +657,7 @@ static int build_header(struct importer *im)
 	return 0;
 }
 
-/* --- pass 2: records ------------------------------------------------------------------------- */
+/* --- conversion: records --------------------------------------------------------------------- */
 
 static struct trace_record *record(struct importer *im, const struct event *ev, enum trace_op op,
 				   uint64_t liobn, uint64_t ioba)
@@ -547,7 +689,7 @@ static int emit(struct importer *im, const struct event *ev, int64_t qemu_ret, u
 	if (!ddw) {
 		r->flags |= TRACE_HAS_RET;
 		if (r->ret != qemu_ret)
-			tally(&im->differs, ev);
+			tally(im, &im->differs, ev);
 	}
 	if (r->op == TRACE_GET && r->ret == H_SUCCESS) {
 		const struct trace_window *w = tce_windows_find(&im->ws, r->liobn);
@@ -561,8 +703,10 @@ static int emit(struct importer *im, const struct event *ev, int64_t qemu_ret, u
 		return failf(im, ev, "out of memory");
 	if (ddw && tce_windows_apply(&im->ws, r))
 		return failf(im, ev, "expected at most %d windows at once", TRACE_MAX_WINDOWS);
-	return trace_write_record(im->records, r) ? failf(im, NULL, "cannot write: %s",
-							    strerror(errno)) : 0;
+	if (big_reserve(&im->records, TRACE_RECORD_MAX))
+		return failf(im, ev, "out of memory");
+	im->records.len += trace_format_record(im->records.p + im->records.len, r);
+	return 0;
 }
 
 static unsigned int page_shift_of(struct importer *im, uint64_t liobn)
@@ -612,13 +756,13 @@ static int convert_indirect(struct importer *im, const struct event *ev)
 		if (room && !last && !tce_n)
 			n = 0;		/* npages 0: nothing loaded, QEMU's H_PARAMETER */
 		else if (last != (room ? room - 1 : 0))
-			tally(&im->inconsistent, ev);
+			tally(im, &im->inconsistent, ev);
 		else if (room)
-			tally(&im->partial, ev);
+			tally(im, &im->partial, ev);
 	}
 	if (n > TRACE_MAX_LIST)
 		return failf(im, ev, "%s: expected iobaN below %d, found 0x%" PRIx64,
-			     ev->fmt->name, TRACE_MAX_LIST, last);
+			     format_of(ev)->name, TRACE_MAX_LIST, last);
 	r->npages = n;
 	r->flags |= TRACE_HAS_LIST;
 	r->list_gpa = ev->a[2];
@@ -626,12 +770,12 @@ static int convert_indirect(struct importer *im, const struct event *ev)
 	if (n > 1 && (tce_n & TCE_PERM_MASK) && (tce_n & page_mask) >= (k << shift)) {
 		for (i = 0; i < n; i++)
 			r->tces[i] = tce_n - ((k - i) << shift);
-		tally(&im->rebuilt, ev);
+		tally(im, &im->rebuilt, ev);
 	} else {
 		for (i = 0; i < n; i++)
 			r->tces[i] = tce_n;
 		if (n > 1)
-			tally(&im->unrebuildable, ev);
+			tally(im, &im->unrebuildable, ev);
 	}
 	if (emit(im, ev, qret, TCE_ENTRY_RECONSTRUCTED))
 		return -1;
@@ -654,14 +798,14 @@ static int convert_stuff(struct importer *im, const struct event *ev)
 		/* The traced ioba is the one after the loop. */
 		if (npages > ioba >> shift)
 			return failf(im, ev, "%s: expected an ioba at least npages pages past 0, "
-				     "found ioba=0x%" PRIx64 " npages=%" PRIu64, ev->fmt->name, ioba,
+				     "found ioba=0x%" PRIx64 " npages=%" PRIu64, format_of(ev)->name, ioba,
 				     npages);
 		ioba -= npages << shift;
 		if (npages)
-			tally(&im->stuff_rebased, ev);
+			tally(im, &im->stuff_rebased, ev);
 	} else if (npages && is_window_end(im, liobn, ioba)) {
 		/* Failed at the window end, maybe part way: the start is lost. */
-		tally(&im->partial, ev);
+		tally(im, &im->partial, ev);
 	}
 	r = record(im, ev, TRACE_STUFF, liobn, ioba);
 	r->tce = ev->a[2];
@@ -681,11 +825,11 @@ static int check_xlate(struct importer *im, const struct event *ev)
 	e = tce_model_get(&im->model, w->liobn, (w->offset + ev->a[1]) >> w->page_shift);
 	tce = e ? e->tce : 0;
 	if ((tce & ~mask) == ev->a[2] && (tce & TCE_PERM_MASK) == ev->a[3]) {
-		tally(e && (e->flags & TCE_ENTRY_RECONSTRUCTED) ? &im->xlate_ok_rebuilt :
+		tally(im, e && (e->flags & TCE_ENTRY_RECONSTRUCTED) ? &im->xlate_ok_rebuilt :
 		      &im->xlate_ok, ev);
 		return 0;
 	}
-	tally(&im->xlate_bad, ev);
+	tally(im, &im->xlate_bad, ev);
 	return 0;
 }
 
@@ -698,18 +842,18 @@ static int convert_ddw_create(struct importer *im, const struct event *ev)
 	while (shift < 63 && (1ULL << shift) < pgsize)
 		shift++;
 	if (liobn > UINT32_MAX)
-		return failf(im, ev, "%s: expected a 32-bit liobn, found 0x%" PRIx64, ev->fmt->name,
+		return failf(im, ev, "%s: expected a 32-bit liobn, found 0x%" PRIx64, format_of(ev)->name,
 			     liobn);
 	if ((1ULL << shift) != pgsize || shift < TRACE_MIN_PAGE_SHIFT ||
 	    shift > TRACE_MAX_PAGE_SHIFT || !size || (size & (pgsize - 1)) ||
 	    (start & (pgsize - 1)) || start + size < start || shift < im->h.iommu_page_shift)
 		return failf(im, ev, "%s: expected a power-of-two page size from 4K to 1T (not below "
 			     "the IOMMU page) and a window of whole pages, found page size=0x%"
-			     PRIx64 " requested=0x%" PRIx64 " start=0x%" PRIx64, ev->fmt->name,
+			     PRIx64 " requested=0x%" PRIx64 " start=0x%" PRIx64, format_of(ev)->name,
 			     pgsize, size, start);
 	if (tce_windows_find(&im->ws, liobn)) {
 		record(im, ev, TRACE_DDW_REMOVE, liobn, 0);
-		tally(&im->unknown_remove, ev);
+		tally(im, &im->unknown_remove, ev);
 		if (emit(im, ev, 0, 0))
 			return -1;
 	}
@@ -721,7 +865,7 @@ static int convert_ddw_create(struct importer *im, const struct event *ev)
 static int convert_ddw_remove(struct importer *im, const struct event *ev)
 {
 	if (!tce_windows_find(&im->ws, ev->a[0])) {
-		tally(&im->unknown_remove, ev);
+		tally(im, &im->unknown_remove, ev);
 		return 0;
 	}
 	record(im, ev, TRACE_DDW_REMOVE, ev->a[0], 0);
@@ -739,7 +883,7 @@ static int convert_ddw_reset(struct importer *im, const struct event *ev)
 
 	if (ev->a[0] < SPAPR_PCI_BASE_BUID || phb > 0xff)
 		return failf(im, ev, "%s: expected a PHB BUID 0x%llx + index, found 0x%" PRIx64,
-			     ev->fmt->name, SPAPR_PCI_BASE_BUID, ev->a[0]);
+			     format_of(ev)->name, SPAPR_PCI_BASE_BUID, ev->a[0]);
 	for (i = 0; i < im->ws.nr;) {
 		if ((im->ws.w[i].liobn & ~0xffu) != base) {
 			i++;
@@ -759,7 +903,7 @@ static int convert_event(struct importer *im, const struct event *ev)
 	const uint64_t *a = ev->a;
 	struct trace_record *r;
 
-	switch (ev->fmt->kind) {
+	switch (format_of(ev)->kind) {
 	case EV_PUT:
 		r = record(im, ev, TRACE_PUT, a[0], a[1]);
 		r->tce = a[2];
@@ -769,7 +913,7 @@ static int convert_event(struct importer *im, const struct event *ev)
 		if (emit(im, ev, a[2], 0))
 			return -1;
 		if (r->ret == H_SUCCESS && !a[2])
-			tally(r->tce == a[3] ? &im->get_ok : &im->get_bad, ev);
+			tally(im, r->tce == a[3] ? &im->get_ok : &im->get_bad, ev);
 		return 0;
 	case EV_INDIRECT:
 		return convert_indirect(im, ev);
@@ -837,9 +981,7 @@ static void summarize(struct importer *im)
 static int write_output(struct importer *im, FILE *out, FILE *notes,
 			const struct import_input *in, unsigned int nr_in)
 {
-	char buf[65536];
 	unsigned int i;
-	size_t n;
 
 	trace_write_header(out, &im->h);
 	fprintf(out, "# imported by 'tcelab import qemu' from");
@@ -854,10 +996,8 @@ static int write_output(struct importer *im, FILE *out, FILE *notes,
 		if (notes)
 			fprintf(notes, "tcelab: import: %s\n", im->notes[i]);
 	}
-	rewind(im->records);
-	while ((n = fread(buf, 1, sizeof(buf), im->records)) > 0)
-		fwrite(buf, 1, n, out);
-	if (ferror(im->records) || fflush(out) || ferror(out))
+	fwrite(im->records.p, 1, im->records.len, out);
+	if (fflush(out) || ferror(out))
 		return failf(im, NULL, "cannot write the trace: %s", strerror(errno));
 	return 0;
 }
@@ -867,6 +1007,7 @@ int import_qemu(const struct import_input *in, unsigned int nr_in, const struct 
 {
 	struct importer *im = calloc(1, sizeof(*im));
 	unsigned int i;
+	size_t k;
 	int ret = -1;
 
 	if (!im) {
@@ -874,12 +1015,21 @@ int import_qemu(const struct import_input *in, unsigned int nr_in, const struct 
 		return -1;
 	}
 	im->o = o;
+	im->in = in;
+	for (i = 0; i < NR_EVENTS; i++)
+		if (events[i].args)
+			compile_format(events[i].args, im->pieces[i]);
 	im->err = err;
 	im->errlen = errlen;
 	err[0] = 0;
 	tce_model_init(&im->model);
-	if (for_each_event(im, in, nr_in, scan_event))
+	if (nr_in > MAX_INPUTS) {
+		failf(im, NULL, "expected at most %d logs, found %u", MAX_INPUTS, nr_in);
 		goto out;
+	}
+	for (i = 0; i < nr_in; i++)
+		if (read_log(im, i))
+			goto out;
 	/* An empty trace would replay green: a wrong file is an error, not nothing to do. */
 	if (!im->events) {
 		failf(im, NULL, "no spapr_iommu_* event in %s%s (%lu other lines): not a QEMU log "
@@ -891,18 +1041,14 @@ int import_qemu(const struct import_input *in, unsigned int nr_in, const struct 
 	if (build_header(im))
 		goto out;
 	tce_windows_init(&im->ws, &im->h);
-	im->records = tmpfile();
-	if (!im->records) {
-		failf(im, NULL, "cannot create a temporary file: %s", strerror(errno));
-		goto out;
-	}
-	if (for_each_event(im, in, nr_in, convert_event))
-		goto out;
+	for (k = 0; k < im->evs.len; k += sizeof(struct event))
+		if (convert_event(im, (const struct event *)(im->evs.p + k)))
+			goto out;
 	summarize(im);
 	ret = write_output(im, out, notes, in, nr_in);
 out:
-	if (im->records)
-		fclose(im->records);
+	big_free(&im->records);
+	big_free(&im->evs);
 	for (i = 0; i < im->nr_notes; i++)
 		free(im->notes[i]);
 	tce_model_free(&im->model);

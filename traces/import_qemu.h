@@ -23,8 +23,8 @@ struct import_input {
 };
 
 /*
- * Reads the logs in order (twice: once to learn the windows and RAM, once to convert) and
- * writes the trace to @out. Each assumption and check result becomes a "# assume:" or
+ * Reads the logs in order, once (learning the windows and RAM and keeping the events), then
+ * converts the events kept and writes the trace to @out. Each assumption and check result becomes a "# assume:" or
  * "# check:" line in the header and, when @notes is set, a line there too. 0, or -1 with
  * "file:line: what was expected" in @err; @out then holds nothing useful.
  */
