@@ -367,6 +367,7 @@ static int configure_programs(struct probe_ctx *ctx)
 	}
 	*(__u8 *)&skel->rodata->effects_enabled = ctx->opts.effects;
 	*(__u8 *)&skel->rodata->record_stacks = ctx->opts.stacks;
+	*(__u8 *)&skel->rodata->attach_only = ctx->opts.attach_only;
 	configure_dirty_check(ctx);
 	return 0;
 }

@@ -64,6 +64,7 @@ struct probe_opts {
 	bool strict;
 	bool list;
 	bool verbose;
+	bool attach_only;		/* programs return at once: the attachment's own cost */
 	enum tcelab_timing timing;
 	char **argv;			/* the command, or NULL: wait for a signal */
 };
