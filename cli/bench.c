@@ -55,12 +55,14 @@ static const struct figure_def {
 } figure_defs[] = {
 	{ "probe_overhead_fentry.net", "hcalls/s", ">= 0.95", "ratio", STEP_X86 },
 	{ "probe_overhead_fentry.storage512", "hcalls/s", ">= 0.95", "ratio", STEP_X86 },
+	{ "probe_overhead_fentry.net.leak_roles", "hcalls/s", ">= 0.95", "ratio", STEP_X86 },
 	{ "probe_floor_fentry.net", "hcalls/s", "", "ratio", STEP_X86 },
 	{ "probe_floor_fentry.storage512", "hcalls/s", "", "ratio", STEP_X86 },
 	{ "replay_entries_per_s", "entries/s", ">= 1000000", "value", STEP_X86 },
 	{ "probe_bucket_error.x86_64", "", "<= 0.05", "value", STEP_X86 },
 	{ "probe_cost_per_run.x86_64", "ns", "", "ratio", STEP_X86 },
 	{ "probe_overhead_kprobe.net", "hcalls/s", ">= 0.85", "ratio", STEP_PPC },
+	{ "probe_overhead_kprobe.net.leak_roles", "hcalls/s", ">= 0.85", "ratio", STEP_PPC },
 	{ "probe_floor_kprobe.net", "hcalls/s", "", "ratio", STEP_PPC },
 	{ "probe_bucket_error.powernv9", "", "<= 0.05", "value", STEP_PPC },
 	{ "probe_cost_per_run.powernv9", "ns", "", "ratio", STEP_PPC },
@@ -308,7 +310,8 @@ static double replay_rate(const char *dir, const char *scenario, const char *sid
 }
 
 /*
- * With the probes (@side "probe", or "floor": attached, returning at once) over without. Where
+ * With the probes (@side "probe"; "leaks": only the leak roles' probes; "floor": every probe
+ * attached, returning at once) over without. Where
  * the guest's PMU counted every replay's instructions (powernv), in instructions: the guest's
  * clock is host time there, which a loaded host stretches by any factor between one run and
  * the next.
@@ -328,8 +331,10 @@ static void overhead_figure(struct bench *b, const char *fig, const char *dir,
 			 "records / %s), with the probes%s (value) / without (peer), interleaved "
 			 "in one boot, the order reversed run to run",
 			 insns ? "billion instructions" : "second", scenario,
-			 strcmp(side, "floor") ? "" : " attached but returning at once "
-			 "(tcelab-probe --attach-only: what any probe on these calls costs at least)",
+			 !strcmp(side, "floor") ? " attached but returning at once (tcelab-probe "
+			 "--attach-only: what any probe on these calls costs at least)" :
+			 !strcmp(side, "leaks") ? " of the leak roles only (--roles "
+			 "pin,unpin,locked_vm: what a CI leaves on to catch leaks)" : "",
 			 insns ? "replay_insns, the replay process's instructions from the guest's "
 			 "PMU, probe handlers included" : "seconds.replay");
 	f = figure(b, fig, insns ? "insns" : timing, "the same replay without the probes", note);
@@ -482,6 +487,8 @@ static void step_x86(struct bench *b)
 		overhead_figure(b, "probe_overhead_fentry.net", dir, "net", "probe", "icount");
 		overhead_figure(b, "probe_overhead_fentry.storage512", dir, "storage512", "probe",
 				"icount");
+		overhead_figure(b, "probe_overhead_fentry.net.leak_roles", dir, "net", "leaks",
+				"icount");
 		overhead_figure(b, "probe_floor_fentry.net", dir, "net", "floor", "icount");
 		overhead_figure(b, "probe_floor_fentry.storage512", dir, "storage512", "floor",
 				"icount");
@@ -518,6 +525,8 @@ static void step_ppc(struct bench *b)
 	 * clock is still the guest's, host time under TCG. */
 	if (dir) {
 		overhead_figure(b, "probe_overhead_kprobe.net", dir, "net", "probe", "host");
+		overhead_figure(b, "probe_overhead_kprobe.net.leak_roles", dir, "net", "leaks",
+				"host");
 		overhead_figure(b, "probe_floor_kprobe.net", dir, "net", "floor", "host");
 		bucket_figure(b, "probe_bucket_error.powernv9", dir, "net", "host");
 		probe_cost_figure(b, "probe_cost_per_run.powernv9", dir, "net", "host");
