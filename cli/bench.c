@@ -55,10 +55,15 @@ static const struct figure_def {
 } figure_defs[] = {
 	{ "probe_overhead_fentry.net", "hcalls/s", ">= 0.95", "ratio", STEP_X86 },
 	{ "probe_overhead_fentry.storage512", "hcalls/s", ">= 0.95", "ratio", STEP_X86 },
+	{ "probe_overhead_fentry.net.leak_roles", "hcalls/s", ">= 0.95", "ratio", STEP_X86 },
+	{ "probe_floor_fentry.net", "hcalls/s", "", "ratio", STEP_X86 },
+	{ "probe_floor_fentry.storage512", "hcalls/s", "", "ratio", STEP_X86 },
 	{ "replay_entries_per_s", "entries/s", ">= 1000000", "value", STEP_X86 },
 	{ "probe_bucket_error.x86_64", "", "<= 0.05", "value", STEP_X86 },
 	{ "probe_cost_per_run.x86_64", "ns", "", "ratio", STEP_X86 },
 	{ "probe_overhead_kprobe.net", "hcalls/s", ">= 0.85", "ratio", STEP_PPC },
+	{ "probe_overhead_kprobe.net.leak_roles", "hcalls/s", ">= 0.85", "ratio", STEP_PPC },
+	{ "probe_floor_kprobe.net", "hcalls/s", "", "ratio", STEP_PPC },
 	{ "probe_bucket_error.powernv9", "", "<= 0.05", "value", STEP_PPC },
 	{ "probe_cost_per_run.powernv9", "ns", "", "ratio", STEP_PPC },
 	{ "kmod_vs_vfio_map", "insns/TCE", "<= 1.0", "ratio", STEP_VFIO },
@@ -305,12 +310,14 @@ static double replay_rate(const char *dir, const char *scenario, const char *sid
 }
 
 /*
- * With the probes over without. Where the guest's PMU counted every replay's instructions
- * (powernv), in instructions: the guest's clock is host time there, which a loaded host
- * stretches by any factor between one run and the next.
+ * With the probes (@side "probe"; "leaks": only the leak roles' probes; "floor": every probe
+ * attached, returning at once) over without. Where
+ * the guest's PMU counted every replay's instructions (powernv), in instructions: the guest's
+ * clock is host time there, which a loaded host stretches by any factor between one run and
+ * the next.
  */
 static void overhead_figure(struct bench *b, const char *fig, const char *dir,
-			    const char *scenario, const char *timing)
+			    const char *scenario, const char *side, const char *timing)
 {
 	struct series plain = { .n = 0 }, probe = { .n = 0 };
 	struct bench_figure *f;
@@ -319,17 +326,21 @@ static void overhead_figure(struct bench *b, const char *fig, const char *dir,
 
 	for (i = 1; i <= b->runs; i++)
 		insns &= isfinite(replay_rate(dir, scenario, "plain", i, 1)) &&
-			 isfinite(replay_rate(dir, scenario, "probe", i, 1));
+			 isfinite(replay_rate(dir, scenario, side, i, 1));
 	note = xasprintf("hypercalls per %s of the %s trace's replay phase (tcelab-replay's "
-			 "records / %s), with the probes (value) / without (peer), interleaved in "
-			 "one boot, the pair's order alternating",
+			 "records / %s), with the probes%s (value) / without (peer), interleaved "
+			 "in one boot, the order reversed run to run",
 			 insns ? "billion instructions" : "second", scenario,
+			 !strcmp(side, "floor") ? " attached but returning at once (tcelab-probe "
+			 "--attach-only: what any probe on these calls costs at least)" :
+			 !strcmp(side, "leaks") ? " of the leak roles only (--roles "
+			 "pin,unpin,locked_vm: what a CI leaves on to catch leaks)" : "",
 			 insns ? "replay_insns, the replay process's instructions from the guest's "
 			 "PMU, probe handlers included" : "seconds.replay");
 	f = figure(b, fig, insns ? "insns" : timing, "the same replay without the probes", note);
 	for (i = 1; f && i <= b->runs; i++) {
 		push(&plain, replay_rate(dir, scenario, "plain", i, insns));
-		push(&probe, replay_rate(dir, scenario, "probe", i, insns));
+		push(&probe, replay_rate(dir, scenario, side, i, insns));
 	}
 	if (f && insns)
 		snprintf(f->unit, sizeof(f->unit), "hcalls/Ginsn");
@@ -473,8 +484,14 @@ static void step_x86(struct bench *b)
 	int i;
 
 	if (dir) {
-		overhead_figure(b, "probe_overhead_fentry.net", dir, "net", "icount");
-		overhead_figure(b, "probe_overhead_fentry.storage512", dir, "storage512", "icount");
+		overhead_figure(b, "probe_overhead_fentry.net", dir, "net", "probe", "icount");
+		overhead_figure(b, "probe_overhead_fentry.storage512", dir, "storage512", "probe",
+				"icount");
+		overhead_figure(b, "probe_overhead_fentry.net.leak_roles", dir, "net", "leaks",
+				"icount");
+		overhead_figure(b, "probe_floor_fentry.net", dir, "net", "floor", "icount");
+		overhead_figure(b, "probe_floor_fentry.storage512", dir, "storage512", "floor",
+				"icount");
 		for (i = 1; i <= b->runs; i++) {
 			name = xasprintf("bench/storage512-plain-%d.json", i);
 			d = load_replay(dir, name);
@@ -507,7 +524,10 @@ static void step_ppc(struct bench *b)
 	/* powernv's timing mode counts the probes' latencies in instructions; a replay's own
 	 * clock is still the guest's, host time under TCG. */
 	if (dir) {
-		overhead_figure(b, "probe_overhead_kprobe.net", dir, "net", "host");
+		overhead_figure(b, "probe_overhead_kprobe.net", dir, "net", "probe", "host");
+		overhead_figure(b, "probe_overhead_kprobe.net.leak_roles", dir, "net", "leaks",
+				"host");
+		overhead_figure(b, "probe_floor_kprobe.net", dir, "net", "floor", "host");
 		bucket_figure(b, "probe_bucket_error.powernv9", dir, "net", "host");
 		probe_cost_figure(b, "probe_cost_per_run.powernv9", dir, "net", "host");
 	}

@@ -315,7 +315,7 @@ static void configure_dirty_check(struct probe_ctx *ctx)
 	*(__u32 *)&ctx->skel->rodata->struct_page_size = page_size;
 	*(__u8 *)&ctx->skel->rodata->pg_dirty_bit = dirty_bit;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]) && !addr; i++) {
-		addr = ksym_data_addr(names[i]);
+		addr = ksym_data_addr(ctx, names[i]);
 		ctx->vmemmap_name = addr ? names[i] : NULL;
 	}
 	while ((1L << shift) < sysconf(_SC_PAGESIZE))
@@ -367,6 +367,7 @@ static int configure_programs(struct probe_ctx *ctx)
 	}
 	*(__u8 *)&skel->rodata->effects_enabled = ctx->opts.effects;
 	*(__u8 *)&skel->rodata->record_stacks = ctx->opts.stacks;
+	*(__u8 *)&skel->rodata->attach_only = ctx->opts.attach_only;
 	configure_dirty_check(ctx);
 	return 0;
 }

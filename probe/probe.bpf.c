@@ -26,6 +26,8 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile struct tcelab_slot slots[TCELAB_MAX_SLOTS];
 const volatile __u8 effects_enabled;
 const volatile __u8 record_stacks = 1;
+/* --attach-only: every program returns at once (what the attachment alone costs). */
+const volatile __u8 attach_only;
 /* --timing insns: latencies in instructions retired, from `insn_counters`; else nanoseconds. */
 const volatile __u8 timing_insns;
 /*
@@ -795,6 +797,8 @@ static __always_inline int fentry_common(__u64 *ctx, __u32 slot)
 {
 	__u64 args[TCELAB_MAX_ARGS] = {};
 
+	if (attach_only)
+		return 0;
 	/* Functions with fewer arguments leave the rest at 0 (the helper fails). */
 	bpf_get_func_arg(ctx, 0, &args[0]);
 	bpf_get_func_arg(ctx, 1, &args[1]);
@@ -808,6 +812,8 @@ static __always_inline int fexit_common(__u64 *ctx, __u32 slot)
 {
 	__u64 ret = 0;
 
+	if (attach_only)
+		return 0;
 	bpf_get_func_ret(ctx, &ret);
 	return on_return(ctx, slot, (__s64)ret);
 }
@@ -829,6 +835,8 @@ int kprobe_entry(struct pt_regs *ctx)
 {
 	__u64 args[TCELAB_MAX_ARGS];
 
+	if (attach_only)
+		return 0;
 	args[0] = PT_REGS_PARM1(ctx);
 	args[1] = PT_REGS_PARM2(ctx);
 	args[2] = PT_REGS_PARM3(ctx);
@@ -840,5 +848,7 @@ int kprobe_entry(struct pt_regs *ctx)
 SEC("kretprobe")
 int kprobe_return(struct pt_regs *ctx)
 {
+	if (attach_only)
+		return 0;
 	return on_return(ctx, bpf_get_attach_cookie(ctx), (__s64)PT_REGS_RC(ctx));
 }

@@ -50,6 +50,9 @@ static void usage(FILE *f)
 		"  --effects          record the stream of TCE exchanges (entry, old, new)\n"
 		"  --no-stacks        do not record the kernel stacks of pins\n"
 		"  --strict           fail when a requested role resolves to no symbol\n"
+		"  --attach-only      attach every program but let each return at once: what the\n"
+		"                     attachment alone costs COMMAND (the floor under any probe;\n"
+		"                     tcelab bench's probe_floor figures); measures nothing\n"
 		"  --list             print how the roles resolve on this kernel and exit\n"
 		"  -v, --verbose      show libbpf debug output\n"
 		"  -h, --help         show this help\n"
@@ -95,7 +98,8 @@ static int parse_roles(struct probe_ctx *ctx, const char *list)
 
 static int parse_args(struct probe_ctx *ctx, int argc, char **argv)
 {
-	enum { O_STACK = 256, O_MODE, O_TIMING, O_EFFECTS, O_NO_STACKS, O_STRICT, O_LIST };
+	enum { O_STACK = 256, O_MODE, O_TIMING, O_EFFECTS, O_NO_STACKS, O_STRICT, O_LIST,
+	       O_ATTACH_ONLY };
 	static const struct option opts[] = {
 		{ "json", required_argument, NULL, 'j' },
 		{ "roles", required_argument, NULL, 'r' },
@@ -106,6 +110,7 @@ static int parse_args(struct probe_ctx *ctx, int argc, char **argv)
 		{ "no-stacks", no_argument, NULL, O_NO_STACKS },
 		{ "strict", no_argument, NULL, O_STRICT },
 		{ "list", no_argument, NULL, O_LIST },
+		{ "attach-only", no_argument, NULL, O_ATTACH_ONLY },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -164,6 +169,9 @@ static int parse_args(struct probe_ctx *ctx, int argc, char **argv)
 			break;
 		case O_LIST:
 			o->list = true;
+			break;
+		case O_ATTACH_ONLY:
+			o->attach_only = true;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -376,9 +384,11 @@ int main(int argc, char **argv)
 	err = err ?: run_attached(ctx) ?: collect_results(ctx);
 	step_done(ctx, STEP_COLLECT);
 	/* Partial counts would be misleading: report none unless the whole run worked. */
-	ctx->measured = !err;
-	if (!err)
+	ctx->measured = !err && !ctx->opts.attach_only;
+	if (ctx->measured)
 		print_summary(ctx);
+	else if (!err)
+		fprintf(stderr, "tcelab-probe: attached only, nothing measured\n");
 	if (ctx->opts.json_path && write_probe_json(ctx) && !err)
 		err = -EIO;
 	unload_probes(ctx);

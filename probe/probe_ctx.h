@@ -64,6 +64,7 @@ struct probe_opts {
 	bool strict;
 	bool list;
 	bool verbose;
+	bool attach_only;		/* programs return at once: the attachment's own cost */
 	enum tcelab_timing timing;
 	char **argv;			/* the command, or NULL: wait for a signal */
 };
@@ -131,9 +132,15 @@ struct prog_stat {
 struct probe_ctx {
 	struct probe_opts opts;
 
-	/* Text symbols of /proc/kallsyms, sorted by address. */
+	/*
+	 * Text symbols of /proc/kallsyms, sorted by address, and its data symbols (vmlinux's, with
+	 * CONFIG_KALLSYMS_ALL); their names point into the file's text, read once.
+	 */
 	struct ksym *ksyms;
 	size_t nksyms;
+	struct ksym *data_ksyms;
+	size_t ndata_ksyms;
+	char *kallsyms;
 
 	/* Resolution: opts.stack and opts.mode, settled against this kernel. */
 	enum probe_stack stack;
@@ -214,7 +221,7 @@ static inline void *grow(void *arr, size_t n, size_t *cap, size_t size, size_t f
 int ksyms_load(struct probe_ctx *ctx);
 const struct ksym *ksym_by_name(const struct probe_ctx *ctx, const char *name);
 const struct ksym *ksym_by_addr(const struct probe_ctx *ctx, unsigned long long addr);
-unsigned long long ksym_data_addr(const char *name);
+unsigned long long ksym_data_addr(const struct probe_ctx *ctx, const char *name);
 /* "func+0xoff [module]", or the bare address far from any symbol. */
 void symbolize(const struct probe_ctx *ctx, unsigned long long addr, char *buf, size_t len);
 

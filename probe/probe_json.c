@@ -412,6 +412,7 @@ int write_probe_json(const struct probe_ctx *ctx)
 	jw_str(w, "stack", stack_names[ctx->stack]);
 	jw_str(w, "attach_mode", mode_names[ctx->mode]);
 	jw_bool(w, "measured", ctx->measured);
+	jw_bool(w, "attach_only", ctx->opts.attach_only);
 	write_roles(w, ctx);
 	write_op_types(w, ctx);
 	write_ledger(w, ctx);

@@ -592,6 +592,28 @@ static void check_upstream(void)
 		  doc_num("roles.pin.pages"), doc_num("roles.unpin.pages"));
 }
 
+/*
+ * --attach-only: the same programs run as often as in a measured run of the same workload
+ * (they are attached), and measure nothing: what tcelab bench's probe_floor figures rest on.
+ */
+static void check_attach_only(void)
+{
+	long long runs;
+	int st;
+
+	st = run_probe("v1", NULL, NULL);
+	runs = st == 0 && doc ? doc_num("overhead.run_cnt") : -1;
+	st = run_probe("v1", "--attach-only", NULL);
+	tap_check(st == 0 && doc && cJSON_IsTrue(json_at(doc, "attach_only")) &&
+		  cJSON_IsFalse(json_at(doc, "measured")),
+		  "attach-only: the workload runs, the document says attach_only and not measured");
+	tap_eq(doc_num("overhead.run_cnt"), runs,
+	       "attach-only: as many program runs as a measured v1 run (%lld)", runs);
+	tap_check(cJSON_IsNull(json_at(doc, "roles.xchg.count")) &&
+		  cJSON_IsNull(json_at(doc, "ledger")),
+		  "attach-only: no count and no ledger (null)");
+}
+
 int main(int argc, char **argv)
 {
 	self = argv[0];
@@ -599,7 +621,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "workload"))
 		return workload(argv[2]);
 
-	tap_plan(8 * 3 + 4 * 5 + 3 + 3 + 2 * 4 + 9);
+	tap_plan(8 * 3 + 4 * 5 + 3 + 3 + 2 * 4 + 9 + 3);
 	check_clean("v1", NULL, 12, 12);
 	check_clean("v2", NULL, 17, 17);
 	check_clean("v1", "kprobe", 12, 12);
@@ -613,5 +635,6 @@ int main(int argc, char **argv)
 	check_nonatomic();
 	check_dirty();
 	check_upstream();
+	check_attach_only();
 	return tap_finish();
 }
