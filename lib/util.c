@@ -146,6 +146,7 @@ int replace_file(const char *path, const char *data, size_t len)
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
+	(void)st, (void)flag, (void)ftw;	/* nftw()'s callback type */
 	return remove(path);
 }
 

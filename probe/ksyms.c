@@ -6,12 +6,11 @@
  */
 #define _GNU_SOURCE		/* strchrnul() */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "lib/util.h"
 #include "probe_ctx.h"
 
 static int ksym_cmp(const void *a, const void *b)
@@ -19,39 +18,6 @@ static int ksym_cmp(const void *a, const void *b)
 	const struct ksym *x = a, *y = b;
 
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-/* All of @path (a /proc file: its size is not known beforehand), NUL-terminated. */
-static char *read_whole(const char *path)
-{
-	size_t len = 0, cap = 0;
-	char *buf = NULL, *p;
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return NULL;
-	do {
-		if (cap - len < 65536) {
-			p = realloc(buf, cap = cap ? cap * 2 : 1 << 22);
-			if (!p) {
-				n = -1;
-				break;
-			}
-			buf = p;
-		}
-		/* Large reads: each read of /proc/kallsyms costs a kernel walk to its position. */
-		n = read(fd, buf + len, cap - len - 1);
-		if (n > 0)
-			len += n;
-	} while (n > 0 || (n < 0 && errno == EINTR));
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return NULL;
-	}
-	buf[len] = 0;
-	return buf;
 }
 
 /* @k's table grown by one; NULL when out of memory. */
@@ -77,7 +43,7 @@ int ksyms_load(struct probe_ctx *ctx)
 	unsigned long long addr;
 	struct ksym *k;
 
-	ctx->kallsyms = read_whole(KALLSYMS);
+	ctx->kallsyms = read_file(KALLSYMS, NULL);
 	if (!ctx->kallsyms)
 		return -errno;
 	for (line = ctx->kallsyms; *line; line = next) {

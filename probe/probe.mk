@@ -5,7 +5,7 @@ BPF_CLANG ?= clang
 BPFTOOL ?= bpftool
 
 GUEST_BINS += tcelab-probe
-SRCS_tcelab-probe := $(filter-out probe/probe.bpf.c,$(wildcard probe/*.c)) $(LIB_JSON_SRCS)
+SRCS_tcelab-probe := $(filter-out probe/probe.bpf.c,$(wildcard probe/*.c)) $(LIB_JSON_SRCS) lib/util.c
 CFLAGS_tcelab-probe = -I$(BUILD)/$*/probe -I$(BPFINC_$*) $(GUEST_JSON_CFLAGS)
 # libelf compresses sections with zlib and zstd, so a static libbpf needs both.
 LDLIBS_tcelab-probe = -L$(LIBDIR_$*) -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a \
